@@ -1,0 +1,151 @@
+"""Typed parameters: one schema per notebook, validated before any work starts.
+
+A run is configured by a YAML file under ``params/`` (see ``params/sample.yaml``)::
+
+    data_dir: data/sample        # shared by every notebook
+    lang: zh
+    notebooks:
+      00_data_quality:
+        stale_after_days: 45     # only that notebook's own keys
+
+The runner validates the whole file with :func:`load_run_config` (unknown or
+misspelt keys fail with a did-you-mean) before it starts a kernel; a notebook
+validates its injected parameters with ``<Model>.from_namespace(globals())``.
+Each model's fields are exactly the names of its notebook's ``parameters`` cell
+(a test checks this), so papermill's "unknown parameter is only a warning" trap
+cannot hide a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from workbench.exceptions import ParamsError
+
+
+class NotebookParams(BaseModel):
+    """Parameters every notebook takes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: str = Field("data/sample", description="dataset folder, relative to the project root")
+    lang: Literal["en", "zh"] = Field("en", description="report language: en or zh")
+    mask_pii: bool = Field(False, description="mask customer names, phones and e-mails")
+    as_of: str = Field("", description="analysis date YYYY-MM-DD; empty = latest date in the data")
+    output_dir: str = Field("", description="where result tables are written; empty = nowhere")
+    interactive: bool = Field(True, description="show ipywidgets explorers (the runner sets False)")
+    dataset_cache: str = Field("", description="internal: the runner's validated dataset (pickle)")
+
+    @field_validator("as_of")
+    @classmethod
+    def _iso_date(cls, v: str) -> str:
+        if v:
+            import datetime as dt
+
+            try:
+                dt.date.fromisoformat(v)
+            except ValueError:
+                raise ValueError(f"as_of must be a date YYYY-MM-DD or empty, got {v!r}") from None
+        return v
+
+    @classmethod
+    def from_namespace(cls, namespace: dict[str, Any]) -> NotebookParams:
+        """Validate the values a notebook's parameters cell (plus papermill's injection) defined."""
+        values = {k: namespace[k] for k in cls.model_fields if k in namespace}
+        return validate(cls, values, where=f"{cls.__name__} (notebook parameters)")
+
+
+class DataQualityParams(NotebookParams):
+    """``00_data_quality``: completeness, validity, duplicates, orphans, freshness."""
+
+    stale_after_days: int = Field(45, ge=1, description="a table whose last date is older is stale")
+    top_fixes: int = Field(10, ge=1, le=100, description="length of the what-to-fix-first list")
+
+
+SHARED_KEYS = ("data_dir", "lang", "mask_pii", "as_of")
+
+
+class RunConfig(BaseModel):
+    """A ``params/*.yaml`` file: shared keys plus one section per notebook."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: str = "data/sample"
+    lang: Literal["en", "zh"] = "en"
+    mask_pii: bool = False
+    as_of: str = ""
+    notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def notebook_params(self, stem: str, model: type[NotebookParams], **runner_values) -> NotebookParams:
+        """The validated parameters of one notebook: shared keys, its section, then the runner's."""
+        values = {k: getattr(self, k) for k in SHARED_KEYS}
+        values.update(self.notebooks.get(stem, {}))
+        values.update(runner_values)
+        return validate(model, values, where=f"notebooks.{stem}")
+
+
+def _hint(bad: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(bad, valid, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate(model: type[BaseModel], values: dict[str, Any], where: str) -> BaseModel:
+    """``model(**values)``, with errors that name the key, suggest a spelling and list valid keys."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        valid = sorted(model.model_fields)
+        lines = []
+        for e in exc.errors():
+            key = ".".join(str(p) for p in e["loc"])
+            if e["type"] == "extra_forbidden":
+                lines.append(f"unknown key '{key}'{_hint(key, valid)}. Valid keys are: {', '.join(valid)}")
+            else:
+                lines.append(f"'{key}': {e['msg']} (got {e.get('input')!r})")
+        raise ParamsError(f"{where}: " + "; ".join(lines)) from None
+
+
+def load_run_config(path: str | Path | None, registry: dict | None = None) -> RunConfig:
+    """Read and validate a params YAML file, including every notebook section.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The YAML file; ``None`` gives the defaults.
+    registry : dict, optional
+        ``{stem: NotebookSpec}``; defaults to :data:`workbench.notebooks.NOTEBOOKS`.
+    """
+    from workbench.notebooks import NOTEBOOKS
+
+    registry = registry if registry is not None else NOTEBOOKS
+    raw: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise ParamsError(f"{p}: params file does not exist")
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ParamsError(f"{p}: not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ParamsError(f"{p}: expected a mapping of keys to values")
+    where = str(path) if path else "defaults"
+    cfg = validate(RunConfig, raw, where=where)
+    for stem, section in cfg.notebooks.items():
+        if stem not in registry:
+            raise ParamsError(
+                f"{where}: notebooks.{stem} is not a notebook{_hint(stem, list(registry))}. "
+                f"Valid notebooks are: {', '.join(registry)}"
+            )
+        if not isinstance(section, dict):
+            raise ParamsError(f"{where}: notebooks.{stem} must be a mapping of parameters")
+        shared = [k for k in section if k in SHARED_KEYS]
+        if shared:
+            raise ParamsError(f"{where}: notebooks.{stem} sets shared key(s) {shared}; set them at the top level")
+        cfg.notebook_params(stem, registry[stem].params)
+    return cfg

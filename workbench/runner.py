@@ -1,0 +1,474 @@
+"""Run the notebooks through papermill and publish their HTML reports atomically.
+
+One run:
+
+1. validate the params file (every notebook's section) and the dataset — fail fast,
+   before any kernel starts; a data error publishes nothing;
+2. load the dataset once and hand it to every notebook as a pickle (no notebook
+   re-reads and re-coerces a million lines);
+3. execute each notebook with the papermill Python API into a staging folder,
+   in parallel up to ``jobs``; one failing notebook does not stop the others;
+4. export HTML without code (offline: no script is fetched from the network),
+   collect headlines and result tables, write ``run.json`` and ``index.html``;
+5. move the staging folder to ``reports/<run-id>/`` in one rename; point
+   ``reports/latest`` at it only when every notebook succeeded. A failed run is
+   kept under its own id and shown as failed; ``latest`` keeps the last good one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import logging
+import os
+import pickle
+import platform
+import shutil
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from workbench import paths
+from workbench.data.loader import Dataset, load_dataset
+from workbench.exceptions import RunError
+from workbench.notebooks import NOTEBOOKS, NotebookSpec
+from workbench.params import RunConfig, load_run_config, validate
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+STAGING = ".staging"
+PACKAGES = ("workbench", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "seaborn",
+            "papermill", "nbconvert", "ipykernel", "pyarrow", "openpyxl", "pydantic")
+
+UI = {
+    "en": dict(title="Sales channel workbench: reports", history="All runs", latest="Latest complete run",
+               dataset="Dataset", generated="Generated", status="Status", duration="Time", report="Report",
+               headline="Headline", ok="ok", failed="failed", skipped="skipped", running="running",
+               cell="Cell", tables="Result tables", parameters="Parameters", fingerprint="Data fingerprint",
+               packages="Package versions", table="Table", file="File", rows="Rows", run="Run",
+               reports="Reports ok", data_notes="Notes on the data",
+               failed_note="At least one report failed; 'latest' still points at the last complete run."),
+    "zh": dict(title="销售渠道分析工作台：报告", history="全部运行记录", latest="最新完整运行",
+               dataset="数据集", generated="生成时间", status="状态", duration="耗时", report="报告",
+               headline="要点", ok="成功", failed="失败", skipped="已跳过", running="运行中",
+               cell="单元格", tables="结果表", parameters="参数", fingerprint="数据指纹",
+               packages="软件包版本", table="数据表", file="文件", rows="行数", run="运行",
+               reports="成功报告数", data_notes="数据说明",
+               failed_note="至少一份报告失败；latest 仍指向上一次完整运行。"),
+}
+
+
+@dataclass
+class NotebookResult:
+    """The outcome of one notebook in a run."""
+
+    stem: str
+    title: str
+    status: str  # ok | failed | skipped
+    seconds: float = 0.0
+    headline: str | None = None
+    html: str | None = None
+    tables: list[str] = field(default_factory=list)
+    reason: str | None = None  # why skipped
+    error: dict | None = None  # cell, ename, evalue, traceback
+    timings: dict = field(default_factory=dict)  # execute / export seconds
+
+
+@dataclass
+class RunResult:
+    """The outcome of a run: where it was published and what happened to each notebook."""
+
+    run_id: str
+    status: str
+    path: Path
+    notebooks: list[NotebookResult]
+    seconds: float
+
+    @property
+    def index(self) -> Path:
+        return self.path / "index.html"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def select_notebooks(only: list[str] | None, notebooks_dir: Path) -> list[NotebookSpec]:
+    """The registered notebooks present in ``notebooks_dir``, restricted to ``only`` (stems or names)."""
+    present = [s for s in NOTEBOOKS.values() if (notebooks_dir / f"{s.stem}.ipynb").exists()]
+    if not only:
+        return present
+    chosen = []
+    for name in only:
+        match = [s for s in present if s.stem == name or s.stem.split("_", 1)[-1] == name]
+        if not match:
+            names = [s.stem for s in present]
+            hint = difflib.get_close_matches(name, names + [n.split("_", 1)[-1] for n in names], n=1)
+            raise RunError(f"--only {name}: no such notebook" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                           + f". Notebooks: {', '.join(names)}")
+        chosen.extend(m for m in match if m not in chosen)
+    return chosen
+
+
+# ----------------------------------------------------------------------------- one notebook (worker)
+
+_EXPORTER = None
+
+
+def _exporter():
+    """One HTML exporter per worker process (building it costs more than using it)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter(
+            template_name="report",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _EXPORTER
+
+
+def export_html(nb, lang: str, run_label: str) -> str:
+    """The report page of an executed notebook: no code, the reader's language only, offline."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    other = "zh" if lang == "en" else "en"
+    pre = TagRemovePreprocessor(remove_cell_tags={f"lang-{other}", "remove-cell"}, enabled=True)
+    nb, _ = pre.preprocess(nb, {})
+    nb.metadata.pop("widgets", None)  # widget state needs a CDN renderer: drop it
+    exporter = _exporter()
+    resources = {
+        "workbench_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "workbench_index_href": "../index.html",
+        "workbench_index_label": UI[lang]["title"],
+        "workbench_run_label": run_label,
+        "language_code": "zh-CN" if lang == "zh" else "en",
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def headline_of(nb) -> str | None:
+    """The headline a notebook displayed through :meth:`workbench.report.Report.headline`."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("workbench")
+            if meta and meta.get("headline"):
+                return meta["headline"]
+    return None
+
+
+def _run_one(task: dict) -> NotebookResult:
+    """Execute one notebook into the staging folder and export its HTML (runs in a worker)."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    stem, staging = task["stem"], Path(task["staging"])
+    res = NotebookResult(stem, task["title"], "ok")
+    out_nb = staging / "notebooks" / f"{stem}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            task["input"], str(out_nb), parameters=task["parameters"], kernel_name="python3",
+            cwd=str(paths.PROJ_ROOT), progress_bar=False, log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        res.status = "failed"
+        res.error = {"cell": exc.exec_count or exc.cell_index, "ename": exc.ename,
+                     "evalue": str(exc.evalue)[:500], "traceback": "\n".join(exc.traceback)[-4000:]}
+    except Exception as exc:  # kernel died, bad notebook JSON ...: recorded, the run goes on
+        res.status = "failed"
+        res.error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500],
+                     "traceback": traceback.format_exc()[-4000:]}
+    res.timings["execute"] = round(time.perf_counter() - t0, 3)
+    t1 = time.perf_counter()
+    if out_nb.exists():
+        nb = nbformat.read(out_nb, as_version=4)
+        res.headline = headline_of(nb)
+        try:
+            page = export_html(nb, task["lang"], task["run_label"])
+            (staging / f"{stem}.html").write_text(page, encoding="utf-8")
+            res.html = f"{stem}.html"
+        except Exception as exc:  # a report that cannot be exported is a failed report
+            res.status = "failed"
+            res.error = res.error or {"cell": None, "ename": type(exc).__name__, "evalue": f"HTML export: {exc}"}
+    tables_dir = staging / "tables" / stem
+    res.tables = sorted(p.stem for p in tables_dir.glob("*.csv")) if tables_dir.exists() else []
+    res.timings["export"] = round(time.perf_counter() - t1, 3)
+    res.seconds = round(time.perf_counter() - t0, 3)
+    return res
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+def _package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _new_run_id(out_dir: Path, label: str) -> str:
+    base = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{label}" if label else "")
+    run_id, i = base, 1
+    while (out_dir / run_id).exists() or (out_dir / STAGING / run_id).exists():
+        i += 1
+        run_id = f"{base}-{i}"
+    return run_id
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(
+    params_file: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    only: list[str] | None = None,
+    jobs: int = 1,
+    out_dir: str | Path | None = None,
+    notebooks_dir: str | Path | None = None,
+    run_label: str | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run the notebooks on a dataset and publish their reports.
+
+    Parameters
+    ----------
+    params_file : path, optional
+        A ``params/*.yaml`` file; defaults apply without one.
+    data_dir : path, optional
+        Overrides ``data_dir`` of the params file.
+    only : list of str, optional
+        Notebook stems (``00_data_quality``) or names (``data_quality``) to run.
+    jobs : int
+        Notebooks executed in parallel.
+    out_dir : path, optional
+        Where runs are published (default ``reports/``).
+    notebooks_dir : path, optional
+        Where the notebooks are (default ``notebooks/``).
+
+    Returns
+    -------
+    RunResult
+        ``status`` is ``ok`` only when no notebook failed.
+
+    Raises
+    ------
+    ParamsError, DataError, RunError
+        Before anything is executed or published.
+    """
+    t_start = time.perf_counter()
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    say = _say if progress else (lambda m: None)
+    out_dir = paths.resolve(out_dir or paths.REPORTS_DIR, Path.cwd())
+    notebooks_dir = paths.resolve(notebooks_dir or paths.NOTEBOOKS_DIR, Path.cwd())
+    if jobs < 1:
+        raise RunError(f"--jobs must be 1 or more, got {jobs}")
+
+    cfg = load_run_config(params_file)
+    if data_dir is not None:
+        cfg = validate(RunConfig, {**cfg.model_dump(), "data_dir": str(paths.resolve(data_dir, Path.cwd()))},
+                       where="--data")
+    specs = select_notebooks(only, notebooks_dir)
+    if not specs:
+        raise RunError(f"no notebooks to run in {notebooks_dir}")
+    data_path = paths.resolve(cfg.data_dir)
+    say(f"Validating data in {data_path} ...")
+    ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
+    say(f"  {len(ds.tables)} tables, {sum(len(t) for t in ds.tables.values()):,} rows; "
+        f"{len(ds.warnings)} warning(s) (see the data quality report)")
+
+    label = run_label if run_label is not None else (Path(params_file).stem if params_file else "")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_id = _new_run_id(out_dir, label)
+    staging = out_dir / STAGING / run_id
+    (staging / "notebooks").mkdir(parents=True)
+    (staging / "_cache").mkdir()
+    cache = staging / "_cache" / "dataset.pkl"
+    with open(cache, "wb") as fh:
+        pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    results: dict[str, NotebookResult] = {}
+    tasks = []
+    for spec in specs:
+        missing = [t for t in spec.requires if t not in ds.tables]
+        if missing:
+            reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
+                      if cfg.lang == "en" else f"缺少数据表 {', '.join(missing)}，已跳过")
+            results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
+            say(f"  skip {spec.stem}: {reason}")
+            continue
+        p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(staging / "tables" / spec.stem),
+                                interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
+        parameters = p.model_dump()
+        tasks.append({"stem": spec.stem, "title": spec.title(cfg.lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
+                      "staging": str(staging), "parameters": parameters, "lang": cfg.lang, "run_label": run_id})
+
+    say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
+    done = 0
+    if tasks:
+        if jobs == 1 or len(tasks) == 1:
+            iterator = (_run_one(t) for t in tasks)
+            for res in iterator:
+                done += 1
+                results[res.stem] = res
+                say(f"  [{done}/{len(tasks)}] {res.stem}: {res.status} in {res.seconds:.1f} s"
+                    + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+                futures = {pool.submit(_run_one, t): t for t in tasks}
+                for fut in as_completed(futures):
+                    t = futures[fut]
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # the worker itself died
+                        res = NotebookResult(t["stem"], t["title"], "failed",
+                                             error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+                    done += 1
+                    results[res.stem] = res
+                    say(f"  [{done}/{len(tasks)}] {res.stem}: {res.status} in {res.seconds:.1f} s"
+                        + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
+
+    ordered = [results[s.stem] for s in specs]
+    status = "failed" if any(r.status == "failed" for r in ordered) else "ok"
+    shutil.rmtree(staging / "_cache", ignore_errors=True)
+    finished = dt.datetime.now().isoformat(timespec="seconds")
+    run_json = {
+        "run_id": run_id,
+        "status": status,
+        "started": started,
+        "finished": finished,
+        "seconds": round(time.perf_counter() - t_start, 3),
+        "params_file": str(params_file) if params_file else None,
+        "parameters": cfg.model_dump(),
+        "dataset": {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
+                    "fingerprint": ds.fingerprint()},
+        "data_notes": [str(i) for i in ds.issues if i.level in ("warning", "error")][:20],
+        "packages": _package_versions(),
+        "notebooks": [asdict(r) for r in ordered],
+    }
+    (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    write_index(staging, run_json, cfg.lang)
+
+    final = out_dir / run_id
+    os.replace(staging, final)  # one rename: the run appears whole or not at all
+    if status == "ok":
+        point_latest(out_dir, run_id)
+    write_history(out_dir, cfg.lang)
+    seconds = round(time.perf_counter() - t_start, 3)
+    say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
+    if status != "ok":
+        say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
+    return RunResult(run_id, status, final, ordered, seconds)
+
+
+def point_latest(out_dir: Path, run_id: str) -> None:
+    """Point ``reports/latest`` at ``run_id`` atomically (a new symlink renamed over the old)."""
+    tmp = out_dir / f".latest-{run_id}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(run_id, tmp)
+    os.replace(tmp, out_dir / "latest")
+
+
+def _latest_target(out_dir: Path) -> str | None:
+    link = out_dir / "latest"
+    return os.readlink(link) if link.is_symlink() else None
+
+
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def _env():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+
+
+def write_index(run_dir: Path, run_json: dict, lang: str) -> Path:
+    """The run's ``index.html``: per notebook status, headline, duration and link; run facts."""
+    tpl = _env().get_template("index.html.j2")
+    page = tpl.render(run=_Obj(run_json), L=UI[lang], lang=lang, css=_css(),
+                      params_text=yaml.safe_dump(run_json["parameters"], allow_unicode=True, sort_keys=False))
+    path = run_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def write_history(out_dir: Path, lang: str) -> Path:
+    """``reports/index.html``: every published run, newest first, with its status."""
+    runs = []
+    for rj in sorted(out_dir.glob("*/run.json"), reverse=True):
+        if rj.parent.name.startswith(".") or rj.parent.is_symlink():
+            continue
+        try:
+            info = json.loads(rj.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        nbs = info.get("notebooks", [])
+        runs.append({"run_id": info.get("run_id", rj.parent.name), "status": info.get("status", "failed"),
+                     "dataset": info.get("dataset", {}).get("name", ""), "finished": info.get("finished", ""),
+                     "ok": sum(n.get("status") == "ok" for n in nbs), "total": len(nbs)})
+    page = _env().get_template("history.html.j2").render(runs=runs, L=UI[lang], lang=lang, css=_css(),
+                                                          latest=_latest_target(out_dir))
+    path = out_dir / "index.html"
+    tmp = out_dir / ".index.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+class _Obj(dict):
+    """A dict whose keys also read as attributes in templates (``run.status``)."""
+
+    def __getattr__(self, k):
+        v = self[k] if k in self else None
+        if isinstance(v, dict):
+            return _Obj(v)
+        if isinstance(v, list):
+            return [_Obj(x) if isinstance(x, dict) else x for x in v]
+        return v
+
+
+def load_for_notebook(params) -> Dataset:
+    """The dataset a notebook works on: the runner's validated copy when given, else loaded now.
+
+    Interactive use (JupyterLab) has no ``dataset_cache`` and loads the folder; a
+    data quality notebook wants to see the errors too, so it loads non-strictly.
+    """
+    cache = getattr(params, "dataset_cache", "") or ""
+    if cache and Path(cache).exists():
+        with open(cache, "rb") as fh:
+            ds = pickle.load(fh)
+    else:
+        ds = load_dataset(paths.resolve(params.data_dir), strict=False)
+    if params.mask_pii:
+        from workbench.privacy import mask_tables
+
+        ds.tables = mask_tables(ds.tables)
+    return ds
+
+
+__all__ = ["NotebookResult", "RunResult", "load_for_notebook", "run", "select_notebooks"]
