@@ -18,14 +18,27 @@ cannot hide a typo.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.exceptions import ParamsError
+
+
+def _iso_date(v: str) -> str:
+    if v:
+        try:
+            dt.date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"as_of must be a date YYYY-MM-DD or empty, got {v!r}") from None
+    return v
+
+
+AsOf = Annotated[str, AfterValidator(_iso_date)]
 
 
 class NotebookParams(BaseModel):
@@ -36,22 +49,10 @@ class NotebookParams(BaseModel):
     data_dir: str = Field("data/sample", description="dataset folder, relative to the project root")
     lang: Literal["en", "zh"] = Field("en", description="report language: en or zh")
     mask_pii: bool = Field(False, description="mask customer names, phones and e-mails")
-    as_of: str = Field("", description="analysis date YYYY-MM-DD; empty = latest date in the data")
+    as_of: AsOf = Field("", description="analysis date YYYY-MM-DD; empty = latest date in the data")
     output_dir: str = Field("", description="where result tables are written; empty = nowhere")
     interactive: bool = Field(True, description="show ipywidgets explorers (the runner sets False)")
     dataset_cache: str = Field("", description="internal: the runner's validated dataset (pickle)")
-
-    @field_validator("as_of")
-    @classmethod
-    def _iso_date(cls, v: str) -> str:
-        if v:
-            import datetime as dt
-
-            try:
-                dt.date.fromisoformat(v)
-            except ValueError:
-                raise ValueError(f"as_of must be a date YYYY-MM-DD or empty, got {v!r}") from None
-        return v
 
     @classmethod
     def from_namespace(cls, namespace: dict[str, Any]) -> NotebookParams:
@@ -78,7 +79,7 @@ class RunConfig(BaseModel):
     data_dir: str = "data/sample"
     lang: Literal["en", "zh"] = "en"
     mask_pii: bool = False
-    as_of: str = ""
+    as_of: AsOf = ""
     notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def notebook_params(self, stem: str, model: type[NotebookParams], **runner_values) -> NotebookParams:
@@ -87,6 +88,21 @@ class RunConfig(BaseModel):
         values.update(self.notebooks.get(stem, {}))
         values.update(runner_values)
         return validate(model, values, where=f"notebooks.{stem}")
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML loader that keeps ``2026-03-31`` as text: dates are validated by the schemas."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with dates kept as text."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)  # noqa: S506 - safe loader subclass
 
 
 def _hint(bad: str, valid: list[str]) -> str:
@@ -129,7 +145,7 @@ def load_run_config(path: str | Path | None, registry: dict | None = None) -> Ru
         if not p.exists():
             raise ParamsError(f"{p}: params file does not exist")
         try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            raw = read_yaml(p) or {}
         except yaml.YAMLError as exc:
             raise ParamsError(f"{p}: not valid YAML: {exc}") from None
         if not isinstance(raw, dict):

@@ -1,0 +1,111 @@
+"""The runner: staging, atomic publish, failure isolation, skip notes, run.json, offline HTML."""
+
+import json
+import os
+
+import nbformat as nbf
+import pytest
+from conftest import write
+
+from workbench import runner
+from workbench.exceptions import DataError, RunError
+from workbench.notebooks import NotebookSpec
+from workbench.params import NotebookParams
+
+pytestmark = pytest.mark.slow
+
+PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
+OK_CELL = """import workbench as wb
+params = wb.NotebookParams.from_namespace(globals())
+ds = wb.load(params)
+rpt = wb.Report(params)
+rpt.headline("{n} order lines from {c}", n=len(ds["orders"]), c=ds["customers"].loc[1, "name"])"""
+TABLE_CELL = 'rpt.table(ds["customers"], name="customers_out")'
+
+
+def _nb(path, *cells):
+    nb = nbf.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbf.v4.new_markdown_cell("# English title", metadata={"tags": ["lang-en"]}),
+                 nbf.v4.new_markdown_cell("# 中文标题", metadata={"tags": ["lang-zh"]})]
+    nb.cells += [nbf.v4.new_code_cell(c) for c in cells]
+    nbf.write(nb, path)
+
+
+@pytest.fixture
+def env(tmp_path, tiny, monkeypatch):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _nb(nbdir / "01_ok.ipynb", OK_CELL, TABLE_CELL)
+    _nb(nbdir / "02_fail.ipynb", OK_CELL, "raise ValueError('planted failure')")
+    _nb(nbdir / "03_leads.ipynb", OK_CELL)
+    specs = {
+        "01_ok": NotebookSpec("01_ok", "OK", "成功", NotebookParams),
+        "02_fail": NotebookSpec("02_fail", "Fails", "失败", NotebookParams),
+        "03_leads": NotebookSpec("03_leads", "Needs leads", "需要线索", NotebookParams, ("leads",)),
+    }
+    monkeypatch.setattr(runner, "NOTEBOOKS", specs)
+    return {"nbdir": nbdir, "out": tmp_path / "reports", "data": tiny}
+
+
+def _run(env, **kw):
+    return runner.run(None, data_dir=env["data"], out_dir=env["out"], notebooks_dir=env["nbdir"],
+                      progress=False, **kw)
+
+
+def test_failure_isolated_and_latest_untouched(env):
+    good = _run(env, only=["01_ok"])
+    assert good.status == "ok"
+    latest = env["out"] / "latest"
+    assert os.readlink(latest) == good.run_id
+
+    res = _run(env, jobs=2)
+    assert res.status == "failed"
+    by = {r.stem: r for r in res.notebooks}
+    assert by["01_ok"].status == "ok" and by["01_ok"].headline == "3 order lines from <script>alert(1)</script>"
+    assert by["02_fail"].status == "failed"
+    assert by["02_fail"].error["ename"] == "ValueError" and "planted failure" in by["02_fail"].error["evalue"]
+    assert by["03_leads"].status == "skipped" and "leads" in by["03_leads"].reason
+    # the failed run is kept under its own id, latest still points at the good one
+    assert res.path.is_dir() and os.readlink(latest) == good.run_id
+    index = (res.path / "index.html").read_text(encoding="utf-8")
+    assert "planted failure" in index and "ValueError" in index
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "<script>alert" not in index
+    history = (env["out"] / "index.html").read_text(encoding="utf-8")
+    assert good.run_id in history and res.run_id in history
+    assert not any((env["out"] / runner.STAGING).iterdir())  # nothing left half-made
+
+
+def test_run_json_tables_and_offline_html(env):
+    res = _run(env, only=["01_ok"])
+    info = json.loads((res.path / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "ok" and info["run_id"] == res.run_id
+    assert set(info["dataset"]["fingerprint"]) == {"orders", "customers", "channels"}
+    assert info["dataset"]["fingerprint"]["orders"]["rows"] == 3
+    assert info["packages"]["pandas"].startswith("3.")
+    nb = info["notebooks"][0]
+    assert nb["tables"] == ["customers_out"] and nb["timings"]["execute"] > 0
+    csv = (res.path / "tables" / "01_ok" / "customers_out.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and "星辰科技有限公司".encode() in csv
+    page = (res.path / "01_ok.html").read_text(encoding="utf-8")
+    assert "English title" in page and "中文标题" not in page  # only the reader's language
+    assert "<script src=" not in page and "cdn" not in page.lower()  # reads offline
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert "import workbench" not in page  # no code in reports
+    assert (res.path / "notebooks" / "01_ok.ipynb").exists()
+
+
+def test_data_error_publishes_nothing(env):
+    good = _run(env, only=["01_ok"])
+    write(env["data"], "orders.csv", "order_id,order_date,customer_id,amount\nO1,someday,C1,1\n")
+    before = sorted(p.name for p in env["out"].iterdir())
+    with pytest.raises(DataError, match=r"orders\.csv, column 'order_date'.*row 2"):
+        _run(env, only=["01_ok"])
+    assert sorted(p.name for p in env["out"].iterdir()) == before
+    assert os.readlink(env["out"] / "latest") == good.run_id
+
+
+def test_unknown_notebook_name(env):
+    with pytest.raises(RunError, match="did you mean '01_ok'"):
+        _run(env, only=["01_okk"])
