@@ -109,3 +109,17 @@ def test_data_error_publishes_nothing(env):
 def test_unknown_notebook_name(env):
     with pytest.raises(RunError, match="did you mean '01_ok'"):
         _run(env, only=["01_okk"])
+
+
+def test_extra_language_published_beside_primary(env, tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("lang: en\nextra_langs: [zh]\n", encoding="utf-8")
+    res = runner.run(params, data_dir=env["data"], out_dir=env["out"], notebooks_dir=env["nbdir"],
+                     only=["01_ok"], progress=False)
+    assert res.status == "ok"
+    (nb,) = res.notebooks
+    assert nb.html == "01_ok.html" and nb.translations == {"zh": "01_ok.zh.html"}
+    zh = (res.path / "01_ok.zh.html").read_text(encoding="utf-8")
+    assert "中文标题" in zh and "English title" not in zh and 'lang="zh"' in zh
+    assert 'href="01_ok.zh.html"' in (res.path / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (res.path / "tables").iterdir()) == ["01_ok"]

@@ -80,6 +80,8 @@ class RunConfig(BaseModel):
     lang: Literal["en", "zh"] = "en"
     mask_pii: bool = False
     as_of: AsOf = ""
+    extra_langs: list[Literal["en", "zh"]] = Field(
+        default_factory=list, description="also publish every report in these languages (e.g. [zh])")
     notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def notebook_params(self, stem: str, model: type[NotebookParams], **runner_values) -> NotebookParams:

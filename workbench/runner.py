@@ -80,6 +80,7 @@ class NotebookResult:
     reason: str | None = None  # why skipped
     error: dict | None = None  # cell, ename, evalue, traceback
     timings: dict = field(default_factory=dict)  # execute / export seconds
+    translations: dict = field(default_factory=dict)  # lang -> html page of the same report
 
 
 @dataclass
@@ -156,8 +157,8 @@ def export_html(nb, lang: str, run_label: str) -> str:
         "workbench_index_href": "../index.html",
         "workbench_index_label": UI[lang]["title"],
         "workbench_run_label": run_label,
-        "language_code": "zh-CN" if lang == "zh" else "en",
     }
+    exporter.language_code = lang  # ISO 639-1, sets <html lang=...> for fonts and screen readers
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -178,9 +179,9 @@ def _run_one(task: dict) -> NotebookResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    stem, staging = task["stem"], Path(task["staging"])
+    stem, staging, name = task["stem"], Path(task["staging"]), task["name"]
     res = NotebookResult(stem, task["title"], "ok")
-    out_nb = staging / "notebooks" / f"{stem}.ipynb"
+    out_nb = staging / "notebooks" / f"{name}.ipynb"
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -202,12 +203,12 @@ def _run_one(task: dict) -> NotebookResult:
         res.headline = headline_of(nb)
         try:
             page = export_html(nb, task["lang"], task["run_label"])
-            (staging / f"{stem}.html").write_text(page, encoding="utf-8")
-            res.html = f"{stem}.html"
+            (staging / f"{name}.html").write_text(page, encoding="utf-8")
+            res.html = f"{name}.html"
         except Exception as exc:  # a report that cannot be exported is a failed report
             res.status = "failed"
             res.error = res.error or {"cell": None, "ename": type(exc).__name__, "evalue": f"HTML export: {exc}"}
-    tables_dir = staging / "tables" / stem
+    tables_dir = Path(task["parameters"]["output_dir"])
     res.tables = sorted(p.stem for p in tables_dir.glob("*.csv")) if tables_dir.exists() else []
     res.timings["export"] = round(time.perf_counter() - t1, 3)
     res.seconds = round(time.perf_counter() - t0, 3)
@@ -319,21 +320,26 @@ def run(
             results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
             say(f"  skip {spec.stem}: {reason}")
             continue
-        p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(staging / "tables" / spec.stem),
-                                interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
-        parameters = p.model_dump()
-        tasks.append({"stem": spec.stem, "title": spec.title(cfg.lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
-                      "staging": str(staging), "parameters": parameters, "lang": cfg.lang, "run_label": run_id})
+        for lang in [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]:
+            primary = lang == cfg.lang
+            # a translation re-executes the notebook in that language; its tables equal the primary's
+            tables = staging / "tables" / spec.stem if primary else staging / "_cache" / lang / spec.stem
+            p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
+                                    interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
+            tasks.append({"stem": spec.stem, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                          "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
+                          "staging": str(staging), "parameters": p.model_dump(), "lang": lang,
+                          "run_label": run_id})
 
     say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
     done = 0
     if tasks:
         if jobs == 1 or len(tasks) == 1:
-            iterator = (_run_one(t) for t in tasks)
-            for res in iterator:
+            for t in tasks:
+                res = _run_one(t)
                 done += 1
-                results[res.stem] = res
-                say(f"  [{done}/{len(tasks)}] {res.stem}: {res.status} in {res.seconds:.1f} s"
+                results[t["name"]] = res
+                say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
                     + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
@@ -346,10 +352,17 @@ def run(
                         res = NotebookResult(t["stem"], t["title"], "failed",
                                              error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
                     done += 1
-                    results[res.stem] = res
-                    say(f"  [{done}/{len(tasks)}] {res.stem}: {res.status} in {res.seconds:.1f} s"
+                    results[t["name"]] = res
+                    say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
                         + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
 
+    for t in tasks:  # fold translations into their primary result
+        if t["name"] != t["stem"]:
+            alt, main = results.pop(t["name"]), results[t["stem"]]
+            if alt.html:
+                main.translations[t["lang"]] = alt.html
+            if alt.status == "failed" and main.status != "failed":
+                main.status, main.error = "failed", alt.error
     ordered = [results[s.stem] for s in specs]
     status = "failed" if any(r.status == "failed" for r in ordered) else "ok"
     shutil.rmtree(staging / "_cache", ignore_errors=True)

@@ -1,0 +1,105 @@
+"""Benchmark of ``workbench run`` on a 1,000,000-line sample (not a test: figures go in the issue note).
+
+Measures
+- wall time of the whole run and per notebook;
+- peak memory (max resident set) of the runner process and of the largest kernel;
+- the runner's own cost per notebook: everything but the cells' own execution
+  (kernel start, parameter injection, HTML export, tables, validation, publishing),
+  against the floor of an empty notebook run through the papermill Python API.
+
+Usage: ``python benchmarks/bench_run.py [--scale 25] [--jobs 1] [--only NAME ...]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+
+
+def empty_notebook_floor(repeats: int = 3) -> float:
+    """Median seconds to run a one-cell notebook through the papermill Python API."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "empty.ipynb"
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+        nbformat.write(nb, src)
+        for _ in range(repeats):
+            t = time.perf_counter()
+            pm.execute_notebook(str(src), str(Path(tmp) / "out.ipynb"), parameters={"x": 2},
+                                kernel_name="python3", progress_bar=False)
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=25.0)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--only", nargs="*", default=None)
+    args = ap.parse_args()
+
+    from workbench.runner import run
+    from workbench.sample import generate_sample
+
+    data = OUT / f"sample_x{args.scale:g}"
+    if not (data / "orders.csv").exists():
+        t = time.perf_counter()
+        generate_sample(data, scale=args.scale)
+        print(f"generated sample x{args.scale:g} in {time.perf_counter() - t:.1f} s")
+    lines = sum(1 for _ in open(data / "orders.csv", encoding="utf-8")) - 1
+    print(f"orders: {lines:,} lines")
+
+    floor = empty_notebook_floor()
+    print(f"floor (empty notebook via papermill API): {floor:.2f} s")
+
+    t = time.perf_counter()
+    res = run(None, data_dir=data, out_dir=OUT / "reports", jobs=args.jobs, only=args.only, run_label="bench")
+    wall = time.perf_counter() - t
+    info = json.loads((res.path / "run.json").read_text(encoding="utf-8"))
+
+    rows = []
+    for nbres in res.notebooks:
+        if nbres.status == "skipped":
+            continue
+        executed = nbformat.read(res.path / "notebooks" / f"{nbres.stem}.ipynb", as_version=4)
+        cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in executed.cells)
+        rows.append({"notebook": nbres.stem, "status": nbres.status, "total_s": nbres.seconds,
+                     "cells_s": round(cells, 2), "runner_own_s": round(nbres.seconds - cells, 2)})
+    n = max(len(rows), 1)
+    shared = wall - sum(r["total_s"] for r in rows) if args.jobs == 1 else None
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nrun {res.run_id}: {res.status}; wall {wall:.1f} s with --jobs {args.jobs}")
+    print(f"{'notebook':<28}{'status':<8}{'total s':>9}{'cells s':>9}{'runner s':>10}")
+    for r in rows:
+        print(f"{r['notebook']:<28}{r['status']:<8}{r['total_s']:>9.2f}{r['cells_s']:>9.2f}{r['runner_own_s']:>10.2f}")
+    if shared is not None:
+        print(f"shared run cost (validate + load once, cache, index, publish): {shared:.2f} s "
+              f"= {shared / n:.2f} s per notebook")
+        per_nb = statistics.mean(r["runner_own_s"] for r in rows) + shared / n
+        print(f"runner's own cost per notebook: {per_nb:.2f} s = {per_nb / floor:.2f}x the floor ({floor:.2f} s)")
+    print(f"peak memory: runner {self_rss:,.0f} MiB, largest kernel {child_rss:,.0f} MiB")
+    (OUT / "last_benchmark.json").write_text(json.dumps({
+        "scale": args.scale, "order_lines": lines, "jobs": args.jobs, "wall_s": round(wall, 2),
+        "floor_s": round(floor, 3), "notebooks": rows, "shared_s": shared,
+        "peak_rss_mib": {"runner": round(self_rss), "largest_kernel": round(child_rss)},
+        "run_seconds_in_run_json": info["seconds"]}, indent=2), encoding="utf-8")
+    return 0 if res.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
