@@ -6,9 +6,10 @@ compute with the analysis modules (``wb.quality`` ...) and show results with a
 :class:`wb.Report`.
 """
 
+from workbench import quality, widgets
 from workbench.params import DataQualityParams, NotebookParams
 from workbench.report import Report
 from workbench.runner import load_for_notebook as load
 
 __version__ = "0.1.0"
-__all__ = ["DataQualityParams", "NotebookParams", "Report", "load"]
+__all__ = ["quality", "widgets", "DataQualityParams", "NotebookParams", "Report", "load"]
