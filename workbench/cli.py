@@ -19,7 +19,7 @@ def _cmd_sample(args) -> int:
     from workbench.sample import generate_sample
 
     truth = generate_sample(args.out, seed=args.seed, scale=args.scale)
-    n = truth.get("counts", {}).get("orders")
+    n = truth.get("row_counts", {}).get("orders")
     print(f"Sample company written to {args.out}" + (f" ({n:,} order lines)" if n else ""))
     return 0
 
