@@ -48,6 +48,13 @@ C4,ACME,2025-03-01
 C5,月亮贸易,2025-04-01
 """
 
+# A feed: its last response 2025-12-21 is 100 days before 2026-03-31, the last order.
+FEEDBACK = """
+response_id,date,nps
+R1,2025-06-01,9
+R2,2025-12-21,3
+"""
+
 CHANNELS = """
 channel_id,name,type
 CH1,Direct,direct
@@ -60,6 +67,7 @@ def shop(tmp_path):
     write(tmp_path, "orders.csv", ORDERS)
     write(tmp_path, "customers.csv", CUSTOMERS)
     write(tmp_path, "channels.csv", CHANNELS)
+    write(tmp_path, "feedback.csv", FEEDBACK)
     return load(tmp_path)
 
 
@@ -117,7 +125,7 @@ def test_overview_lists_every_table_and_absent_ones(shop):
     absent = ov.loc[ov["table"] == "leads"].iloc[0]
     assert not bool(absent.present) and absent.status == "absent"
     assert pd.isna(absent.score) and pd.isna(absent.rows)
-    assert set(ov.loc[ov["present"], "table"]) == {"orders", "customers", "channels"}
+    assert set(ov.loc[ov["present"], "table"]) == {"orders", "customers", "channels", "feedback"}
 
 
 def test_overview_invalid_cells_trace_to_invalid_values(shop):
@@ -271,12 +279,14 @@ def test_orphans_skip_fk_to_absent_table(shop):
 def test_reference_date_and_staleness(shop):
     assert q.reference_date(shop) == pd.Timestamp("2026-03-31")
     fr = q.freshness(shop, stale_after_days=45).set_index("table")
-    assert fr.loc["customers", "days_since_last"] == 100
-    assert bool(fr.loc["customers", "stale"])
+    assert fr.loc["feedback", "days_since_last"] == 100
+    assert bool(fr.loc["feedback", "stale"])
+    # master data does not go stale: customers' last created_date is 100 days old too
+    assert fr.loc["customers", "days_since_last"] == 100 and pd.isna(fr.loc["customers", "stale"])
     assert fr.loc["orders", "days_since_last"] == 0 and not bool(fr.loc["orders", "stale"])
     assert "channels" not in fr.index  # no date column
     relaxed = q.freshness(shop, stale_after_days=100).set_index("table")
-    assert not bool(relaxed.loc["customers", "stale"])
+    assert not bool(relaxed.loc["feedback", "stale"])
 
 
 def test_as_of_overrides_reference_date(shop):
@@ -294,7 +304,7 @@ def test_periods_and_plans(tmp_path):
     fr = q.freshness(ds).set_index("table")
     assert fr.loc["spend", "date_from"] == pd.Timestamp("2026-01-01")
     assert fr.loc["targets", "date_to"] == pd.Timestamp("2027-12-31")
-    assert fr.loc["targets", "days_since_last"] < 0 and not bool(fr.loc["targets", "stale"])
+    assert fr.loc["targets", "days_since_last"] < 0 and pd.isna(fr.loc["targets", "stale"])
 
 
 # ----------------------------------------------------------------------------- scores
@@ -340,9 +350,10 @@ def test_score_components_by_hand(shop):
     w = q.SCORE_WEIGHTS
     expected = 100 * sum(w[c] * o[c] for c in w) / sum(w.values())
     assert o.score == pytest.approx(expected, abs=0.05)
-    # customers: 100 days old with stale_after_days=45 -> freshness 0
-    assert sc.loc["customers", "freshness"] == 0.0
-    assert sc.loc["customers", "score"] < 100
+    # feedback: 100 days old with stale_after_days=45 -> freshness 0; customers: not tracked
+    assert sc.loc["feedback", "freshness"] == 0.0
+    assert sc.loc["feedback", "score"] < 100
+    assert pd.isna(sc.loc["customers", "freshness"])
     assert (sc["score"].between(0, 100)).all()
 
 
@@ -351,10 +362,10 @@ def test_quality_summary_row_weighted(shop):
     sc = q.table_scores(shop)
     expected = (sc["score"] * sc["rows"]).sum() / sc["rows"].sum()
     assert s["overall_score"] == pytest.approx(expected, abs=0.05)
-    assert (s["tables_loaded"], s["tables_rejected"], s["tables_absent"]) == (3, 0, len(TABLES) - 3)
-    assert s["total_rows"] == 10 + 5 + 2
+    assert (s["tables_loaded"], s["tables_rejected"], s["tables_absent"]) == (4, 0, len(TABLES) - 4)
+    assert s["total_rows"] == 10 + 5 + 2 + 2
     assert s["worst_table"] == sc.sort_values("score").iloc[0]["table"]
-    assert s["stale_tables"] == ["customers"]
+    assert s["stale_tables"] == ["feedback"]
     assert s["reference_date"] == pd.Timestamp("2026-03-31")
     assert s["problems"] == len(q.fix_list(shop, top=None))
 
@@ -420,7 +431,7 @@ L2,2026-01-02,CH1,
 
 def test_missing_tables(shop, tmp_path):
     mt = q.missing_tables(shop)
-    assert set(mt["table"]) == set(TABLES) - {"orders", "customers", "channels"}
+    assert set(mt["table"]) == set(TABLES) - {"orders", "customers", "channels", "feedback"}
     leads = row(mt, table="leads")
     assert leads.required_columns == "lead_id, created_date, channel_id, status"
     # a misnamed file is shown as a likely candidate and in the fix list

@@ -721,6 +721,9 @@ def _freshness(f: _Facts, stale_after_days: int) -> pd.DataFrame:
     days = (out["reference_date"] - out["date_to"].dt.normalize()).dt.days
     out["days_since_last"] = days.astype("Int64")
     out["stale"] = (out["days_since_last"] > stale_after_days).astype("boolean")
+    # master data and plans do not go stale (TableSpec.tracks_freshness)
+    untracked = ~out["table"].map(lambda t: TABLES[t].tracks_freshness).astype(bool)
+    out.loc[untracked, "stale"] = pd.NA
     return out.reset_index(drop=True)
 
 
@@ -858,7 +861,8 @@ def _scores(ov: pd.DataFrame, stale_after_days: int) -> pd.DataFrame:
     dup = p["duplicate_rows"].astype("float64") + p["duplicate_keys"].astype("float64")
     comp["uniqueness"] = 1 - (dup / read).clip(upper=1)
     comp["integrity"] = 1 - (p["orphan_rows"].astype("float64") / rows).clip(upper=1)
-    comp["freshness"] = _freshness_score(p["days_since_last"], stale_after_days)
+    tracked = pd.Series([TABLES[t].tracks_freshness for t in p.index], index=p.index)
+    comp["freshness"] = _freshness_score(p["days_since_last"], stale_after_days).where(tracked)
     parts = list(SCORE_WEIGHTS)
     w = pd.Series(SCORE_WEIGHTS)
     has = comp[parts].notna()
@@ -1096,7 +1100,7 @@ def _fix_frame(ds: Dataset, f: _Facts, stale_after_days: int) -> pd.DataFrame:
                 r.table,
                 r.column,
                 "missing_values",
-                f"{b} blank value(s) ({b / r.rows:.0%} of rows)",
+                f"{b:,} blank value(s) ({b / r.rows:.0%} of rows)",
                 int(b),
                 r.rows,
             )
@@ -1138,16 +1142,20 @@ def _fix_frame(ds: Dataset, f: _Facts, stale_after_days: int) -> pd.DataFrame:
         "blocking",
         "weight",
         "impact",
+        "tier",
         "how_to_fix",
     ]
-    out = pd.DataFrame(items, columns=cols[1:])
+    out = pd.DataFrame(items, columns=[c for c in cols[1:] if c != "tier"])
     out["rows_affected"] = out["rows_affected"].astype("Int64")
     out["share"] = out["share"].astype("float64")
     out["impact"] = out["impact"].astype("float64").round(4)
     out["blocking"] = out["blocking"].astype(bool)
+    # Tiers first: what stops the reports, then what distorts the numbers, then gaps.
+    out.insert(out.columns.get_loc("impact") + 1, "tier", np.where(
+        out["blocking"], 1, np.where(out["kind"] == "missing_values", 3, 2)).astype("int64"))
     out = out.sort_values(
-        ["impact", "blocking", "rows_affected", "table", "column"],
-        ascending=[False, False, False, True, True],
+        ["tier", "impact", "rows_affected", "table", "column"],
+        ascending=[True, False, False, True, True],
         na_position="last",
         kind="stable",
     ).reset_index(drop=True)
@@ -1353,3 +1361,11 @@ def plot_completeness(cc: pd.DataFrame, report, top: int = 25):
     ax.set_title(report.t("dq_completeness"))
     ax.grid(axis="y", visible=False)
     return fig
+
+
+FIX_COLUMNS = ["rank", "tier", "table", "column", "problem", "rows_affected", "share", "impact", "how_to_fix"]
+"""Fix-list columns shown in the report (the result table keeps them all)."""
+
+OVERVIEW_COLUMNS = ["table", "status", "file", "encoding", "rows_read", "rows", "duplicate_rows", "date_from",
+                    "date_to", "days_since_last", "completeness", "invalid_cells", "orphan_rows", "score"]
+"""Overview columns shown in the report (the result table keeps them all)."""

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 MAX_ROWS = 60
+ENUM_COLUMNS = {"status", "tier_name"}  # columns holding the workbench's own words, translated
 
 
 # ----------------------------------------------------------------------------- number formats
@@ -165,41 +166,58 @@ class Report:
         formats: dict[str, str] | None = None,
         caption: str | None = None,
         max_rows: int = MAX_ROWS,
+        columns: list[str] | None = None,
     ):
         """Show a table (escaped, formatted, headers translated); save it first when ``name`` is given.
 
         ``formats`` maps a column to ``int``, ``num``, ``num2``, ``pct``, ``money``, ``date``,
         ``bool`` or ``text``; other columns get a format from their dtype and name.
+        ``columns`` limits what is shown; the saved result table keeps every column.
         """
         if name:
             self.save(df, name)
-        return _html(self.table_html(df, formats, caption, max_rows, name))
+        shown = df[[c for c in columns if c in df.columns]] if columns else df
+        return _html(self.table_html(shown, formats, caption, max_rows, name, total=len(df)))
 
-    def table_html(self, df, formats=None, caption=None, max_rows=MAX_ROWS, name=None) -> str:
+    def table_html(self, df, formats=None, caption=None, max_rows=MAX_ROWS, name=None, total=None) -> str:
+        """The HTML of :meth:`table`: every cell and header escaped, numbers right-aligned."""
         formats = formats or {}
         shown = df.head(max_rows)
-        cells = {}
-        for col in shown.columns:
-            kind = formats.get(col) or _default_format(shown[col])
-            cells[col] = [self._cell(v, kind) for v in shown[col].tolist()]
-        out = pd.DataFrame(cells, columns=list(shown.columns))
-        out.columns = i18n.translate_columns(shown.columns, self.lang)
-        # to_html escapes every cell and header: data text never becomes markup
-        body = out.to_html(index=False, escape=True, border=0, classes="wb-table", na_rep="–")
+        kinds = {c: formats.get(c) or _default_format(shown[c]) for c in shown.columns}
+        numeric = {"int", "num", "num2", "pct", "money"}
+
+        def cls(c):
+            return "num" if kinds[c] in numeric else "date" if kinds[c] == "date" else "txt"
+
+        head = "".join(
+            f'<th class="{cls(c)}">{html.escape(self.t(str(c)))}</th>'
+            for c in shown.columns
+        )
+        body = []
+        for row in shown.itertuples(index=False, name=None):
+            tds = "".join(
+                f'<td class="{cls(c)}">{html.escape(self._cell(v, kinds[c], c))}</td>'
+                for c, v in zip(shown.columns, row, strict=True)
+            )
+            body.append(f"<tr>{tds}</tr>")
+        n = total if total is not None else len(df)
         foot = []
         if len(df) > max_rows:
-            foot.append(self.text("Showing {k} of {n} rows.", "显示 {n} 行中的前 {k} 行。", k=max_rows, n=len(df)))
+            foot.append(self.text("Showing {k} of {n} rows.", "显示 {n} 行中的前 {k} 行。", k=max_rows, n=n))
         else:
-            foot.append(self.text("{n} rows.", "共 {n} 行。", n=len(df)))
+            foot.append(self.text("{n} rows.", "共 {n} 行。", n=n))
         if name and self.output_dir is not None:
             foot.append(self.text("Full table: tables/{stem}/{name}.csv", "完整数据：tables/{stem}/{name}.csv",
                                   stem=self.output_dir.name, name=name))
         cap = f'<div class="wb-caption">{html.escape(caption)}</div>' if caption else ""
-        return f'{cap}<div class="wb-table-wrap">{body}</div><div class="wb-foot">{" ".join(foot)}</div>'
+        table = f'<table class="wb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        return f'{cap}<div class="wb-table-wrap">{table}</div><div class="wb-foot">{" ".join(foot)}</div>'
 
-    def _cell(self, v, kind: str) -> str:
+    def _cell(self, v, kind: str, column: str | None = None) -> str:
         if _missing(v):
             return "–"
+        if column in ENUM_COLUMNS and isinstance(v, str):
+            return self.t(v)  # the workbench's own status words, not data text
         if kind == "int":
             return fmt_int(v)
         if kind == "num":

@@ -56,6 +56,9 @@ class TableSpec:
     key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     date_column: str | None = None  # drives date coverage and freshness
+    # A feed (orders, leads ...) goes stale when exports stop; master data and plans
+    # (customers, actions, targets) legitimately stop changing, so freshness does not apply.
+    tracks_freshness: bool = True
     extra_notes: str = field(default="")
 
     @property
@@ -124,6 +127,7 @@ TABLES: dict[str, TableSpec] = {
             key=("customer_id",),
             foreign_keys=(_fk("acquisition_channel_id", "channels", "channel_id"),),
             date_column="created_date",
+            tracks_freshness=False,
         ),
         TableSpec(
             "channels",
@@ -233,6 +237,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("period", "kpi", "level", "key"),
             date_column="period",
+            tracks_freshness=False,
         ),
         TableSpec(
             "feedback",
@@ -314,6 +319,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("action_id",),
             date_column="start_date",
+            tracks_freshness=False,
         ),
     ]
 }
