@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print("Nothing was published; the last good report is unchanged.", file=sys.stderr) if args.command == "run" else None
+        if args.command == "run":
+            print("Nothing was published; the last good report is unchanged.", file=sys.stderr)
         return 2
 
 

@@ -1,0 +1,45 @@
+"""The command line: exit codes and messages as an operator sees them."""
+
+import pytest
+from conftest import write
+
+from workbench.cli import main
+from workbench.paths import SAMPLE_DIR
+
+
+def test_validate_ok(capsys):
+    assert main(["validate", "--data", str(SAMPLE_DIR)]) == 0
+    out = capsys.readouterr().out
+    assert "is usable (16 tables)" in out and "customers.csv (gb18030)" in out
+
+
+def test_validate_error_exit_code(tmp_path, capsys):
+    write(tmp_path, "orders.csv", "order_id,order_date,customer_id,amount\nO1,2026-01-01,C1,abc\n")
+    assert main(["validate", "--data", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "orders.csv, column 'amount'" in captured.out and "has 1 error(s)" in captured.err
+
+
+def test_validate_missing_folder(capsys):
+    assert main(["validate", "--data", "/no/such/dir"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_run_bad_params_fails_before_running(tmp_path, capsys):
+    p = tmp_path / "p.yaml"
+    p.write_text("langg: zh\n", encoding="utf-8")
+    assert main(["run", "--params", str(p), "--out", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'lang'" in err and "Nothing was published" in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_sample_command(tmp_path, capsys):
+    assert main(["sample", "--out", str(tmp_path / "s"), "--scale", "0.05", "--seed", "1"]) == 0
+    assert "order lines" in capsys.readouterr().out
+    assert (tmp_path / "s" / "truth.json").exists()
+
+
+def test_unknown_command():
+    with pytest.raises(SystemExit):
+        main(["frobnicate"])
