@@ -237,14 +237,23 @@ class Report:
         return str(v)
 
     # -- figures -------------------------------------------------------------------------
-    def figure(self, fig):
-        """Show a matplotlib figure and free it."""
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+    def figure(self, fig, alt: str | None = None):
+        """Show a matplotlib figure as an embedded PNG (reads offline) with alt text, and free it.
 
-        fig.tight_layout()
-        display(fig)
+        ``alt`` defaults to the figure's axes titles.
+        """
+        import base64
+        import io
+
+        import matplotlib.pyplot as plt
+
+        if alt is None:
+            alt = " / ".join(t for t in (ax.get_title() for ax in fig.axes) if t) or "figure"
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
         plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        return _html(f'<img class="wb-fig" alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}">')
 
 
 def _html(markup: str):

@@ -124,6 +124,19 @@ def select_notebooks(only: list[str] | None, notebooks_dir: Path) -> list[Notebo
 
 # ----------------------------------------------------------------------------- one notebook (worker)
 
+
+def _ipc_kernel_manager():
+    """A kernel manager on local IPC sockets: nothing listens on TCP, and the kernel
+    has no reason to warn about unencrypted traffic on every report."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
 _EXPORTER = None
 
 
@@ -187,6 +200,7 @@ def _run_one(task: dict) -> NotebookResult:
         pm.execute_notebook(
             task["input"], str(out_nb), parameters=task["parameters"], kernel_name="python3",
             cwd=str(paths.PROJ_ROOT), progress_bar=False, log_output=False,
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         res.status = "failed"
