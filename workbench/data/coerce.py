@@ -40,14 +40,9 @@ def is_blank(s: pd.Series) -> pd.Series:
 
 def coerce_id(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Ids as stripped text; ``1001.0`` from a spreadsheet becomes ``"1001"``."""
-    blank = is_blank(s)
-    out = pd.Series(pd.NA, index=s.index, dtype="str")
-    vals = s[~blank]
-    if len(vals):
-        if pd.api.types.is_float_dtype(vals) or vals.dtype == object:
-            vals = vals.map(_id_text)
-        out.loc[~blank] = vals.astype(str).str.strip()
-    return out, pd.Series(False, index=s.index)
+    if pd.api.types.is_float_dtype(s) or s.dtype == object:
+        s = s.map(_id_text, na_action="ignore")
+    return _clean_text(s), pd.Series(False, index=s.index)
 
 
 def _id_text(v):
@@ -56,13 +51,17 @@ def _id_text(v):
     return v
 
 
+def _clean_text(s: pd.Series) -> pd.Series:
+    """Text dtype, stripped, empty as missing; vectorised (no per-cell assignment)."""
+    if s.dtype == object:
+        s = s.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+    t = s.astype("str").str.strip()
+    return t.where(t.ne("") & t.notna())
+
+
 def coerce_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Free text: stripped, empty means missing."""
-    blank = is_blank(s)
-    out = pd.Series(pd.NA, index=s.index, dtype="str")
-    if (~blank).any():
-        out.loc[~blank] = s[~blank].astype(str).str.strip()
-    return out, pd.Series(False, index=s.index)
+    return _clean_text(s), pd.Series(False, index=s.index)
 
 
 def coerce_category(s: pd.Series, allowed: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:

