@@ -26,6 +26,7 @@ import pickle
 import platform
 import shutil
 import sys
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -128,11 +129,20 @@ def select_notebooks(only: list[str] | None, notebooks_dir: Path) -> list[Notebo
 def _ipc_kernel_manager():
     """A kernel manager on local IPC sockets: nothing listens on TCP, and the kernel
     has no reason to warn about unencrypted traffic on every report."""
+    import tempfile
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import CaselessStrEnum, Unicode, default
 
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+        # one socket-file prefix per kernel: parallel kernels must never share sockets
+        ip = Unicode(config=True)
+
+        @default("ip")
+        def _unique_ip(self):
+            return os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:16]}")
 
     return IPCKernelManager
 
@@ -201,6 +211,8 @@ def _run_one(task: dict) -> NotebookResult:
             task["input"], str(out_nb), parameters=task["parameters"], kernel_name="python3",
             cwd=str(paths.PROJ_ROOT), progress_bar=False, log_output=False,
             kernel_manager_class=_ipc_kernel_manager(),
+            # the staging copy is read once, at the end: no rewrite of the notebook after every cell
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
         res.status = "failed"
@@ -309,8 +321,22 @@ def run(
     if not specs:
         raise RunError(f"no notebooks to run in {notebooks_dir}")
     data_path = paths.resolve(cfg.data_dir)
-    say(f"Validating data in {data_path} ...")
-    ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
+    # Warm up the HTML exporter (imports, templates: ~0.7 s) while the data loads.
+    pool = warm = None
+    if jobs > 1 and len(specs) * (1 + len(cfg.extra_langs)) > 1:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_exporter)
+        for _ in range(jobs):
+            pool.submit(_exporter)
+    else:
+        warm = threading.Thread(target=_exporter, daemon=True)
+        warm.start()
+    try:
+        say(f"Validating data in {data_path} ...")
+        ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        raise
     say(f"  {len(ds.tables)} tables, {sum(len(t) for t in ds.tables.values()):,} rows; "
         f"{len(ds.warnings)} warning(s) (see the data quality report)")
 
@@ -347,28 +373,30 @@ def run(
 
     say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
     done = 0
-    if tasks:
-        if jobs == 1 or len(tasks) == 1:
-            for t in tasks:
-                res = _run_one(t)
-                done += 1
-                results[t["name"]] = res
-                say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
-                    + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
-        else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                futures = {pool.submit(_run_one, t): t for t in tasks}
-                for fut in as_completed(futures):
-                    t = futures[fut]
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # the worker itself died
-                        res = NotebookResult(t["stem"], t["title"], "failed",
-                                             error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
-                    done += 1
-                    results[t["name"]] = res
-                    say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
-                        + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
+
+    def record(t, res):
+        nonlocal done
+        done += 1
+        results[t["name"]] = res
+        say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
+            + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
+
+    if pool is None:
+        if warm is not None:
+            warm.join()
+        for t in tasks:
+            record(t, _run_one(t))
+    else:
+        with pool:
+            futures = {pool.submit(_run_one, t): t for t in tasks}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # the worker itself died
+                    res = NotebookResult(t["stem"], t["title"], "failed",
+                                         error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+                record(t, res)
 
     for t in tasks:  # fold translations into their primary result
         if t["name"] != t["stem"]:
