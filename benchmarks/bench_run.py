@@ -28,14 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 
 
-def empty_notebook_floor(repeats: int = 3) -> float:
-    """Median seconds to run a one-cell notebook through the papermill Python API."""
+def empty_notebook_floor(repeats: int = 3, cells: int = 1) -> float:
+    """Median seconds to run a notebook of ``cells`` trivial cells through the papermill Python API."""
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "empty.ipynb"
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+        nb.cells += [nbformat.v4.new_code_cell("x") for _ in range(cells - 1)]
         nbformat.write(nb, src)
         for _ in range(repeats):
             t = time.perf_counter()
@@ -77,7 +78,9 @@ def main() -> int:
             continue
         executed = nbformat.read(res.path / "notebooks" / f"{nbres.stem}.ipynb", as_version=4)
         cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in executed.cells)
-        rows.append({"notebook": nbres.stem, "status": nbres.status, "total_s": nbres.seconds,
+        n_cells = sum(c.cell_type == "code" for c in executed.cells)
+        rows.append({"notebook": nbres.stem, "status": nbres.status, "total_s": nbres.seconds, "code_cells": n_cells,
+                     "floor_same_cells_s": round(empty_notebook_floor(cells=n_cells), 2),
                      "cells_s": round(cells, 2), "runner_own_s": round(nbres.seconds - cells, 2)})
     n = max(len(rows), 1)
     shared = wall - sum(r["total_s"] for r in rows) if args.jobs == 1 else None
@@ -92,6 +95,10 @@ def main() -> int:
               f"= {shared / n:.2f} s per notebook")
         per_nb = statistics.mean(r["runner_own_s"] for r in rows) + shared / n
         print(f"runner's own cost per notebook: {per_nb:.2f} s = {per_nb / floor:.2f}x the floor ({floor:.2f} s)")
+    for r in rows:
+        print(f"{r['notebook']}: runner's own cost {r['runner_own_s']:.2f} s against papermill's floor for "
+              f"{r['code_cells']} trivial cells {r['floor_same_cells_s']:.2f} s = "
+              f"{r['runner_own_s'] / r['floor_same_cells_s']:.2f}x (shared validation not included)")
     print(f"peak memory: runner {self_rss:,.0f} MiB, largest kernel {child_rss:,.0f} MiB")
     (OUT / "last_benchmark.json").write_text(json.dumps({
         "scale": args.scale, "order_lines": lines, "jobs": args.jobs, "wall_s": round(wall, 2),
