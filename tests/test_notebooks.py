@@ -18,7 +18,7 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
 def test_every_notebook_is_registered():
-    assert {p.stem for p in NOTEBOOK_FILES} == set(NOTEBOOKS)
+    assert {p.stem for p in NOTEBOOK_FILES} <= set(NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.stem)

@@ -100,6 +100,12 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def register(labels: dict[str, tuple[str, str]]) -> None:
+    """Add an analysis module's labels (``{key: (english, chinese)}``); existing keys win."""
+    for key, pair in labels.items():
+        LABELS.setdefault(key, pair)
+
+
 def t(key: str, lang: str = "en") -> str:
     """The label of ``key`` in ``lang`` (``en`` or ``zh``); the key itself when unknown."""
     pair = LABELS.get(key)

@@ -2,14 +2,16 @@
 
 The runner runs the notebooks registered here that exist under ``notebooks/``;
 a notebook whose required tables are absent from the dataset is skipped with a
-visible note in the index.
+visible note in the index. Params models are named by dotted path and imported
+on first use, so an analysis package is only imported when its notebook runs.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
-from workbench.params import DataQualityParams, NotebookParams
+from workbench.params import NotebookParams
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,16 @@ class NotebookSpec:
     stem: str
     title_en: str
     title_zh: str
-    params: type[NotebookParams]
+    params_path: str | type[NotebookParams]  # "package.module:Class" or the class itself
     requires: tuple[str, ...] = ()  # tables without which the notebook cannot say anything
+
+    @property
+    def params(self) -> type[NotebookParams]:
+        """The notebook's params model (imported on first use)."""
+        if isinstance(self.params_path, str):
+            module, _, name = self.params_path.partition(":")
+            return getattr(importlib.import_module(module), name)
+        return self.params_path
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -29,6 +39,16 @@ class NotebookSpec:
 NOTEBOOKS: dict[str, NotebookSpec] = {
     s.stem: s
     for s in [
-        NotebookSpec("00_data_quality", "Data quality", "数据质量", DataQualityParams, ()),
+        NotebookSpec("00_data_quality", "Data quality", "数据质量", "workbench.params:DataQualityParams"),
+        NotebookSpec("10_customer_segmentation", "Customer segmentation", "客户分群",
+                     "workbench.segmentation.params:SegmentationParams", ("orders",)),
+        NotebookSpec("20_channel_evaluation", "Channel evaluation", "渠道评估与优化",
+                     "workbench.channels.params:ChannelParams", ("leads",)),
+        NotebookSpec("30_kpi_review", "KPI review and sales team", "KPI 复盘与销售团队",
+                     "workbench.kpi.params:KpiParams", ("orders",)),
+        NotebookSpec("40_competitor_analysis", "Competitor analysis", "竞品分析",
+                     "workbench.competitors.params:CompetitorParams", ()),
+        NotebookSpec("50_market_feedback", "Market feedback", "市场反馈",
+                     "workbench.feedback.params:FeedbackParams", ("feedback",)),
     ]
 }

@@ -139,6 +139,7 @@ def load_run_config(path: str | Path | None, registry: dict | None = None) -> Ru
         ``{stem: NotebookSpec}``; defaults to :data:`workbench.notebooks.NOTEBOOKS`.
     """
     from workbench.notebooks import NOTEBOOKS
+    from workbench.paths import NOTEBOOKS_DIR
 
     registry = registry if registry is not None else NOTEBOOKS
     raw: dict[str, Any] = {}
@@ -154,11 +155,12 @@ def load_run_config(path: str | Path | None, registry: dict | None = None) -> Ru
             raise ParamsError(f"{p}: expected a mapping of keys to values")
     where = str(path) if path else "defaults"
     cfg = validate(RunConfig, raw, where=where)
+    available = [s for s in registry if (NOTEBOOKS_DIR / f"{s}.ipynb").exists()]
     for stem, section in cfg.notebooks.items():
-        if stem not in registry:
+        if stem not in available:
             raise ParamsError(
-                f"{where}: notebooks.{stem} is not a notebook{_hint(stem, list(registry))}. "
-                f"Valid notebooks are: {', '.join(registry)}"
+                f"{where}: notebooks.{stem} is not a notebook{_hint(stem, available)}. "
+                f"Valid notebooks are: {', '.join(available)}"
             )
         if not isinstance(section, dict):
             raise ParamsError(f"{where}: notebooks.{stem} must be a mapping of parameters")
