@@ -2,7 +2,7 @@
 
     workbench sample   --out DIR [--seed N] [--scale X]
     workbench validate --data DIR
-    workbench run      [--params FILE] [--data DIR] [--only NAME ...] [--jobs N] [--out DIR]
+    workbench run      [--params FILE] [--data DIR] [--only NAME ...] [--jobs N] [--out DIR] [--for DIM=all]
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _cmd_validate(args) -> int:
 def _cmd_run(args) -> int:
     from workbench.runner import run
 
-    result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out)
+    result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out,
+                 fan_out=args.fan_out)
     print(result.index)
     return 0 if result.ok else 1
 
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", nargs="+", default=None, metavar="NAME", help="notebooks to run (stem or name)")
     r.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel")
     r.add_argument("--out", type=Path, default=None, help="reports folder (default reports/)")
+    r.add_argument("--for", dest="fan_out", default=None, metavar="DIM=VALUES",
+                   help="one report per value: region=all, channel=CH01,CH02, team=all")
     r.set_defaults(func=_cmd_run)
     return p
 

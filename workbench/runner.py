@@ -56,14 +56,18 @@ UI = {
                cell="Cell", tables="Result tables", parameters="Parameters", fingerprint="Data fingerprint",
                packages="Package versions", table="Table", file="File", rows="Rows", run="Run",
                reports="Reports ok", data_notes="Notes on the data",
-               failed_note="At least one report failed; 'latest' still points at the last complete run."),
+               failed_note="At least one report failed; 'latest' still points at the last complete run.",
+               back="All patches of this run", patch="Patch", region="Region", channel="Channel", team="Team",
+               fanout_title="Reports per {dim}"),
     "zh": dict(title="销售渠道分析工作台：报告", history="全部运行记录", latest="最新完整运行",
                dataset="数据集", generated="生成时间", status="状态", duration="耗时", report="报告",
                headline="要点", ok="成功", failed="失败", skipped="已跳过", running="运行中",
                cell="单元格", tables="结果表", parameters="参数", fingerprint="数据指纹",
                packages="软件包版本", table="数据表", file="文件", rows="行数", run="运行",
                reports="成功报告数", data_notes="数据说明",
-               failed_note="至少一份报告失败；latest 仍指向上一次完整运行。"),
+               failed_note="至少一份报告失败；latest 仍指向上一次完整运行。",
+               back="本次运行的全部分片", patch="分片", region="区域", channel="渠道", team="团队",
+               fanout_title="按{dim}分发的报告"),
 }
 
 
@@ -177,7 +181,7 @@ def export_html(nb, lang: str, run_label: str) -> str:
     exporter = _exporter()
     resources = {
         "workbench_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        "workbench_index_href": "../index.html",
+        "workbench_index_href": "index.html",
         "workbench_index_label": UI[lang]["title"],
         "workbench_run_label": run_label,
     }
@@ -267,6 +271,20 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+@dataclass
+class _Patch:
+    """One slice of a run: the whole dataset, or one fan-out value."""
+
+    value: str | None
+    folder: Path
+    ds: Dataset
+    results: dict = field(default_factory=dict)
+
+    @property
+    def rel(self) -> str:
+        return "" if self.value is None else f"{self.folder.parent.name}/{self.folder.name}/"
+
+
 def run(
     params_file: str | Path | None = None,
     *,
@@ -277,6 +295,7 @@ def run(
     notebooks_dir: str | Path | None = None,
     run_label: str | None = None,
     progress: bool = True,
+    fan_out: str | None = None,
 ) -> RunResult:
     """Run the notebooks on a dataset and publish their reports.
 
@@ -294,6 +313,9 @@ def run(
         Where runs are published (default ``reports/``).
     notebooks_dir : path, optional
         Where the notebooks are (default ``notebooks/``).
+    fan_out : str, optional
+        ``region=all``, ``channel=CH01,CH02``, ``team=all``: run the notebooks once per
+        value on the data filtered to it (see :mod:`workbench.fanout`), under one index.
 
     Returns
     -------
@@ -305,6 +327,8 @@ def run(
     ParamsError, DataError, RunError
         Before anything is executed or published.
     """
+    from workbench import fanout
+
     t_start = time.perf_counter()
     started = dt.datetime.now().isoformat(timespec="seconds")
     say = _say if progress else (lambda m: None)
@@ -317,13 +341,15 @@ def run(
     if data_dir is not None:
         cfg = validate(RunConfig, {**cfg.model_dump(), "data_dir": str(paths.resolve(data_dir, Path.cwd()))},
                        where="--data")
+    dimension, wanted = fanout.parse_for(fan_out) if fan_out else (None, None)
     specs = select_notebooks(only, notebooks_dir)
     if not specs:
         raise RunError(f"no notebooks to run in {notebooks_dir}")
     data_path = paths.resolve(cfg.data_dir)
+
     # Warm up the HTML exporter (imports, templates: ~0.7 s) while the data loads.
     pool = warm = None
-    if jobs > 1 and len(specs) * (1 + len(cfg.extra_langs)) > 1:
+    if jobs > 1 and (len(specs) * (1 + len(cfg.extra_langs)) > 1 or fan_out):
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_exporter)
         for _ in range(jobs):
             pool.submit(_exporter)
@@ -333,6 +359,11 @@ def run(
     try:
         say(f"Validating data in {data_path} ...")
         ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
+        values = None
+        if dimension:
+            values = wanted if wanted is not None else fanout.patch_values(ds, dimension)
+            if not values:
+                raise RunError(f"--for {fan_out}: the data has no {dimension} values to fan out over")
     except BaseException:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -341,35 +372,51 @@ def run(
         f"{len(ds.warnings)} warning(s) (see the data quality report)")
 
     label = run_label if run_label is not None else (Path(params_file).stem if params_file else "")
+    if dimension:
+        label = f"{label}-{dimension}" if label else dimension
     out_dir.mkdir(parents=True, exist_ok=True)
     run_id = _new_run_id(out_dir, label)
     staging = out_dir / STAGING / run_id
-    (staging / "notebooks").mkdir(parents=True)
-    (staging / "_cache").mkdir()
-    cache = staging / "_cache" / "dataset.pkl"
-    with open(cache, "wb") as fh:
-        pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    (staging / "_cache").mkdir(parents=True)
 
-    results: dict[str, NotebookResult] = {}
+    if dimension:
+        patches = [_Patch(v, staging / "patches" / fanout.slug(v), fanout.filter_dataset(ds, dimension, v))
+                   for v in values]
+    else:
+        patches = [_Patch(None, staging, ds)]
+
     tasks = []
-    for spec in specs:
-        missing = [t for t in spec.requires if t not in ds.tables]
-        if missing:
-            reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
-                      if cfg.lang == "en" else f"缺少数据表 {', '.join(missing)}，已跳过")
-            results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
-            say(f"  skip {spec.stem}: {reason}")
+    for i, patch in enumerate(patches):
+        (patch.folder / "notebooks").mkdir(parents=True, exist_ok=True)
+        if dimension and not fanout.patch_has_data(patch.ds):
+            reason = (f"no orders or leads for {dimension} '{patch.value}'" if cfg.lang == "en"
+                      else f"{dimension} '{patch.value}' 没有订单或线索数据")
+            for spec in specs:
+                patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
+            say(f"  skip {dimension} {patch.value}: {reason}")
             continue
-        for lang in [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]:
-            primary = lang == cfg.lang
-            # a translation re-executes the notebook in that language; its tables equal the primary's
-            tables = staging / "tables" / spec.stem if primary else staging / "_cache" / lang / spec.stem
-            p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
-                                    interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
-            tasks.append({"stem": spec.stem, "name": spec.stem if primary else f"{spec.stem}.{lang}",
-                          "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
-                          "staging": str(staging), "parameters": p.model_dump(), "lang": lang,
-                          "run_label": run_id})
+        cache = staging / "_cache" / f"dataset-{i}.pkl"
+        with open(cache, "wb") as fh:
+            pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for spec in specs:
+            missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
+            if missing:
+                reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
+                          if cfg.lang == "en" else f"缺少数据表 {', '.join(missing)}，已跳过")
+                patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
+                say(f"  skip {patch.rel}{spec.stem}: {reason}")
+                continue
+            for lang in [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]:
+                primary = lang == cfg.lang
+                # a translation re-executes the notebook in that language; its tables equal the primary's
+                tables = (patch.folder / "tables" / spec.stem if primary
+                          else staging / "_cache" / f"{i}-{lang}" / spec.stem)
+                p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
+                                        interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
+                tasks.append({"patch": i, "stem": spec.stem, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                              "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
+                              "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
+                              "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
 
     say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
     done = 0
@@ -377,8 +424,9 @@ def run(
     def record(t, res):
         nonlocal done
         done += 1
-        results[t["name"]] = res
-        say(f"  [{done}/{len(tasks)}] {t['name']}: {res.status} in {res.seconds:.1f} s"
+        patches[t["patch"]].results[t["name"]] = res
+        where = f"{patches[t['patch']].value}/" if dimension else ""
+        say(f"  [{done}/{len(tasks)}] {where}{t['name']}: {res.status} in {res.seconds:.1f} s"
             + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
 
     if pool is None:
@@ -400,13 +448,18 @@ def run(
 
     for t in tasks:  # fold translations into their primary result
         if t["name"] != t["stem"]:
+            results = patches[t["patch"]].results
             alt, main = results.pop(t["name"]), results[t["stem"]]
             if alt.html:
                 main.translations[t["lang"]] = alt.html
             if alt.status == "failed" and main.status != "failed":
                 main.status, main.error = "failed", alt.error
-    ordered = [results[s.stem] for s in specs]
-    status = "failed" if any(r.status == "failed" for r in ordered) else "ok"
+
+    def ordered(patch):
+        return [patch.results[s.stem] for s in specs]
+
+    everything = [r for patch in patches for r in ordered(patch)]
+    status = "failed" if any(r.status == "failed" for r in everything) else "ok"
     shutil.rmtree(staging / "_cache", ignore_errors=True)
     finished = dt.datetime.now().isoformat(timespec="seconds")
     run_json = {
@@ -421,10 +474,25 @@ def run(
                     "fingerprint": ds.fingerprint()},
         "data_notes": [str(i) for i in ds.issues if i.level in ("warning", "error")][:20],
         "packages": _package_versions(),
-        "notebooks": [asdict(r) for r in ordered],
+        "notebooks": [asdict(r) for r in ordered(patches[0])] if not dimension else [],
     }
+    if dimension:
+        run_json["fan_out"] = {"dimension": dimension, "patches": []}
+        for patch in patches:
+            res = ordered(patch)
+            p_status = "failed" if any(r.status == "failed" for r in res) else (
+                "skipped" if all(r.status == "skipped" for r in res) else "ok")
+            entry = {"value": patch.value, "folder": patch.rel, "status": p_status,
+                     "notebooks": [asdict(r) for r in res]}
+            run_json["fan_out"]["patches"].append(entry)
+            patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
+                          "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
+                          "notebooks": entry["notebooks"], "fan_out": None}
+            write_index(patch.folder, patch_json, cfg.lang, back_href="../../index.html")
+        write_fanout_index(staging, run_json, cfg.lang)
+    else:
+        write_index(staging, run_json, cfg.lang)
     (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    write_index(staging, run_json, cfg.lang)
 
     final = out_dir / run_id
     os.replace(staging, final)  # one rename: the run appears whole or not at all
@@ -435,7 +503,7 @@ def run(
     say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
     if status != "ok":
         say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
-    return RunResult(run_id, status, final, ordered, seconds)
+    return RunResult(run_id, status, final, everything, seconds)
 
 
 def point_latest(out_dir: Path, run_id: str) -> None:
@@ -462,9 +530,19 @@ def _env():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
 
 
-def write_index(run_dir: Path, run_json: dict, lang: str) -> Path:
+def write_index(run_dir: Path, run_json: dict, lang: str, back_href: str = "../index.html") -> Path:
     """The run's ``index.html``: per notebook status, headline, duration and link; run facts."""
     tpl = _env().get_template("index.html.j2")
+    page = tpl.render(run=_Obj(run_json), L=UI[lang], lang=lang, css=_css(), back_href=back_href,
+                      params_text=yaml.safe_dump(run_json["parameters"], allow_unicode=True, sort_keys=False))
+    path = run_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def write_fanout_index(run_dir: Path, run_json: dict, lang: str) -> Path:
+    """The index of a fan-out run: one row per patch, its status and a link per report."""
+    tpl = _env().get_template("fanout.html.j2")
     page = tpl.render(run=_Obj(run_json), L=UI[lang], lang=lang, css=_css(),
                       params_text=yaml.safe_dump(run_json["parameters"], allow_unicode=True, sort_keys=False))
     path = run_dir / "index.html"
@@ -482,7 +560,8 @@ def write_history(out_dir: Path, lang: str) -> Path:
             info = json.loads(rj.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        nbs = info.get("notebooks", [])
+        nbs = info.get("notebooks", []) or [
+            n for p in (info.get("fan_out") or {}).get("patches", []) for n in p.get("notebooks", [])]
         runs.append({"run_id": info.get("run_id", rj.parent.name), "status": info.get("status", "failed"),
                      "dataset": info.get("dataset", {}).get("name", ""), "finished": info.get("finished", ""),
                      "ok": sum(n.get("status") == "ok" for n in nbs), "total": len(nbs)})
