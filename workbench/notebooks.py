@@ -23,6 +23,7 @@ class NotebookSpec:
     title_zh: str
     params_path: str | type[NotebookParams]  # "package.module:Class" or the class itself
     requires: tuple[str, ...] = ()  # tables without which the notebook cannot say anything
+    phase: int = 1  # 2: runs after the others of its run and reads their result tables
 
     @property
     def params(self) -> type[NotebookParams]:
@@ -50,5 +51,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                      "workbench.competitors.params:CompetitorParams", ()),
         NotebookSpec("50_market_feedback", "Market feedback", "市场反馈",
                      "workbench.feedback.params:FeedbackParams", ("feedback",)),
+        NotebookSpec("90_executive_summary", "Executive summary", "管理层摘要",
+                     "workbench.summary.params:SummaryParams", (), phase=2),
     ]
 }

@@ -411,9 +411,17 @@ def run(
                 # a translation re-executes the notebook in that language; its tables equal the primary's
                 tables = (patch.folder / "tables" / spec.stem if primary
                           else staging / "_cache" / f"{i}-{lang}" / spec.stem)
+                extra = {}
+                fields = spec.params.model_fields
+                if "run_tables_dir" in fields:
+                    extra["run_tables_dir"] = str(patch.folder / "tables")
+                if "previous_run_dir" in fields:
+                    prev = previous_run(out_dir, params_file, dimension, patch.value)
+                    extra["previous_run_dir"] = str(prev) if prev else ""
                 p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
-                                        interactive=False, data_dir=str(data_path), dataset_cache=str(cache))
-                tasks.append({"patch": i, "stem": spec.stem, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                                        interactive=False, data_dir=str(data_path), dataset_cache=str(cache),
+                                        **extra)
+                tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase, "name": spec.stem if primary else f"{spec.stem}.{lang}",
                               "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
                               "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
                               "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
@@ -429,22 +437,26 @@ def run(
         say(f"  [{done}/{len(tasks)}] {where}{t['name']}: {res.status} in {res.seconds:.1f} s"
             + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
 
+    if warm is not None:
+        warm.join()
+    # phase 2 (the executive summary) reads the result tables of phase 1
+    phases = [[t for t in tasks if t["phase"] == ph] for ph in sorted({t["phase"] for t in tasks})]
     if pool is None:
-        if warm is not None:
-            warm.join()
-        for t in tasks:
-            record(t, _run_one(t))
+        for batch in phases:
+            for t in batch:
+                record(t, _run_one(t))
     else:
         with pool:
-            futures = {pool.submit(_run_one, t): t for t in tasks}
-            for fut in as_completed(futures):
-                t = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # the worker itself died
-                    res = NotebookResult(t["stem"], t["title"], "failed",
-                                         error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
-                record(t, res)
+            for batch in phases:
+                futures = {pool.submit(_run_one, t): t for t in batch}
+                for fut in as_completed(futures):
+                    t = futures[fut]
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # the worker itself died
+                        res = NotebookResult(t["stem"], t["title"], "failed",
+                                             error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+                    record(t, res)
 
     for t in tasks:  # fold translations into their primary result
         if t["name"] != t["stem"]:
@@ -504,6 +516,32 @@ def run(
     if status != "ok":
         say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
     return RunResult(run_id, status, final, everything, seconds)
+
+
+def previous_run(out_dir: Path, params_file, dimension: str | None = None, value: str | None = None) -> Path | None:
+    """The newest published, complete run of the same params file (and the same patch).
+
+    Returns the folder holding that run's (or patch's) ``tables/``, or ``None``.
+    """
+    from workbench import fanout
+
+    want = str(params_file) if params_file else None
+    for rj in sorted(out_dir.glob("*/run.json"), reverse=True):
+        if rj.parent.is_symlink() or rj.parent.name.startswith("."):
+            continue
+        try:
+            info = json.loads(rj.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if info.get("params_file") != want or info.get("status") != "ok":
+            continue
+        fo = info.get("fan_out") or {}
+        if (fo.get("dimension") if fo else None) != dimension:
+            continue
+        folder = rj.parent if value is None else rj.parent / "patches" / fanout.slug(value)
+        if (folder / "tables").is_dir():
+            return folder
+    return None
 
 
 def point_latest(out_dir: Path, run_id: str) -> None:
