@@ -270,9 +270,9 @@ def read_table_file(table: str, path: Path) -> tuple[pd.DataFrame, FileInfo]:
             header_row = _find_header_row(preview, spec)
             df = _read_csv_text(path, encoding, header_row)
         elif suffix == ".xlsx":
-            preview = pd.read_excel(path, sheet_name=0, header=None, nrows=HEADER_SCAN_ROWS, dtype=object)
+            preview = pd.read_excel(path, sheet_name=0, header=None, nrows=HEADER_SCAN_ROWS, dtype=object, engine="openpyxl")
             header_row = _find_header_row(preview, spec)
-            df = pd.read_excel(path, sheet_name=0, header=header_row, dtype=object, na_values=NA_VALUES)
+            df = pd.read_excel(path, sheet_name=0, header=header_row, dtype=object, na_values=NA_VALUES, engine="openpyxl")
         elif suffix == ".parquet":
             header_row = 0
             df = pd.read_parquet(path)
