@@ -1,0 +1,198 @@
+"""Period over period: what changed since the last run, with only changes beyond noise called changes.
+
+Two sources, both pure functions over DataFrames:
+
+- :func:`compare_runs`: the result tables of this run against those of the previous
+  run of the same params (the runner passes its folder). Rates with counts are
+  compared with a two-proportion z-test, distributions of counts with a
+  chi-square test, values without a noise model only flagged when restated.
+- :func:`month_over_month`: from the data itself when there is no previous run:
+  the last complete month against the one before, per channel: conversion by
+  creation cohort (two-proportion test) and revenue (XmR: a change beyond the
+  natural process limits of the channel's monthly moving range).
+
+p-values of one comparison family are adjusted with Holm's method (family-wise
+error 5%; Holm rather than Bonferroni because it is uniformly more powerful and
+needs no independence assumption).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+ALPHA = 0.05
+XMR_FACTOR = 2.66  # natural process limits: mean moving range x 2.66 (= 3 sigma for individuals)
+
+# (notebook stem, table, key columns, hits column, n column): rates compared run to run
+RATE_TABLES = [
+    ("20_channel_evaluation", "channel_conversion", ["channel_id"], "won", "leads"),
+]
+# (notebook stem, table, category column): distributions of counts compared run to run
+DISTRIBUTION_TABLES = [
+    ("10_customer_segmentation", "rfm", "segment"),
+]
+# (notebook stem, table, key columns, value column): restatements flagged (no noise model)
+VALUE_TABLES = [
+    ("30_kpi_review", "attainment", ["period", "level", "key", "kpi"], "actual"),
+]
+RESTATED_TOLERANCE = 0.005  # relative change of a past figure that counts as a restatement
+
+COLUMNS = ["source", "item", "metric", "previous", "current", "change", "ci_low", "ci_high",
+           "p_value", "p_adjusted", "n_previous", "n_current", "changed", "note"]
+
+
+def _read(folder: Path | None, stem: str, table: str) -> pd.DataFrame | None:
+    if folder is None:
+        return None
+    path = Path(folder) / "tables" / stem / f"{table}.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, encoding="utf-8-sig", dtype={"key": str, "channel_id": str})
+
+
+def two_proportions(h0, n0, h1, n1, level: float = 0.95) -> tuple[float, float, float, float]:
+    """Difference ``h1/n1 - h0/n0`` with a Wald interval and a pooled two-sided z-test p-value."""
+    p0, p1 = h0 / n0, h1 / n1
+    diff = p1 - p0
+    se = np.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
+    z = stats.norm.ppf(0.5 + level / 2)
+    pooled = (h0 + h1) / (n0 + n1)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+    p = 2 * stats.norm.sf(abs(diff) / se0) if se0 > 0 else 1.0
+    return float(diff), float(diff - z * se), float(diff + z * se), float(p)
+
+
+def _holm(df: pd.DataFrame) -> pd.DataFrame:
+    ok = df["p_value"].notna()
+    df["p_adjusted"] = np.nan
+    if ok.any():
+        df.loc[ok, "p_adjusted"] = multipletests(df.loc[ok, "p_value"], alpha=ALPHA, method="holm")[1]
+    df["changed"] = df["p_adjusted"] < ALPHA
+    return df
+
+
+def compare_rates(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], hits: str, n: str,
+                  source: str) -> pd.DataFrame:
+    """Per key: the rate before and now, its change with interval, Holm-adjusted p, changed or not."""
+    m = prev[keys + [hits, n]].merge(curr[keys + [hits, n]], on=keys, how="outer", suffixes=("_prev", "_curr"))
+    rows = []
+    for r in m.itertuples(index=False):
+        d = r._asdict()
+        item = " / ".join(str(d[k]) for k in keys)
+        h0, n0, h1, n1 = d[f"{hits}_prev"], d[f"{n}_prev"], d[f"{hits}_curr"], d[f"{n}_curr"]
+        row = {"source": source, "item": item, "metric": f"{hits}/{n}", "n_previous": n0, "n_current": n1}
+        if pd.isna(n0) or pd.isna(n1) or n0 == 0 or n1 == 0:
+            row.update(previous=(h0 / n0) if n0 else np.nan, current=(h1 / n1) if n1 else np.nan,
+                       note="only in one run" if (pd.isna(n0) or pd.isna(n1)) else "no observations")
+        else:
+            diff, lo, hi, p = two_proportions(h0, n0, h1, n1)
+            row.update(previous=h0 / n0, current=h1 / n1, change=diff, ci_low=lo, ci_high=hi, p_value=p)
+        rows.append(row)
+    return _holm(pd.DataFrame(rows, columns=COLUMNS[:-2] + ["changed", "note"]).reindex(columns=COLUMNS))
+
+
+def compare_distribution(prev: pd.DataFrame, curr: pd.DataFrame, column: str, source: str) -> pd.DataFrame:
+    """Counts per category before and now; chi-square over the table, then each share tested."""
+    a = prev[column].value_counts()
+    b = curr[column].value_counts()
+    cats = sorted(set(a.index) | set(b.index), key=str)
+    a, b = a.reindex(cats, fill_value=0), b.reindex(cats, fill_value=0)
+    n0, n1 = int(a.sum()), int(b.sum())
+    rows = []
+    for c in cats:
+        diff, lo, hi, p = two_proportions(a[c], n0, b[c], n1)
+        rows.append({"source": source, "item": str(c), "metric": "share", "previous": a[c] / n0,
+                     "current": b[c] / n1, "change": diff, "ci_low": lo, "ci_high": hi, "p_value": p,
+                     "n_previous": n0, "n_current": n1})
+    out = _holm(pd.DataFrame(rows).reindex(columns=COLUMNS))
+    if len(cats) > 1:
+        chi = stats.chi2_contingency(np.vstack([a.to_numpy(), b.to_numpy()]))
+        out["note"] = f"chi-square over all {column}s: p = {chi.pvalue:.3g}"
+    return out
+
+
+def compare_values(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], value: str, source: str) -> pd.DataFrame:
+    """Past figures that differ between the runs (restated data); no noise model, so never 'changed'."""
+    m = prev[keys + [value]].merge(curr[keys + [value]], on=keys, suffixes=("_prev", "_curr"))
+    rel = (m[f"{value}_curr"] - m[f"{value}_prev"]).abs() / m[f"{value}_prev"].abs().replace(0, np.nan)
+    restated = m.loc[rel > RESTATED_TOLERANCE]
+    return pd.DataFrame({
+        "source": source, "item": restated[keys].astype(str).agg(" / ".join, axis=1),
+        "metric": value, "previous": restated[f"{value}_prev"], "current": restated[f"{value}_curr"],
+        "change": restated[f"{value}_curr"] - restated[f"{value}_prev"], "changed": False,
+        "note": "restated: a past figure differs between the runs (data corrected or re-imported?)",
+    }).reindex(columns=COLUMNS)
+
+
+def compare_runs(current: Path, previous: Path | None) -> pd.DataFrame:
+    """Every comparable result table of two runs (folders holding ``tables/``)."""
+    parts = []
+    for stem, table, keys, hits, n in RATE_TABLES:
+        a, b = _read(previous, stem, table), _read(current, stem, table)
+        if a is not None and b is not None:
+            parts.append(compare_rates(a, b, keys, hits, n, f"{stem}/{table}"))
+    for stem, table, column in DISTRIBUTION_TABLES:
+        a, b = _read(previous, stem, table), _read(current, stem, table)
+        if a is not None and b is not None and column in a and column in b:
+            parts.append(compare_distribution(a, b, column, f"{stem}/{table}"))
+    for stem, table, keys, value in VALUE_TABLES:
+        a, b = _read(previous, stem, table), _read(current, stem, table)
+        if a is not None and b is not None:
+            parts.append(compare_values(a, b, keys, value, f"{stem}/{table}"))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The last complete month against the one before, per channel, from the data.
+
+    Conversion (leads created in the month that are closed; won / closed) by a
+    two-proportion test with Holm; revenue by XmR limits on the channel's monthly
+    series (a change is a month-on-month move larger than ``2.66 x`` the mean
+    moving range of the months before).
+    """
+    last = (pd.Timestamp(as_of) + pd.offsets.Day(1)).to_period("M") - 1  # last complete month
+    prev = last - 1
+    rows = []
+    if leads is not None and {"channel_id", "status"} <= set(leads.columns):
+        closed = leads.loc[leads["status"].isin(["won", "lost"])].assign(
+            month=lambda d: d["created_date"].dt.to_period("M"), won=lambda d: d["status"].eq("won"))
+        g = closed.loc[closed["month"].isin([prev, last])].groupby(["channel_id", "month"])["won"].agg(["sum", "size"])
+        conv = []
+        for ch in sorted(g.index.get_level_values(0).unique(), key=str):
+            if (ch, prev) not in g.index or (ch, last) not in g.index:
+                continue
+            h0, n0 = g.loc[(ch, prev)]
+            h1, n1 = g.loc[(ch, last)]
+            diff, lo, hi, p = two_proportions(h0, n0, h1, n1)
+            conv.append({"source": "data", "item": str(ch), "metric": f"conversion {prev}→{last}",
+                         "previous": h0 / n0, "current": h1 / n1, "change": diff, "ci_low": lo,
+                         "ci_high": hi, "p_value": p, "n_previous": n0, "n_current": n1,
+                         "note": "recent cohorts are still open: rates rise as deals close"})
+        if conv:
+            rows.append(_holm(pd.DataFrame(conv).reindex(columns=COLUMNS)))
+    if orders is not None and "channel_id" in orders.columns:
+        m = orders.assign(month=orders["order_date"].dt.to_period("M"))
+        m = m.loc[m["month"] <= last]
+        series = m.groupby(["channel_id", "month"])["amount"].sum()
+        rev = []
+        for ch in sorted(series.index.get_level_values(0).unique(), key=str):
+            s = series.loc[ch].sort_index()
+            if prev not in s.index or last not in s.index or len(s) < 4:
+                continue
+            base = s.loc[:prev]
+            mr = base.diff().abs().dropna().mean()
+            move = s.loc[last] - s.loc[prev]
+            rev.append({"source": "data", "item": str(ch), "metric": f"revenue {prev}→{last}",
+                        "previous": s.loc[prev], "current": s.loc[last], "change": move,
+                        "ci_low": -XMR_FACTOR * mr, "ci_high": XMR_FACTOR * mr, "n_previous": len(base),
+                        "n_current": 1, "changed": bool(abs(move) > XMR_FACTOR * mr),
+                        "note": f"XmR: moves within ±{XMR_FACTOR} x mean moving range ({mr:,.0f}) are noise"})
+        if rev:
+            rows.append(pd.DataFrame(rev).reindex(columns=COLUMNS))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
