@@ -196,3 +196,8 @@ def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as
         if rev:
             rows.append(pd.DataFrame(rev).reindex(columns=COLUMNS))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
+
+
+def run_folder(run_tables_dir: str | Path | None) -> Path | None:
+    """The run (or patch) folder that holds a ``tables/`` folder."""
+    return Path(run_tables_dir).parent if run_tables_dir else None

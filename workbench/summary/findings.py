@@ -90,31 +90,34 @@ def channel_conversion(tables: Path, currency: str) -> tuple[list[dict], list[di
 
 
 def attainment(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+    """Revenue attainment per region over the last twelve months of the attainment table."""
     stem = "30_kpi_review"
     at = read_table(tables, stem, "attainment")
     if not _has(at, "period", "level", "key", "kpi", "actual", "target", "attainment"):
         return [], []
-    rev = at.loc[(at["kpi"] == "revenue") & (at["level"] == "region") & at["attainment"].notna()]
+    rev = at.loc[(at["kpi"] == "revenue") & (at["level"] == "region") & at["actual"].notna() & at["target"].notna()
+                 & at["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")]
     if rev.empty:
         return [], []
-    # the latest period with a year's worth of data or the latest month: the longest period in the table wins
-    period = sorted(rev["period"].astype(str).unique(), key=lambda p: (len(p) == 4, "Q" in p, p))[-1]
-    cur = rev.loc[rev["period"].astype(str) == period].sort_values("attainment")
-    worst = cur.iloc[0]
-    gap = float(worst["target"] - worst["actual"])
-    en = (f"Region {worst['key']} is at {fmt_pct(worst['attainment'])} of its {period} revenue target "
-          f"({fmt_money(worst['actual'], currency)} of {fmt_money(worst['target'], currency)}).")
-    zh = (f"{worst['key']} 区域 {period} 收入目标达成率 {fmt_pct(worst['attainment'])}"
-          f"（{fmt_money(worst['actual'], currency)} / {fmt_money(worst['target'], currency)}）。")
-    finding = _finding("kpi", en, zh, round(float(worst["attainment"]), 4), "actual to date; see the forecast",
-                       len(cur), stem, "attainment")
-    actions = []
-    for r in cur.loc[cur["attainment"] < 1].itertuples(index=False):
-        g = float(r.target - r.actual)
-        actions.append({"area": "kpi", "action_en": f"Close the revenue gap of region {r.key} ({period})",
-                        "action_zh": f"弥补 {r.key} 区域 {period} 的收入缺口", "value_at_stake": g,
-                        "basis": "target − actual", "report": f"{stem}.html", "source": f"tables/{stem}/attainment.csv"})
-    return [finding], actions if gap > 0 else []
+    months = sorted(rev["period"].astype(str).unique())[-12:]
+    span = f"{months[0]}..{months[-1]}"
+    cur = (rev.loc[rev["period"].astype(str).isin(months)].groupby("key")[["actual", "target"]].sum()
+           .assign(attainment=lambda d: d["actual"] / d["target"]).sort_values("attainment"))
+    worst_key, worst = cur.index[0], cur.iloc[0]
+    en = (f"Region {worst_key} reached {fmt_pct(worst['attainment'])} of its revenue target over {span} "
+          f"({fmt_money(worst['actual'], currency)} of {fmt_money(worst['target'], currency)}); "
+          f"the other regions {fmt_pct(cur['attainment'].iloc[1:].min())}–{fmt_pct(cur['attainment'].iloc[1:].max())}.")
+    zh = (f"{worst_key} 区域 {span} 收入目标达成率 {fmt_pct(worst['attainment'])}"
+          f"（{fmt_money(worst['actual'], currency)} / {fmt_money(worst['target'], currency)}）；"
+          f"其他区域为 {fmt_pct(cur['attainment'].iloc[1:].min())}–{fmt_pct(cur['attainment'].iloc[1:].max())}。")
+    finding = _finding("kpi", en, zh, round(float(worst["attainment"]), 4),
+                       f"sum of {len(months)} monthly actuals and targets; P(hit) in the forecast table",
+                       len(months), stem, "attainment")
+    actions = [{"area": "kpi", "action_en": f"Close the revenue gap of region {k} ({span})",
+                "action_zh": f"弥补 {k} 区域 {span} 的收入缺口", "value_at_stake": float(r.target - r.actual),
+                "basis": "target − actual", "report": f"{stem}.html", "source": f"tables/{stem}/attainment.csv"}
+               for k, r in cur.loc[cur["attainment"] < 1].iterrows()]
+    return [finding], actions
 
 
 def segmentation(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:

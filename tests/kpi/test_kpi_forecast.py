@@ -1,0 +1,96 @@
+"""Will we hit it: closed-form SES interval, pipeline Monte Carlo, learned win rates; the planted region miss."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.data import load_dataset
+from workbench.kpi import actuals as A
+from workbench.kpi import forecast as FC
+from workbench.kpi.params import KpiParams
+from workbench.paths import SAMPLE_DIR
+
+
+def test_ses_closed_form_matches_simulation():
+    rng = np.random.default_rng(1)
+    alpha, s, w = 0.3, 10.0, np.array([0.5, 1.0, 1.0])
+    Y = 100 + rng.normal(0, s, (1, 400))
+    mu, sd = FC.ses_closed_form(Y, alpha, w)
+    # simulate the SES model forward from the same final level
+    level = Y[0, 0]
+    for y in Y[0, 1:]:
+        level += alpha * (y - level)
+    e = rng.normal(0, sd[0] / np.sqrt(((w + alpha * np.array([2.0, 1.0, 0.0])) ** 2).sum()), (200_000, 3))
+    lv = np.full(200_000, level)
+    tot = np.zeros(200_000)
+    for j in range(3):
+        tot += w[j] * (lv + e[:, j])
+        lv = lv + alpha * e[:, j]
+    assert mu[0] == pytest.approx(level * w.sum())
+    assert tot.std() == pytest.approx(sd[0], rel=0.01)
+
+
+def test_pipeline_monte_carlo_sums_deals_per_key():
+    deals = pd.DataFrame({"amount": [100.0, 200.0, 50.0], "q": [1.0, 0.0, 0.5], "region": ["A", "A", "B"],
+                          "company": ["", "", ""]})
+    sim = FC.simulate_pipeline(deals, ["company", "region"], draws=4000, interval=0.8, seed=1).set_index(["level", "key"])
+    assert sim.loc[("region", "A"), "pipeline_mean"] == 100.0  # certain and impossible deals
+    assert sim.loc[("region", "B"), "pipeline_mean"] == pytest.approx(25.0, abs=2.0)
+    assert sim.loc[("company", ""), "pipeline_deals"] == 3
+    assert (sim.loc[("region", "B"), "pipeline_low"], sim.loc[("region", "B"), "pipeline_high"]) == (0.0, 50.0)
+
+
+@pytest.fixture(scope="module")
+def backtest():
+    ds = load_dataset(SAMPLE_DIR, strict=False)
+    p = KpiParams(forecast_period="2025-11..2026-10", forecast_cutoff="2026-07-31", draws=2000,
+                  forecast_levels=["company", "channel", "region"])
+    kd = A.prepare(ds, p)
+    return kd, p, FC.forecast_table(kd, p)
+
+
+def test_planted_region_miss_gets_low_p_hit(backtest):
+    kd, p, fc = backtest
+    truth = json.loads((SAMPLE_DIR / "truth.json").read_text(encoding="utf-8"))
+    reg = fc.loc[fc["level"] == "region"].set_index("key")
+    miss = truth["missed_target_region"]["region"]
+    assert reg.loc[miss, "p_hit"] < 0.01 and reg.loc[miss, "light"] == "red"
+    assert reg["p_hit"].idxmin() == miss
+    assert reg.loc[miss, "model"] == "ets" and reg.loc[miss, "n_months"] == 21
+    # back-test: the forecast at the end of July lands near what happened by October
+    final = reg.loc[miss, "actual_final"] / reg.loc[miss, "target"]
+    assert final == pytest.approx(truth["missed_target_region"]["attainment"], abs=0.002)
+    assert reg.loc[miss, "expected_attainment"] == pytest.approx(final, abs=0.03)
+    assert reg.loc[miss, "forecast_low"] <= reg.loc[miss, "actual_final"] <= reg.loc[miss, "forecast_high"]
+    assert (fc["forecast_low"] <= fc["forecast_mean"]).all() and (fc["forecast_mean"] <= fc["forecast_high"]).all()
+    # open deals exist and add up over regions to the company pipeline
+    comp = fc.loc[fc["level"] == "company"].iloc[0]
+    assert comp["pipeline_deals"] > 100
+    assert reg["pipeline_deals"].sum() + 0 <= comp["pipeline_deals"]
+
+
+def test_learned_win_rates_recover_weak_channel_and_beat_crm(backtest):
+    kd, p, _ = backtest
+    truth = json.loads((SAMPLE_DIR / "truth.json").read_text(encoding="utf-8"))["weak_channel"]
+    rates = FC.stage_rates(kd, p).set_index(["stage", "channel_id"])
+    r = rates.loc[(truth["from_stage"], truth["channel_id"])]
+    assert r["p_won"] == pytest.approx(truth["rate"], abs=0.03)
+    assert rates.loc[(truth["from_stage"], "CH01"), "p_won"] == pytest.approx(truth["other_rate"], abs=0.05)
+    scores, rel = FC.calibration(kd, p)
+    s = scores.set_index(["method", "event"])["brier"]
+    assert s[("learned", "won (closed deals)")] < s[("crm_probability", "won (closed deals)")]
+    assert rel["n"].sum() == scores.iloc[0]["deals"]
+    assert ((rel["ci_low"] <= rel["observed"]) & (rel["observed"] <= rel["ci_high"])).all()
+
+
+def test_closed_period_and_missing_targets(backtest):
+    kd, _, _ = backtest
+    p = KpiParams(forecast_period="2026-Q1", forecast_levels=["region"], draws=200)
+    fc = FC.forecast_table(kd, p)
+    assert (fc["model"] == "closed").all() and set(fc["p_hit"].dropna()) <= {0.0, 1.0}
+    p2 = KpiParams(forecast_period="FY2026", forecast_cutoff="2026-06-30", forecast_levels=["region"], draws=200)
+    fc2 = FC.forecast_table(kd, p2)
+    assert fc2["p_hit"].isna().all() and len(fc2) == 7  # Nov-Dec 2026 have no targets: no P(hit)
+    assert any("only part of FY2026" in n.en.format(**n.values) for n in kd.notes)

@@ -1,0 +1,127 @@
+"""The KPI notebook: papermill smoke test in en and zh on a small generated sample, and the section
+functions on datasets without targets or leads (notes, never a traceback)."""
+
+import shutil
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+import workbench.kpi as kpi
+from workbench.data import load_dataset
+from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.report import Report
+from workbench.sample import generate_sample
+
+TABLES = {"attainment", "attainment_summary", "gap_split", "forecast", "calibration", "control_signals",
+          "rep_scorecard", "leaderboard", "training_needs", "incentives", "incentive_what_if"}
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kpi_sample")
+    generate_sample(folder, seed=3, scale=0.3)
+    return folder
+
+
+def _headline(nb):
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            h = o.get("metadata", {}).get("workbench", {}).get("headline")
+            if h:
+                return h
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_kpi_notebook(small_sample, tmp_path, lang):
+    tables = tmp_path / "tables"
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS_DIR / "30_kpi_review.ipynb"), str(out), kernel_name="python3",
+                        cwd=str(PROJ_ROOT), progress_bar=False,
+                        parameters={"data_dir": str(small_sample), "lang": lang, "output_dir": str(tables),
+                                    "interactive": False, "forecast_period": "2025-11..2026-10",
+                                    "forecast_cutoff": "2026-07-31", "draws": 1000, "max_model_keys": 20})
+    nb = nbformat.read(out, as_version=4)
+    assert [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"] == []
+    head = _headline(nb)
+    assert "西南" in head and ("P(hit" in head if lang == "en" else "概率" in head)
+    assert {p.stem for p in tables.glob("*.csv")} == TABLES
+    att = pd.read_csv(tables / "attainment.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    assert list(att.columns[:7]) == ["period", "level", "key", "kpi", "actual", "target", "attainment"]
+    s = pd.read_csv(tables / "attainment_summary.csv", encoding="utf-8-sig")
+    reg = s.loc[(s["kpi"] == "revenue") & (s["level"] == "region")].set_index("key")
+    assert reg.loc["西南", "light"] == "red" and reg["attainment"].idxmin() == "西南"
+    fc = pd.read_csv(tables / "forecast.csv", encoding="utf-8-sig")
+    fr = fc.loc[fc["level"] == "region"].set_index("key")
+    assert fr.loc["西南", "p_hit"] < 0.05 and fr["p_hit"].idxmin() == "西南"
+    assert set(fc["level"]) == {"company", "channel", "region", "team", "rep"}
+    sig = pd.read_csv(tables / "control_signals.csv", encoding="utf-8-sig")
+    assert sig["signal"].str.len().gt(20).all()
+    assert (("并非" in sig["signal"].iloc[0]) or ("不是噪声" in sig["signal"].iloc[0])) if lang == "zh" else \
+        ("noise" in sig["signal"].iloc[0])
+    sc = pd.read_csv(tables / "rep_scorecard.csv", encoding="utf-8-sig")
+    assert len(sc) == 60 and {"win_rate_low", "win_rate_high", "rank_low", "rank_high"} <= set(sc.columns)
+    inc = pd.read_csv(tables / "incentives.csv", encoding="utf-8-sig")
+    assert (inc["total_pay"] == inc["commission"] + inc["team_bonus"]).all()
+
+
+def _run_sections(ds, params, tmp_path):
+    """Every notebook cell's function, in order, outside a kernel."""
+    rpt = Report(params)
+    kd = kpi.prepare(ds, params)
+    att = kpi.attainment_table(kd, params)
+    summary = kpi.attainment_summary(att, kd, params)
+    fc = kpi.forecast_table(kd, params)
+    h = kpi.headline(kd, summary, fc, params)
+    kpi.show_attainment(att, summary, kd, rpt, params)
+    kpi.show_gap(kpi.gap_table(kd, att, params), kd, rpt, params)
+    kpi.show_forecast(fc, kd, rpt, params)
+    scores, rel = kpi.calibration(kd, params)
+    kpi.show_calibration(scores, rel, kpi.stage_rates(kd, params), rpt)
+    charts, signals = kpi.control_charts(kd, params, params.lang)
+    kpi.show_control(charts, signals, kd, rpt, params)
+    sc = kpi.rep_scorecard(kd, att, params)
+    kpi.show_scorecard(sc, kd, rpt, params)
+    kpi.show_training(kpi.training_needs(kd, params), kd, rpt, params)
+    kpi.show_incentives(kpi.incentive_pay(kd, params), kpi.what_if(kd, params), kd, rpt, params)
+    kpi.show_notes(kd, rpt)
+    return kd, att, fc, h, sc
+
+
+def test_sections_without_targets_and_without_leads(small_sample, tmp_path):
+    data = tmp_path / "d"
+    shutil.copytree(small_sample, data)
+    (data / "targets.csv").unlink()
+    for t in ("leads", "stage_history", "stages"):
+        (data / f"{t}.csv").unlink()
+    ds = load_dataset(data, strict=False)
+    params = kpi.KpiParams(data_dir=str(data), draws=200, forecast_levels=["company", "region"])
+    kd, att, fc, h, sc = _run_sections(ds, params, tmp_path)
+    assert att.empty and "no revenue targets" in h["en"]
+    assert fc["p_hit"].isna().all() and len(fc) == 8  # company + 7 regions, forecast without P(hit)
+    assert "conversion_rate" not in kd.kpis
+    assert any("needs the leads table" in n.en.format(**n.values) for n in kd.notes)
+    assert sc["win_rate"].isna().all() and len(sc) == 60
+
+
+def test_sections_with_bad_targets(small_sample, tmp_path):
+    """Quarter targets for a monthly review, a key without data, a period without actuals."""
+    data = tmp_path / "d"
+    shutil.copytree(small_sample, data)
+    t = pd.read_csv(data / "targets.csv", dtype=str, keep_default_na=False)
+    t = t.loc[~((t["kpi"] == "revenue") & (t["level"] == "region"))]
+    extra = pd.DataFrame({"period": ["2026-Q1", "2026-Q2", "2026-Q1", "2027-Q1"], "kpi": "revenue",
+                          "level": "region", "key": ["西南", "西南", "西藏", "华东"], "target": ["2e6", "2e6", "1e5", "1e6"]})
+    pd.concat([t, extra]).to_csv(data / "targets.csv", index=False)
+    ds = load_dataset(data, strict=False)
+    params = kpi.KpiParams(data_dir=str(data), draws=200, forecast_levels=["region"])
+    kd, att, fc, h, sc = _run_sections(ds, params, tmp_path)
+    reg = att.loc[(att["level"] == "region") & (att["kpi"] == "revenue")].set_index(["period", "key"])
+    assert reg.loc[("2026-01", "西南"), "target"] == pytest.approx(2e6 * 31 / 90)
+    assert reg.loc[("2026-01", "西藏"), "status"] == "no_data_key"
+    assert (reg.xs("华东", level="key")["status"] == "no_actuals").all()
+    text = " ".join(n.en.format(**n.values) for n in kd.notes)
+    assert "spread over months" in text and "no data at all" in text and "outside the data" in text

@@ -1,0 +1,54 @@
+"""KPI review and sales team (``30_kpi_review``): targets vs actuals, will we hit the target,
+control charts, rep scorecards, training needs and incentives.
+
+Use from the notebook as ``import workbench.kpi as kpi``::
+
+    kd = kpi.prepare(ds, params)              # attribute rows to months and levels
+    att = kpi.attainment_table(kd, params)    # per period x level x key x KPI
+    fc = kpi.forecast_table(kd, params)       # run-rate + pipeline, P(hit target)
+    charts, signals = kpi.control_charts(kd, params, params.lang)
+    sc = kpi.rep_scorecard(kd, att, params)
+    tn = kpi.training_needs(kd, params)
+    inc = kpi.incentive_pay(kd, params)
+
+See ``docs/kpi.md`` for every definition.
+"""
+
+from workbench.kpi.actuals import KpiData, kpi_actuals, measures, prepare
+from workbench.kpi.attainment import (
+    attainment_summary,
+    attainment_table,
+    gap_table,
+    price_volume_mix,
+    review_months,
+    target_months,
+    targets_by_period,
+)
+from workbench.kpi.control import control_charts, p_chart, run_rules, xmr
+from workbench.kpi.forecast import calibration, forecast_table, stage_rates
+from workbench.kpi.incentives import commission, cost_summary, incentive_pay, what_if
+from workbench.kpi.params import IncentivePlan, KpiParams
+from workbench.kpi.team import leaderboard, rep_scorecard, stage_conversion, training_needs
+from workbench.kpi.views import (
+    formula_measures,
+    headline,
+    kpi_definitions,
+    show_attainment,
+    show_calibration,
+    show_control,
+    show_forecast,
+    show_gap,
+    show_incentives,
+    show_notes,
+    show_scorecard,
+    show_training,
+)
+
+__all__ = [
+    "KpiData", "KpiParams", "IncentivePlan", "prepare", "measures", "kpi_actuals", "attainment_table",
+    "attainment_summary", "gap_table", "price_volume_mix", "review_months", "target_months", "targets_by_period",
+    "control_charts", "p_chart", "xmr", "run_rules", "forecast_table", "calibration", "stage_rates", "commission",
+    "incentive_pay", "cost_summary", "what_if", "rep_scorecard", "leaderboard", "stage_conversion", "training_needs",
+    "headline", "kpi_definitions", "formula_measures", "show_notes", "show_attainment", "show_gap", "show_forecast",
+    "show_calibration", "show_control", "show_scorecard", "show_training", "show_incentives",
+]

@@ -1,0 +1,566 @@
+"""Will we hit the target: run-rate forecast to period end and the open pipeline by Monte Carlo.
+
+Run-rate
+    Each key's monthly revenue up to the cutoff is fitted with a statsmodels
+    ``ETSModel`` (additive error, no trend: simple exponential smoothing); its
+    simulated paths over the remaining months, added to the actual to date, give
+    the forecast at period end, its interval and ``p_hit = P(total >= target)``.
+    A level with more than ``max_model_keys`` keys (thousands of reps) uses the
+    same model in closed form for the keys beyond that number, with the smoothing
+    weight fitted on the level's largest keys and a normal interval.
+Pipeline
+    Deals open at the cutoff are simulated ``draws`` times: a deal closes won
+    inside the remaining window with probability ``q = p_win(age) * P(close in
+    window | won, age)``. ``p_win`` is learned from history: P(won | reached the
+    deal's stage) by channel, pooled towards all channels with ``pooling_strength``
+    pseudo-leads, from leads created at least ``maturity_days`` before the cutoff
+    (creation cohorts, so open deals do not bias it), then updated for the deal's
+    age in its stage (a deal older than most won deals at that stage is less likely
+    to be won). The CRM's ``stages.probability`` is not used unless asked.
+    The pipeline is part of the run-rate, not an addition to it (deals that close
+    are revenue the run-rate already expects): it tells how much of the remaining
+    forecast is already in open deals, and ``p_pipeline_covers_gap`` the chance
+    that those deals alone close the gap.
+Calibration
+    The learned probabilities are checked out of sample: learned at
+    ``cutoff - horizon`` on the deals open then, scored on what happened by the
+    cutoff (Brier score, reliability table), beside the CRM's probabilities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workbench import i18n
+from workbench.kpi import actuals as A
+from workbench.kpi import periods as P
+
+log = logging.getLogger(__name__)
+
+FORECAST_COLUMNS = ["level", "key", "kpi", "period", "cutoff", "target", "actual_to_date", "forecast_mean",
+                    "forecast_low", "forecast_high", "expected_attainment", "p_hit", "light", "model", "n_months",
+                    "pipeline_deals", "pipeline_mean", "pipeline_low", "pipeline_high", "p_pipeline_covers_gap",
+                    "actual_final"]
+SIM_PATHS = 2000
+MIN_MONTHS = 6
+
+i18n.register({
+    "cutoff": ("Cutoff", "截止日"), "actual_to_date": ("Actual to date", "截至目前实际"),
+    "forecast_mean": ("Forecast at period end", "期末预测"), "forecast_low": ("Low", "下限"),
+    "forecast_high": ("High", "上限"), "expected_attainment": ("Expected attainment", "预计达成率"),
+    "p_hit": ("P(hit target)", "达成概率"), "model": ("Model", "模型"), "n_months": ("Months of history", "历史月数"),
+    "pipeline_deals": ("Open deals", "在途商机数"), "pipeline_mean": ("Pipeline expected", "商机预期成交"),
+    "pipeline_low": ("Pipeline low", "商机下限"), "pipeline_high": ("Pipeline high", "商机上限"),
+    "p_pipeline_covers_gap": ("P(pipeline closes gap)", "商机补足缺口概率"), "actual_final": ("Actual at end", "期末实际"),
+    "stage": ("Stage", "阶段"), "channel_id": ("Channel", "渠道"), "p_won": ("P(won)", "赢单概率"),
+    "crm_probability": ("CRM probability", "CRM 概率"), "reached": ("Reached", "到达数"), "won": ("Won", "赢单"),
+    "brier": ("Brier score", "Brier 分数"), "predicted": ("Predicted", "预测"), "observed": ("Observed", "实际"),
+    "bin": ("Bin", "区间"), "event": ("Event", "事件"), "method": ("Method", "方法"), "deals": ("Deals", "商机数"),
+    "ci_low": ("CI low", "区间下限"), "ci_high": ("CI high", "区间上限"),
+})
+
+
+@dataclasses.dataclass
+class ForecastWindow:
+    """The period forecast and where the forecast stands."""
+
+    period: str
+    months: list[int]
+    cutoff: pd.Timestamp
+    cutoff_month: int
+    cutoff_fraction: float  # share of the cutoff month already in the actuals
+    remaining: list[tuple[int, float]]  # (month, share of it still to come)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return P.month_end(self.months[-1])
+
+    @property
+    def closed(self) -> bool:
+        return not self.remaining
+
+
+def window(kd: A.KpiData, params) -> ForecastWindow:
+    """The forecast period (``forecast_period``, default the fiscal year of the cutoff) and cutoff."""
+    cutoff = pd.Timestamp(params.forecast_cutoff) if params.forecast_cutoff else kd.as_of
+    cutoff = min(cutoff.normalize(), kd.as_of.normalize())
+    cm = int(P.month_of(pd.Series([cutoff]))[0])
+    period = params.forecast_period or P.label(cm, "fiscal_year", kd.fy_start)
+    months = P.months_of(period, kd.fy_start)
+    frac = cutoff.day / P.month_end(cm).day
+    remaining = []
+    for m in months:
+        if m > cm:
+            remaining.append((m, 1.0))
+        elif m == cm and frac < 1:
+            remaining.append((m, 1 - frac))
+    return ForecastWindow(period, months, cutoff, cm, frac, remaining)
+
+
+def _cut(kd: A.KpiData, cutoff: pd.Timestamp) -> A.KpiData:
+    """The data as they stood at the end of ``cutoff`` (orders, leads, feedback)."""
+    end = cutoff + pd.Timedelta(hours=23, minutes=59)
+    leads = None
+    if kd.leads is not None:
+        leads = kd.leads.loc[kd.leads["created"] <= end].copy()
+        late = leads["closed"].notna() & (leads["closed"] > end)
+        leads.loc[late, "status"] = "open"
+    return dataclasses.replace(kd, orders=kd.orders.loc[kd.orders["date"] <= end], leads=leads, notes=[], cache={})
+
+
+# ----------------------------------------------------------------------------- run-rate
+
+
+def ets_paths(y: np.ndarray, h: int, paths: int = SIM_PATHS, seed: int = 0) -> tuple[np.ndarray, float]:
+    """Simulated future paths ``(paths, h)`` of a statsmodels ETS(A,N,N) fitted to ``y``, and its alpha."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ETSModel(np.asarray(y, dtype=float), error="add", trend=None).fit(disp=False)
+        sims = res.simulate(h, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
+    sims = np.asarray(sims, dtype=float).reshape(h, -1).T
+    return sims, float(res.params[0])
+
+
+def ses_closed_form(Y: np.ndarray, alpha: float, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of the weighted sum of the next months under SES, for many series.
+
+    ``Y`` is ``(keys, months)``; ``weights`` the share of each future month still to come. The
+    forecast error of month ``j`` carries the shocks of months ``1..j``, each weighted ``alpha``
+    after its own month, so ``Var(sum_j w_j e_j) = s^2 sum_i (w_i + alpha sum_{j>i} w_j)^2``.
+    """
+    level = Y[:, 0].astype(float)
+    resid = np.zeros_like(Y, dtype=float)
+    for t in range(1, Y.shape[1]):
+        resid[:, t] = Y[:, t] - level
+        level = level + alpha * resid[:, t]
+    s = resid[:, 1:].std(axis=1, ddof=1) if Y.shape[1] > 2 else np.zeros(len(Y))
+    w = np.asarray(weights, dtype=float)
+    tail = np.concatenate([np.cumsum(w[::-1])[::-1][1:], [0.0]])
+    coef = np.sqrt(((w + alpha * tail) ** 2).sum())
+    return level * w.sum(), s * coef
+
+
+def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int) -> pd.DataFrame:
+    """Key x month values of an additive KPI from the first month to ``last_month``."""
+    cols = list(range(kd_cut.first_month, last_month + 1))
+    if kpi == "revenue":  # the common case, one grouped sum instead of every measure
+        o = kd_cut.orders
+        o = o.loc[o[level].notna() & (o["month"] <= last_month)]
+        wide = o.groupby([o[level], o["month"]])["amount"].sum().unstack(fill_value=0.0)
+    else:
+        m = A.measures(kd_cut, level, "month", (kd_cut.first_month, last_month))
+        v = A.kpi_values(kd_cut, m, level)
+        v = v.loc[v["kpi"] == kpi].assign(month=lambda d: [P.months_of(p)[0] for p in d["period"]])
+        wide = v.pivot_table(index="key", columns="month", values="actual", aggfunc="sum", fill_value=0.0)
+    return wide.reindex(columns=cols, fill_value=0.0)
+
+
+def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, kpi: str = "revenue") -> pd.DataFrame:
+    """Actual to date and run-rate forecast at period end per level x key, with ``p_hit``."""
+    kd_cut = _cut(kd, win.cutoff)
+    last_full = win.cutoff_month if win.cutoff_fraction >= 1 else win.cutoff_month - 1
+    q = (1 - params.interval) / 2
+    rows = []
+    for level in params.forecast_levels:
+        allm = _series(kd_cut, level, kpi, win.cutoff_month)
+        wide = allm.loc[:, [c for c in allm.columns if c <= last_full]]
+        to_date = allm.loc[:, [c for c in allm.columns if win.months[0] <= c <= win.cutoff_month]].sum(axis=1)
+        tg = targets.loc[targets["level"] == level].set_index("key")["target"] if len(targets) else pd.Series(dtype=float)
+        keys = list(tg.index) if len(tg) else (
+            [k for k in wide.index if k != A.UNATTRIBUTED] if level in ("company", "channel", "region") else [])
+        if not keys:
+            continue
+        weights = np.array([w for _, w in win.remaining])
+        h = len(weights)
+        Y = wide.reindex(keys, fill_value=0.0).to_numpy(dtype=float)
+        size = Y.sum(axis=1)
+        order = np.argsort(-size)
+        alphas = []
+        for rank, i in enumerate(order):
+            key = keys[i]
+            y = Y[i]
+            nz = np.flatnonzero(y != 0)
+            y = y[nz[0]:] if len(nz) else y[:0]
+            actual = float(to_date.get(key, 0.0))
+            target = float(tg.get(key, np.nan)) if len(tg) else np.nan
+            row = {"level": level, "key": key, "kpi": kpi, "period": win.period, "cutoff": win.cutoff,
+                   "target": target, "actual_to_date": actual, "n_months": len(y)}
+            if h == 0:
+                row.update(forecast_mean=actual, forecast_low=actual, forecast_high=actual, model="closed",
+                           p_hit=float(actual >= target) if np.isfinite(target) else np.nan)
+            elif len(y) < MIN_MONTHS:
+                row.update(forecast_mean=np.nan, forecast_low=np.nan, forecast_high=np.nan, model="insufficient_data",
+                           p_hit=1.0 if np.isfinite(target) and actual >= target else np.nan)
+            elif rank < params.max_model_keys:
+                sims, a = ets_paths(y, h, seed=params.random_seed + rank)
+                alphas.append(a)
+                tot = actual + sims @ weights
+                row.update(forecast_mean=float(tot.mean()), forecast_low=float(np.quantile(tot, q)),
+                           forecast_high=float(np.quantile(tot, 1 - q)), model="ets",
+                           p_hit=float((tot >= target).mean()) if np.isfinite(target) else np.nan)
+            else:
+                a = float(np.median(alphas)) if alphas else 0.3
+                mu, sd = ses_closed_form(y[None, :], a, weights)
+                mean, sd = actual + float(mu[0]), max(float(sd[0]), 1e-9)
+                row.update(forecast_mean=mean, forecast_low=mean + sd * stats.norm.ppf(q),
+                           forecast_high=mean + sd * stats.norm.ppf(1 - q), model="ses_closed_form",
+                           p_hit=float(stats.norm.sf(target, mean, sd)) if np.isfinite(target) else np.nan)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+
+def _stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame | None:
+    """Per lead created by ``cutoff``: furthest stage order reached by then and the day it was entered."""
+    if kd.leads is None or kd.stages is None:
+        return None
+    ck = ("stage_frame", pd.Timestamp(cutoff))
+    if ck not in kd.cache:
+        kd.cache[ck] = _compute_stage_frame(kd, cutoff)
+    return kd.cache[ck]
+
+
+def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
+    order = kd.stages.set_index("stage")["order"]
+    end = cutoff + pd.Timedelta(hours=23, minutes=59)
+    if kd.stage_history is not None and len(kd.stage_history):
+        sh = kd.stage_history
+        sh = sh.loc[sh["entered_date"] <= end]
+        sh = pd.DataFrame({"lead_id": sh["lead_id"].to_numpy(),
+                           "order": sh["stage"].map(order).to_numpy(dtype=float),
+                           "entered": sh["entered_date"].to_numpy()})
+        # sorting on the numeric stage order only, then keeping each lead's last row, is the furthest stage
+        sh = sh.loc[sh["order"].notna()].sort_values("order", kind="stable")
+        last = sh.drop_duplicates("lead_id", keep="last").set_index("lead_id")
+    else:
+        L = kd.leads
+        last = pd.DataFrame({"order": L["stage"].map(order).to_numpy(dtype=float), "entered": L["created"].to_numpy()},
+                            index=L["lead_id"].to_numpy())
+    L = kd.leads.loc[kd.leads["created"] <= end]
+    f = pd.DataFrame({"lead_id": L["lead_id"].to_numpy(), "created": L["created"].to_numpy(),
+                      "closed": L["closed"].to_numpy(), "status": L["status"].to_numpy(),
+                      "amount": L["amount"].to_numpy(dtype=float), "channel": L["channel"].to_numpy()})
+    for lv in ("company", "region", "team", "rep"):
+        f[lv] = L[lv].to_numpy()
+    f["order"] = f["lead_id"].map(last["order"]).fillna(1.0).to_numpy()
+    f["entered"] = pd.to_datetime(f["lead_id"].map(last["entered"])).fillna(f["created"]).to_numpy()
+    closed_by = f["closed"].notna() & (f["closed"] <= end)
+    f["state"] = np.where(closed_by & (f["status"] == "won"), "won",
+                          np.where(closed_by & (f["status"] == "lost"), "lost", "open"))
+    f.loc[(f["state"] == "open") & (f["status"] != "open") & f["closed"].isna(), "state"] = f["status"]
+    return f
+
+
+@dataclasses.dataclass
+class StageModel:
+    """Win probabilities by stage (and channel) learned at a cutoff, with time-to-close samples."""
+
+    cutoff: pd.Timestamp
+    rates: pd.DataFrame  # stage order, channel, reached, won, p_won, p_stage
+    won_delay: dict  # stage order -> sorted days from entering it to a won close
+    lost_delay: dict
+    final_order: float
+    crm: pd.Series  # stage order -> CRM probability
+
+
+def learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
+    """Learn P(won | reached stage) by channel from mature creation cohorts closed by ``cutoff``."""
+    ck = ("learn", pd.Timestamp(cutoff), params.maturity_days, params.pooling_strength)
+    if ck not in kd.cache:
+        kd.cache[ck] = _learn(kd, cutoff, params)
+    return kd.cache[ck]
+
+
+def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
+    f = _stage_frame(kd, cutoff)
+    if f is None:
+        return None
+    final = float(kd.stages["order"].max())
+    mature = f.loc[(f["created"] <= cutoff - pd.Timedelta(days=params.maturity_days))
+                   & (f["created"] > cutoff - pd.Timedelta(days=730)) & f["state"].isin(["won", "lost"])]
+    if mature.empty:
+        return None
+    sh = kd.stage_history
+    order = kd.stages.set_index("stage")["order"]
+    orders = sorted(o for o in kd.stages["order"] if o < final)
+    recs = []
+    for s in orders:
+        r = mature.loc[(mature["order"] >= s) | (mature["state"] == "won")]
+        g = r.groupby("channel").agg(reached=("state", "size"), won=("state", lambda x: int((x == "won").sum())))
+        recs.append(g.reset_index().assign(order=s))
+    rates = pd.concat(recs, ignore_index=True)
+    tot = rates.groupby("order")[["reached", "won"]].sum()
+    p_stage = (tot["won"] / tot["reached"]).rename("p_stage")
+    rates = rates.join(p_stage, on="order")
+    k = params.pooling_strength
+    rates["p_won"] = (rates["won"] + k * rates["p_stage"]) / (rates["reached"] + k)
+    # time from entering a stage to the close, per stage, for won and lost leads
+    won_delay, lost_delay = {}, {}
+    if sh is not None and len(sh):
+        from workbench.data.loader import in_reference
+
+        keep = in_reference(sh["lead_id"], mature["lead_id"]) & sh["lead_id"].notna().to_numpy()
+        h = sh.loc[keep]
+        h = pd.DataFrame({"lead_id": h["lead_id"].astype("str").to_numpy(), "order": h["stage"].map(order).to_numpy(),
+                          "entered": h["entered_date"].to_numpy()})
+        h = h.merge(mature[["lead_id", "closed", "state"]], on="lead_id")
+    else:
+        h = mature.assign(entered=mature["created"])[["lead_id", "order", "entered", "closed", "state"]]
+    h["days"] = (pd.to_datetime(h["closed"]) - pd.to_datetime(h["entered"])).dt.days
+    for s in orders:
+        hs = h.loc[h["order"] == s]
+        won_delay[s] = np.sort(hs.loc[hs["state"] == "won", "days"].to_numpy(dtype=float))
+        lost_delay[s] = np.sort(hs.loc[hs["state"] == "lost", "days"].to_numpy(dtype=float))
+    crm = kd.stages.set_index("order")["probability"] if "probability" in kd.stages else pd.Series(dtype=float)
+    return StageModel(cutoff, rates, won_delay, lost_delay, final, crm)
+
+
+def _surv(sorted_days: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Smoothed share of ``sorted_days`` above each age in ``a``."""
+    n = len(sorted_days)
+    above = n - np.searchsorted(sorted_days, a, side="right")
+    return (above + 0.5) / (n + 1)
+
+
+def deal_probabilities(sm: StageModel, f: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: float,
+                       use_crm: bool = False) -> pd.DataFrame:
+    """For deals open at ``cutoff``: ``p_win`` (updated for age in stage), ``p_close`` (won within the
+    horizon, given won) and ``q = p_win * p_close``; also ``p_stage_channel`` before the age update."""
+    op = f.loc[f["state"] == "open"].copy()
+    op = op.loc[op["order"] < sm.final_order]
+    rates = sm.rates.set_index(["order", "channel"])["p_won"]
+    stage_p = sm.rates.groupby("order")["p_stage"].first()
+    idx = pd.MultiIndex.from_arrays([op["order"].to_numpy(), op["channel"].to_numpy()])
+    p = pd.Series(rates.reindex(idx).to_numpy(), index=op.index)
+    p = p.fillna(op["order"].map(stage_p))
+    p = p.fillna(0.0)
+    if use_crm and len(sm.crm):
+        p = op["order"].map(sm.crm).fillna(p)
+    op["p_stage_channel"] = p.to_numpy()
+    age = (cutoff - pd.to_datetime(op["entered"])).dt.days.clip(lower=0).to_numpy(dtype=float)
+    p_win = np.zeros(len(op))
+    p_close = np.zeros(len(op))
+    for s in np.unique(op["order"]):
+        m = (op["order"] == s).to_numpy()
+        wd, ld = sm.won_delay.get(s, np.array([])), sm.lost_delay.get(s, np.array([]))
+        ps = op["p_stage_channel"].to_numpy()[m]
+        if len(wd) == 0:
+            p_win[m], p_close[m] = ps, 0.5
+            continue
+        sw = _surv(wd, age[m])
+        sl = _surv(ld, age[m]) if len(ld) else np.ones(m.sum())
+        p_win[m] = np.where(use_crm, ps, ps * sw / (ps * sw + (1 - ps) * sl))
+        n_after = len(wd) - np.searchsorted(wd, age[m], side="right")
+        n_in = np.searchsorted(wd, age[m] + horizon_days, side="right") - np.searchsorted(wd, age[m], side="right")
+        p_close[m] = (n_in + 0.5) / (n_after + 1)
+    op["p_win"] = p_win
+    op["p_close"] = p_close
+    op["q"] = p_win * p_close
+    return op
+
+
+def simulate_pipeline(deals: pd.DataFrame, levels, draws: int, interval: float, seed: int,
+                      chunk: int = 500) -> pd.DataFrame:
+    """Monte Carlo of the won value inside the window per level x key: mean, interval, and the draws'
+    quantile function (kept as 101 percentiles for ``p_pipeline_covers_gap``)."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    amt = np.nan_to_num(deals["amount"].to_numpy(dtype=float))
+    q = deals["q"].to_numpy(dtype=float)
+    mats, keys = {}, {}
+    for lv in levels:
+        codes, uniq = pd.factorize(deals[lv].fillna(A.UNATTRIBUTED))
+        m = sparse.csr_matrix((amt, (np.arange(len(amt)), codes)), shape=(len(amt), len(uniq)))
+        # few keys: a dense float32 matrix multiplies many times faster (BLAS); many keys stay sparse
+        mats[lv] = m.toarray().astype(np.float32) if len(uniq) * len(amt) <= 20_000_000 else m
+        keys[lv] = uniq
+    totals = {lv: [] for lv in levels}
+    done = 0
+    while done < draws:
+        n = min(chunk, draws - done)
+        won = (rng.random((n, len(q)), dtype=np.float32) < q).astype(np.float32)
+        for lv in levels:
+            mm = mats[lv]
+            if not len(q):
+                totals[lv].append(np.zeros((n, len(keys[lv]))))
+            elif isinstance(mm, np.ndarray):
+                totals[lv].append((won @ mm).astype(np.float64))
+            else:
+                totals[lv].append(np.asarray(mm.T @ won.T).T)
+        done += n
+    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    rows = []
+    for lv in levels:
+        T = np.vstack(totals[lv]) if totals[lv] else np.zeros((0, 0))
+        n_deals = pd.Series(deals[lv].fillna(A.UNATTRIBUTED)).value_counts()
+        for j, key in enumerate(keys[lv]):
+            col = T[:, j]
+            rows.append({"level": lv, "key": key, "pipeline_deals": int(n_deals.get(key, 0)),
+                         "pipeline_mean": float(col.mean()), "pipeline_low": float(np.quantile(col, lo)),
+                         "pipeline_high": float(np.quantile(col, hi)),
+                         "pipeline_pct": np.quantile(col, np.linspace(0, 1, 101))})
+    return pd.DataFrame(rows)
+
+
+def pipeline(kd: A.KpiData, params, win: ForecastWindow) -> tuple[pd.DataFrame, pd.DataFrame, StageModel | None]:
+    """Open deals at the cutoff with their probabilities, and the simulated pipeline per level x key."""
+    if win.closed:
+        return pd.DataFrame(), pd.DataFrame(), None
+    sm = learn(kd, win.cutoff, params)
+    if sm is None:
+        return pd.DataFrame(), pd.DataFrame(), None
+    f = _stage_frame(kd, win.cutoff)
+    horizon = (win.end - win.cutoff).days
+    deals = deal_probabilities(sm, f, win.cutoff, horizon, params.use_crm_probability)
+    miss = deals["amount"].isna()
+    if miss.any():
+        med = f.loc[f["state"] == "won"].groupby("channel")["amount"].median()
+        deals.loc[miss, "amount"] = deals.loc[miss, "channel"].map(med)
+        kd.note("{n} open deal(s) have no amount: valued at their channel's median won amount.",
+                "{n} 个在途商机没有金额：按所在渠道赢单金额的中位数估值。", "forecast", n=int(miss.sum()))
+    levels = [lv for lv in params.forecast_levels if lv in deals]
+    sim = simulate_pipeline(deals, levels, params.draws, params.interval, params.random_seed)
+    return deals, sim, sm
+
+
+def forecast_table(kd: A.KpiData, params, att_targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``forecast`` result table: run-rate forecast, P(hit), pipeline, and the actual at period end
+    when the data already reach it (a back-test)."""
+    win = window(kd, params)
+    tg = _window_targets(kd, params, win)
+    rr = run_rate(kd, params, win, tg)
+    if rr.empty:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    deals, sim, _ = pipeline(kd, params, win)
+    if len(sim):
+        rr = rr.merge(sim, on=["level", "key"], how="left")
+        gap = (rr["target"] - rr["actual_to_date"]).to_numpy(dtype=float)
+        pct = rr["pipeline_pct"]
+        rr["p_pipeline_covers_gap"] = [
+            float(np.mean(p >= g)) if isinstance(p, np.ndarray) and np.isfinite(g) else np.nan
+            for p, g in zip(pct, gap, strict=True)]
+        rr = rr.drop(columns="pipeline_pct")
+        rr["pipeline_deals"] = rr["pipeline_deals"].fillna(0).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rr["expected_attainment"] = rr["forecast_mean"] / rr["target"]
+    from workbench.kpi.attainment import light
+
+    rr["light"] = light(rr["expected_attainment"], params.green_at, params.amber_at)
+    # back-test: the data already cover the period end
+    if win.end <= kd.as_of and win.cutoff < win.end:
+        fin = []
+        for lv in rr["level"].unique():
+            allm = _series(kd, lv, "revenue", win.months[-1])
+            got = allm.loc[:, [c for c in allm.columns if c >= win.months[0]]].sum(axis=1)
+            fin.append(got.rename("actual_final").rename_axis("key").reset_index().assign(level=lv))
+        rr = rr.merge(pd.concat(fin), on=["level", "key"], how="left")
+    for c in FORECAST_COLUMNS:
+        if c not in rr:
+            rr[c] = np.nan
+    if tg.empty:
+        kd.note("No revenue target covers the whole forecast period {p}: forecasts are shown without P(hit).",
+                "没有覆盖整个预测期间 {p} 的收入目标：仅显示预测值，不计算达成概率。", "forecast", p=win.period)
+    lv = {v: i for i, v in enumerate(A.LEVELS)}
+    rr = rr.sort_values(["level", "p_hit", "key"], key=lambda c: c.map(lv) if c.name == "level" else c, kind="stable")
+    return rr[FORECAST_COLUMNS].reset_index(drop=True)
+
+
+def _window_targets(kd: A.KpiData, params, win: ForecastWindow) -> pd.DataFrame:
+    """Revenue targets per level x key summed over the forecast period (keys fully covered only)."""
+    from workbench.kpi.attainment import target_months
+
+    if kd.targets is None or "revenue" not in kd.kpis:
+        return pd.DataFrame(columns=["level", "key", "target"])
+    tm = target_months(dataclasses.replace(kd, notes=[], cache={}), params.prorate)
+    tm = tm.loc[(tm["kpi"] == "revenue") & tm["month"].isin(win.months)]
+    g = tm.groupby(["level", "key"]).agg(target=("piece", "sum"), months=("month", "nunique")).reset_index()
+    partial = g.loc[g["months"] < len(win.months)]
+    if len(partial):
+        rev = tm.iloc[0:0] if tm.empty else target_months(dataclasses.replace(kd, notes=[], cache={}), params.prorate)
+        rev = rev.loc[rev["kpi"] == "revenue"]
+        last = int(rev["month"].max()) if len(rev) else win.months[-1]
+        hint = f"{P.month_label(last - 11)}..{P.month_label(last)}"
+        kd.note("{n} key(s) have revenue targets for only part of {p} (e.g. {ex}): no P(hit) for them. Set "
+                "forecast_period to a period the targets cover, e.g. {hint}, and forecast_cutoff inside it.",
+                "{n} 个对象在 {p} 只有部分月份有收入目标（例如 {ex}）：不计算其达成概率。请把 forecast_period 设为目标覆盖的期间"
+                "（例如 {hint}），并把 forecast_cutoff 设在其中。", "forecast",
+                n=len(partial), p=win.period, hint=hint,
+                ex=", ".join(f"{a} {b}".strip() for a, b in partial[["level", "key"]].head(3).itertuples(index=False)))
+    return g.loc[g["months"] == len(win.months), ["level", "key", "target"]]
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def calibration(kd: A.KpiData, params, horizon_days: int = 90, bins: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Out-of-sample check of the win probabilities.
+
+    Probabilities are learned at ``c0 = cutoff - horizon_days`` for the deals open then and scored on
+    what happened by the cutoff. Returns (scores, reliability): ``scores`` has one row per
+    method and event with ``deals`` and ``brier``; ``reliability`` the predicted vs observed share per
+    probability bin with a Wilson 95 % interval and its count.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    win = window(kd, params)
+    c0 = win.cutoff - pd.Timedelta(days=horizon_days)
+    sm = learn(kd, c0, params)
+    if sm is None:
+        return pd.DataFrame(), pd.DataFrame()
+    f0 = _stage_frame(kd, c0)
+    deals = deal_probabilities(sm, f0, c0, horizon_days)
+    if deals.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    now = _stage_frame(kd, win.cutoff).set_index("lead_id")["state"]
+    closed_at = kd.leads.set_index("lead_id")["closed"]
+    st = deals["lead_id"].map(now)
+    won_in = (st == "won") & (pd.to_datetime(deals["lead_id"].map(closed_at)) <= win.cutoff)
+    y_h = won_in.to_numpy(dtype=float)
+    resolved = st.isin(["won", "lost"]).to_numpy()
+    y_e = (st == "won").to_numpy(dtype=float)
+    rows = [{"method": "learned", "event": f"won within {horizon_days} days", "deals": len(deals),
+             "brier": float(np.mean((deals["q"] - y_h) ** 2)), "mean_predicted": float(deals["q"].mean()),
+             "observed": float(y_h.mean())}]
+    if resolved.any():
+        d = deals.loc[resolved]
+        rows.append({"method": "learned", "event": "won (closed deals)", "deals": int(resolved.sum()),
+                     "brier": float(np.mean((d["p_win"] - y_e[resolved]) ** 2)),
+                     "mean_predicted": float(d["p_win"].mean()), "observed": float(y_e[resolved].mean())})
+        if len(sm.crm) and sm.crm.notna().any():
+            crm = d["order"].map(sm.crm).to_numpy(dtype=float)
+            ok = ~np.isnan(crm)
+            rows.append({"method": "crm_probability", "event": "won (closed deals)", "deals": int(ok.sum()),
+                         "brier": float(np.mean((crm[ok] - y_e[resolved][ok]) ** 2)),
+                         "mean_predicted": float(crm[ok].mean()), "observed": float(y_e[resolved][ok].mean())})
+    scores = pd.DataFrame(rows)
+    edges = np.linspace(0, 1, bins + 1)
+    b = np.clip(np.digitize(deals["q"], edges[1:-1]), 0, bins - 1)
+    rel = pd.DataFrame({"bin": b, "q": deals["q"].to_numpy(), "y": y_h}).groupby("bin").agg(
+        predicted=("q", "mean"), observed=("y", "mean"), n=("y", "size"), won=("y", "sum")).reset_index()
+    lo, hi = proportion_confint(rel["won"].to_numpy(), rel["n"].to_numpy(), alpha=0.05, method="wilson")
+    rel["ci_low"], rel["ci_high"] = lo, hi
+    rel["bin"] = [f"{edges[i]:.1f}-{edges[i + 1]:.1f}" for i in rel["bin"]]
+    return scores, rel.drop(columns="won")
+
+
+def stage_rates(kd: A.KpiData, params) -> pd.DataFrame:
+    """The learned P(won | reached stage) per stage and channel at the cutoff, beside the CRM's probability."""
+    win = window(kd, params)
+    sm = learn(kd, win.cutoff, params)
+    if sm is None:
+        return pd.DataFrame()
+    names = kd.stages.set_index("order")["stage"]
+    r = sm.rates.assign(stage=sm.rates["order"].map(names), crm_probability=sm.rates["order"].map(sm.crm))
+    return r[["stage", "channel", "reached", "won", "p_won", "p_stage", "crm_probability"]].rename(
+        columns={"channel": "channel_id"})

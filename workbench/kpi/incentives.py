@@ -1,0 +1,163 @@
+"""Incentives: a commission and bonus plan from params, paid per rep and plan period, with a what-if.
+
+For each rep and complete plan period in the review window:
+
+- ``sales`` = positive order amounts, ``returns`` = returned amounts (as a positive
+  number) credited in the period; ``credited = sales - returns`` with
+  ``clawback_returns`` (a return claws back the commission in the period it is
+  booked), else ``sales``.
+- ``attainment = credited / target`` (the rep's revenue target over the period).
+- Commission is marginal over bands of attainment: the credited revenue between
+  ``tiers[i][0] * target`` and ``tiers[i+1][0] * target`` earns ``tiers[i][1]``; the
+  part above ``accelerator_above * target`` is multiplied by ``accelerator``; the part
+  above ``cap_attainment * target`` earns nothing (0 = no cap). ``cap_amount`` caps
+  one rep's commission in one period (0 = no cap).
+- A rep without a target earns the first tier's rate on everything, no accelerator.
+- ``team_bonus_amount`` goes to each rep still active at period end whose team's
+  credited revenue reaches ``team_bonus_threshold`` of the team's target (the team
+  target from targets, else the sum of its reps' targets).
+- ``clawback`` reports what the returns cost the rep (commission on sales minus
+  commission on credited revenue).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from workbench import i18n
+from workbench.kpi import actuals as A
+from workbench.kpi import periods as P
+from workbench.kpi.attainment import _left_reps, review_months, target_months, targets_by_period
+from workbench.kpi.params import IncentivePlan
+
+log = logging.getLogger(__name__)
+
+INCENTIVE_COLUMNS = ["period", "rep_id", "name", "team", "status", "sales", "returns", "credited", "target",
+                     "attainment", "commission", "accelerator_extra", "capped", "clawback", "team_bonus", "total_pay"]
+
+i18n.register({
+    "sales": ("Sales", "销售额"), "returns": ("Returns", "退货"), "credited": ("Credited", "计提收入"),
+    "commission": ("Commission", "提成"), "accelerator_extra": ("of which accelerator", "其中加速部分"),
+    "capped": ("Cut by caps", "封顶扣减"), "clawback": ("Clawback", "退货追回"), "team_bonus": ("Team bonus", "团队奖金"),
+    "total_pay": ("Total pay", "应发合计"), "scenario": ("Scenario", "方案"), "total_cost": ("Total cost", "总成本"),
+    "cost_share": ("Cost / revenue", "成本占收入比"), "delta": ("Change", "变化"), "reps_paid": ("Reps paid", "获奖励人数"),
+    "max_pay": ("Highest pay", "最高个人所得"), "plan": ("Plan", "现行方案"), "reps_above_target": ("Reps ≥ target", "达标人数"),
+})
+
+
+def commission(credited: np.ndarray, target: np.ndarray, plan: IncentivePlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Commission per rep under ``plan``: (commission, of which accelerator, amount cut by caps).
+
+    ``credited`` and ``target`` are arrays of the same length; a target that is missing or not
+    positive pays the first tier's rate on all credited revenue.
+    """
+    c = np.maximum(np.asarray(credited, dtype=float), 0.0)
+    t = np.asarray(target, dtype=float)
+    has_t = np.isfinite(t) & (t > 0)
+    starts = [s for s, _ in plan.tiers]
+    rates = [r for _, r in plan.tiers]
+    cap = plan.cap_attainment if plan.cap_attainment > 0 else np.inf
+    bps = sorted(set(starts) | {plan.accelerator_above} | ({cap} if np.isfinite(cap) else set()))
+    bps.append(np.inf)
+    pay = np.zeros_like(c)
+    acc = np.zeros_like(c)
+    uncapped = np.zeros_like(c)
+    tt = np.where(has_t, t, 1.0)
+    for lo, hi in zip(bps[:-1], bps[1:], strict=True):
+        rate = rates[max(i for i, s in enumerate(starts) if s <= lo)]
+        band = np.clip(c, lo * tt, hi * tt) - lo * tt
+        mult = plan.accelerator if lo >= plan.accelerator_above else 1.0
+        full = band * rate * mult
+        uncapped += full
+        if lo >= cap:
+            continue
+        pay += full
+        acc += band * rate * (mult - 1)
+    flat = c * rates[0]
+    pay = np.where(has_t, pay, flat)
+    acc = np.where(has_t, acc, 0.0)
+    uncapped = np.where(has_t, uncapped, flat)
+    if plan.cap_amount > 0:
+        pay = np.minimum(pay, plan.cap_amount)
+    return pay, acc, uncapped - pay
+
+
+def incentive_pay(kd: A.KpiData, params, plan: IncentivePlan | None = None) -> pd.DataFrame:
+    """Pay per rep and complete plan period in the review window (see module docstring)."""
+    plan = plan or params.incentive_plan
+    a0, a1 = review_months(kd, params)
+    o = kd.orders.loc[(kd.orders["month"] >= a0) & (kd.orders["month"] <= a1) & kd.orders["rep"].notna()]
+    if o.empty:
+        return pd.DataFrame(columns=INCENTIVE_COLUMNS)
+    left = _left_reps(kd, params.inactive_days)
+    if len(left):
+        o = o.loc[~(o["rep"].isin(left.index) & (o["date"] > o["rep"].map(left)))]
+    per = P.labels(o["month"].to_numpy(), plan.period, kd.fy_start)
+    complete = {p for p in set(per) if P.months_of(p, kd.fy_start)[0] >= a0 and P.months_of(p, kd.fy_start)[-1] <= a1}
+    d = pd.DataFrame({"period": per, "rep_id": o["rep"].to_numpy(), "team": o["team"].to_numpy(),
+                      "sales": o["amount"].clip(lower=0).to_numpy(), "returns": (-o["amount"]).clip(lower=0).to_numpy()})
+    d = d.loc[d["period"].isin(complete)]
+    g = d.groupby(["period", "rep_id"], as_index=False).agg(sales=("sales", "sum"), returns=("returns", "sum"))
+    info = kd.reps.set_index("rep_id") if kd.reps is not None else pd.DataFrame()
+    g["name"] = g["rep_id"].map(info["name"]) if "name" in info else pd.NA
+    g["team"] = g["rep_id"].map(info["team"]) if "team" in info else pd.NA
+    g["credited"] = g["sales"] - g["returns"] if plan.clawback_returns else g["sales"]
+    tp = pd.DataFrame(columns=["period", "level", "key", "target"])
+    if kd.targets is not None and "revenue" in kd.kpis:
+        tm = target_months(kd, params.prorate)
+        tp = targets_by_period(kd, tm.loc[tm["kpi"] == "revenue"], plan.period)
+        tp = tp.loc[tp["months_covered"] == tp["months_in_period"]]
+    rt = tp.loc[tp["level"] == "rep"].set_index(["period", "key"])["target"]
+    g["target"] = [rt.get((p, r), np.nan) for p, r in zip(g["period"], g["rep_id"], strict=True)]
+    g["attainment"] = g["credited"] / g["target"]
+    pay, acc, cut = commission(g["credited"].to_numpy(), g["target"].to_numpy(), plan)
+    g["commission"], g["accelerator_extra"], g["capped"] = pay, acc, cut
+    if plan.clawback_returns:
+        pay_gross, _, _ = commission(g["sales"].to_numpy(), g["target"].to_numpy(), plan)
+        g["clawback"] = pay_gross - pay
+    else:
+        g["clawback"] = 0.0
+    # team bonus
+    g["status"] = "active"
+    ends = g["period"].map(lambda p: P.month_end(P.months_of(p, kd.fy_start)[-1]))
+    gone = g["rep_id"].map(left) if len(left) else pd.Series(pd.NaT, index=g.index)
+    g.loc[gone.notna() & (gone < ends), "status"] = "left"
+    team_t = tp.loc[tp["level"] == "team"].set_index(["period", "key"])["target"]
+    team_credit = g.groupby(["period", "team"])["credited"].sum()
+    team_rep_t = g.groupby(["period", "team"])["target"].sum(min_count=1)
+    g["team_bonus"] = 0.0
+    for (p, tm_), cr in team_credit.items():
+        tgt = team_t.get((p, tm_), team_rep_t.get((p, tm_), np.nan))
+        if np.isfinite(tgt) and tgt > 0 and cr / tgt >= plan.team_bonus_threshold:
+            m = (g["period"] == p) & (g["team"] == tm_) & (g["status"] == "active")
+            g.loc[m, "team_bonus"] = plan.team_bonus_amount
+    g["total_pay"] = g["commission"] + g["team_bonus"]
+    return g[INCENTIVE_COLUMNS].sort_values(["period", "rep_id"], kind="stable").reset_index(drop=True)
+
+
+def cost_summary(inc: pd.DataFrame) -> dict:
+    """Total cost of a plan: ``total_cost, commission, team_bonus, credited, cost_share, reps_paid, max_pay``."""
+    credited = float(inc["credited"].sum())
+    total = float(inc["total_pay"].sum())
+    by_rep = inc.groupby("rep_id")["total_pay"].sum()
+    return {"total_cost": total, "commission": float(inc["commission"].sum()),
+            "team_bonus": float(inc["team_bonus"].sum()), "clawback": float(inc["clawback"].sum()),
+            "credited": credited, "cost_share": total / credited if credited else np.nan,
+            "reps_paid": int((by_rep > 0).sum()), "max_pay": float(by_rep.max()) if len(by_rep) else 0.0,
+            "reps_above_target": int((inc["attainment"] >= 1).sum())}
+
+
+def what_if(kd: A.KpiData, params) -> pd.DataFrame:
+    """Total cost of the plan and of each ``incentive_what_if`` variant, with the change against the plan."""
+    base = params.incentive_plan
+    rows = [{"scenario": "plan", "changes": "", **cost_summary(incentive_pay(kd, params, base))}]
+    for name, change in params.incentive_what_if.items():
+        plan = IncentivePlan(**{**base.model_dump(), **change})
+        rows.append({"scenario": name, "changes": ", ".join(f"{k}={v}" for k, v in change.items()),
+                     **cost_summary(incentive_pay(kd, params, plan))})
+    out = pd.DataFrame(rows)
+    out["delta"] = out["total_cost"] - out["total_cost"].iloc[0]
+    return out

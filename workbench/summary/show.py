@@ -1,0 +1,133 @@
+"""What the executive summary shows: headline, linked findings, effect plot."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import i18n
+from workbench.report import _html, fmt_money, fmt_num
+
+i18n.register({
+    "finding": ("Finding", "发现"),
+    "figure": ("Figure", "数值"),
+    "uncertainty": ("Uncertainty", "不确定性"),
+    "report": ("Report", "报告"),
+    "action": ("Action", "行动"),
+    "value_at_stake": ("Value at stake", "涉及金额"),
+    "basis": ("Basis", "依据"),
+    "action_id": ("Action", "行动编号"),
+    "description": ("Description", "描述"),
+    "kpi": ("KPI", "指标"),
+    "key": ("Key", "对象"),
+    "start_date": ("Start", "开始日期"),
+    "method": ("Method", "方法"),
+    "effect": ("Effect", "效果"),
+    "ci_low": ("95% CI low", "95% 区间下限"),
+    "ci_high": ("95% CI high", "95% 区间上限"),
+    "p_value": ("p", "p 值"),
+    "p_adjusted": ("p (Holm)", "p（Holm 校正）"),
+    "before": ("Before", "之前"),
+    "after": ("After", "之后"),
+    "comparison_units": ("Comparison units", "对照单元数"),
+    "source": ("Source", "来源"),
+    "item": ("Item", "对象"),
+    "metric": ("Metric", "指标"),
+    "previous": ("Previous", "上期"),
+    "current": ("Current", "本期"),
+    "change": ("Change", "变化"),
+    "n_previous": ("n previous", "上期样本量"),
+    "n_current": ("n current", "本期样本量"),
+    "changed": ("Beyond noise", "超出噪声"),
+})
+
+
+def headline(findings: pd.DataFrame, actions: pd.DataFrame, effects: pd.DataFrame, currency: str) -> dict:
+    """The summary's headline: how many findings, the top action and how many actions worked."""
+    worked = effects.loc[effects["ci_low"].notna() & (effects["ci_low"] > 0)] if len(effects) else effects
+    top_en = top_zh = ""
+    if len(actions):
+        a = actions.iloc[0]
+        top_en = f" Top action: {a['action_en']} ({fmt_money(a['value_at_stake'], currency)} at stake)."
+        top_zh = f" 首要行动：{a['action_zh']}（涉及 {fmt_money(a['value_at_stake'], currency)}）。"
+    esc = str.maketrans({"{": "{{", "}": "}}"})
+    return {
+        "en": "{n} findings from {r} reports; {w} of {m} measured actions show an effect whose 95% interval "
+              "excludes zero." + top_en.translate(esc),
+        "zh": "来自 {r} 份报告的 {n} 项发现；已评估的 {m} 项行动中有 {w} 项效果的 95% 区间不含零。" + top_zh.translate(esc),
+        "n": len(findings), "r": int(findings["report"].nunique()) if len(findings) else 0,
+        "w": len(worked), "m": int(effects["effect"].notna().sum()) if len(effects) else 0,
+    }
+
+
+def findings_html(findings: pd.DataFrame, lang: str):
+    """Findings as a list, each with its figure's uncertainty and a link to the report behind it."""
+    if findings.empty:
+        return _html("")
+    label = "Open the report" if lang == "en" else "查看报告"
+    items = []
+    for f in findings.itertuples(index=False):
+        text = f.finding_zh if lang == "zh" else f.finding_en
+        n = "" if pd.isna(f.n) else f" · n = {int(f.n):,}"
+        # text and uncertainty come from data: escaped; the link is the workbench's own file name
+        items.append(f'<li><b>{html.escape(str(text))}</b><div class="wb-meta">{html.escape(str(f.uncertainty))}{n} · '
+                     f'<a href="{html.escape(Path(str(f.report)).name)}">{label}</a> · '
+                     f'{html.escape(str(f.source))}</div></li>')
+    return _html(f'<ul class="wb-findings">{"".join(items)}</ul>')
+
+
+def localise_actions(actions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Recommended actions with the action text in the report's language."""
+    if actions.empty:
+        return actions.assign(action=pd.Series(dtype="str"))
+    return actions.assign(action=actions["action_zh"] if lang == "zh" else actions["action_en"])
+
+
+def plot_effects(effects: pd.DataFrame, report):
+    """Forest plot: each measured action's effect with its 95% interval, one panel per KPI (own scale)."""
+    import matplotlib.pyplot as plt
+
+    e = effects.loc[effects["effect"].notna()].reset_index(drop=True)
+    groups = list(e.groupby("kpi", sort=True))
+    heights = [max(len(g), 1) + 1 for _, g in groups] or [2]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, 0.45 * sum(heights) + 1.2), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (kpi, g) in zip(axes[:, 0], groups, strict=False):
+        g = g.reset_index(drop=True)
+        for yy, r in g.iterrows():
+            c = "#009E73" if r["ci_low"] > 0 else "#D55E00" if r["ci_high"] < 0 else "#999999"
+            ax.errorbar([r["effect"]], [yy], xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
+                        fmt="o", color=c, ecolor=c, capsize=3)
+            digits = 2 if abs(r["effect"]) < 10 else 0
+            ax.annotate(f"{fmt_num(r['effect'], digits)}  (n={int(r['n']):,})", (r["effect"], yy),
+                        textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+        ax.axvline(0, color="#333333", lw=0.8)
+        ax.set_yticks(range(len(g)), [f"{a} · {k}" if isinstance(k, str) else str(a)
+                                      for a, k in zip(g["action_id"], g["key"], strict=True)])
+        ax.set_ylim(-0.7, len(g) - 0.3)
+        ax.set_title(report.t(kpi), loc="left", fontsize=10)
+        ax.grid(axis="y", visible=False)
+    axes[-1, 0].set_xlabel(report.text("effect with 95% interval (units of each KPI)", "效果及 95% 区间（各指标自身单位）"))
+    fig.suptitle(report.text("Did our actions work?", "行动是否有效？"))
+    return fig
+
+
+def show_changes(changes: pd.DataFrame, report):
+    """Period-over-period tables: rates and shares as percentages, money as money."""
+    from IPython.display import display
+
+    if changes.empty:
+        return report.note("Nothing to compare.", "没有可比较的内容。")
+    cols = ["source", "item", "metric", "previous", "current", "change", "ci_low", "ci_high", "p_adjusted",
+            "changed", "n_previous", "n_current"]
+    is_money = changes["metric"].astype(str).str.startswith(("revenue", "actual"))
+    money = {c: "money" for c in ("previous", "current", "change", "ci_low", "ci_high")}
+    pct = {c: "pct" for c in ("previous", "current", "change", "ci_low", "ci_high")}
+    report.save(changes, "period_changes")
+    if (~is_money).any():
+        display(report.table(changes.loc[~is_money], columns=cols, formats={**pct, "n_previous": "int", "n_current": "int"}))
+    if is_money.any():
+        display(report.table(changes.loc[is_money], columns=cols, formats={**money, "n_previous": "int", "n_current": "int"}))
+    return None
