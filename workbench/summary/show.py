@@ -12,6 +12,9 @@ from workbench.report import _html, fmt_money, fmt_num
 
 i18n.register({
     "finding": ("Finding", "发现"),
+    "area": ("Area", "领域"),
+    "finding_en": ("Finding", "发现"),
+    "finding_zh": ("Finding", "发现"),
     "figure": ("Figure", "数值"),
     "uncertainty": ("Uncertainty", "不确定性"),
     "report": ("Report", "报告"),
