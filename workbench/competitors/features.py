@@ -1,0 +1,120 @@
+"""Feature comparison: each player's score per dimension, against ours and the competitors' mean.
+
+Scores are taken as given (one rating per player and dimension; several ratings
+are averaged and counted in ``n_ratings``), higher = better on every dimension
+(for ``price`` that means better value). A dimension is a clear ``strength``
+when our score is at least ``feature_margin`` points above the competitors'
+mean, a ``weakness`` when at least that much below, else ``par``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench import i18n
+from workbench.competitors.base import CompetitorData, Section
+
+log = logging.getLogger(__name__)
+
+i18n.register({
+    "dimension": ("Dimension", "维度"),
+    "score": ("Score", "得分"),
+    "our_score": ("Our score", "本公司得分"),
+    "diff_vs_us": ("Difference to us", "与本公司之差"),
+    "n_ratings": ("Ratings", "评分数"),
+    "n_players": ("Players", "参与者数"),
+    "competitor_mean": ("Competitors' mean", "竞品均值"),
+    "competitor_max": ("Best competitor score", "竞品最高分"),
+    "best_competitor": ("Best competitor", "最佳竞品"),
+    "gap_vs_mean": ("Us minus competitors' mean", "本公司减竞品均值"),
+    "verdict": ("Verdict", "结论"),
+})
+
+VERDICT_LABELS = {"strength": ("strength", "优势"), "weakness": ("weakness", "劣势"), "par": ("par", "持平")}
+FEATURE_COLUMNS = ["competitor", "dimension", "score", "n_ratings", "our_score", "diff_vs_us", "rank", "n_players"]
+SUMMARY_COLUMNS = ["dimension", "our_score", "competitor_mean", "competitor_max", "best_competitor", "gap_vs_mean",
+                   "n_players", "verdict"]
+
+
+@dataclass
+class FeatureAnalysis(Section):
+    """Scores in long form, the per-dimension verdicts and the score matrix for the figures."""
+
+    table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FEATURE_COLUMNS))
+    summary: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUMMARY_COLUMNS))
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    own: str | None = None
+
+
+def feature_table(features: pd.DataFrame, own: str | None) -> pd.DataFrame:
+    """The ``feature_comparison`` table: ``competitor, dimension, score, n_ratings, our_score, diff_vs_us,
+    rank, n_players`` (rank 1 = best score on the dimension; ties share the better rank)."""
+    df = features.dropna(subset=["competitor", "dimension", "score"])
+    g = df.groupby(["competitor", "dimension"], as_index=False).agg(score=("score", "mean"),
+                                                                     n_ratings=("score", "size"))
+    ours = g.loc[g["competitor"].eq(own)].set_index("dimension")["score"] if own else pd.Series(dtype=float)
+    g["our_score"] = g["dimension"].map(ours)
+    g["diff_vs_us"] = g["score"] - g["our_score"]
+    g["rank"] = g.groupby("dimension")["score"].rank(method="min", ascending=False).astype("int64")
+    g["n_players"] = g.groupby("dimension")["score"].transform("size").astype("int64")
+    return g[FEATURE_COLUMNS].sort_values(["dimension", "rank", "competitor"]).reset_index(drop=True)
+
+
+def dimension_summary(table: pd.DataFrame, own: str | None, margin: float) -> pd.DataFrame:
+    """Per dimension: our score, the competitors' mean and best, the gap and the verdict."""
+    others = table.loc[table["competitor"].ne(own)] if own else table
+    if others.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    best = others.sort_values(["dimension", "score", "competitor"], ascending=[True, False, True]) \
+        .drop_duplicates("dimension").set_index("dimension")
+    s = others.groupby("dimension").agg(competitor_mean=("score", "mean"), competitor_max=("score", "max"))
+    s["best_competitor"] = best["competitor"]
+    ours = table.loc[table["competitor"].eq(own)].set_index("dimension")["score"] if own else pd.Series(dtype=float)
+    s["our_score"] = ours
+    s["gap_vs_mean"] = s["our_score"] - s["competitor_mean"]
+    s["n_players"] = table.groupby("dimension").size()
+    s["verdict"] = np.where(s["gap_vs_mean"] >= margin, "strength",
+                            np.where(s["gap_vs_mean"] <= -margin, "weakness", "par"))
+    s.loc[s["our_score"].isna(), "verdict"] = np.nan
+    return s.reset_index()[SUMMARY_COLUMNS].sort_values("gap_vs_mean", ascending=False).reset_index(drop=True)
+
+
+def analyse(cx: CompetitorData, params) -> FeatureAnalysis:
+    """The feature comparison section, with notes."""
+    out = FeatureAnalysis(own=cx.own)
+    if not cx.has("competitor_features"):
+        out.off("Feature comparison is switched off: the dataset has no competitor_features table "
+                "(competitor, dimension, score; our own rows too).",
+                "功能对比部分已关闭：数据集中没有 competitor_features 表（competitor、dimension、score，"
+                "含本公司的行）。")
+        return out
+    out.table = feature_table(cx.tables["competitor_features"], cx.own)
+    if out.table.empty:
+        out.off("competitor_features holds no usable rows.", "competitor_features 没有可用的行。")
+        return out
+    out.summary = dimension_summary(out.table, cx.own, params.feature_margin)
+    out.matrix = out.table.pivot(index="competitor", columns="dimension", values="score")
+    if cx.own in out.matrix.index:  # us first
+        out.matrix = out.matrix.loc[[cx.own, *[c for c in out.matrix.index if c != cx.own]]]
+    lo, hi = out.table["score"].min(), out.table["score"].max()
+    out.note("Scores run from {lo} to {hi} here; higher is better on every dimension. A clear strength or weakness "
+             "is {m} points or more away from the competitors' mean.",
+             "此处得分范围为 {lo}–{hi}，各维度均为越高越好；与竞品均值相差 {m} 分及以上才算明显优势或劣势。",
+             lo=f"{lo:g}", hi=f"{hi:g}", m=f"{params.feature_margin:g}")
+    if not cx.own or cx.own not in set(out.table["competitor"]):
+        out.note("Our own scores are missing from competitor_features: no strengths or weaknesses can be named.",
+                 "competitor_features 中没有本公司的得分：无法判断优势与劣势。")
+    return out
+
+
+def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A display copy with verdicts in ``lang``."""
+    out = df.copy()
+    if "verdict" in out:
+        k = 1 if lang == "zh" else 0
+        out["verdict"] = out["verdict"].map(lambda v: VERDICT_LABELS.get(v, (v, v))[k], na_action="ignore")
+    return out

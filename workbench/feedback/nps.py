@@ -1,0 +1,403 @@
+"""NPS and CSAT by channel, segment, region and period, each with its interval and sample size.
+
+Definitions
+-----------
+NPS
+    Respondents scoring 9-10 are promoters, 7-8 passives, 0-6 detractors;
+    ``NPS = 100 x (promoters - detractors) / n``, from -100 to 100. Each response
+    scores +1, 0 or -1, so the variance of the mean is
+    ``(p_P + p_D - (p_P - p_D)^2) / n`` and the 95% interval is
+    ``NPS +- 1.96 x 100 x sqrt(var)``, clipped to -100..100. ``mean_score`` is the
+    mean of the 0-10 answers.
+CSAT
+    Mean of the 1-5 answers with its 95% t interval, and the share of satisfied
+    respondents (at least ``csat_satisfied_min``) with its 95% Wilson interval.
+insufficient
+    Fewer than ``min_responses`` answers: shown, but left out of rankings and
+    the headline.
+period changes
+    Each period against the one before, overall, and the latest period against
+    the previous one per channel: NPS by a z test on the difference (variances
+    added), CSAT by Welch's t test. The p-values of the whole table are
+    Holm-adjusted (few tests, each read as a finding on its own).
+
+Out-of-range answers (NPS outside 0..10, CSAT outside 1..5) are set to missing by
+the loader with a warning; :func:`prepare` repeats the check for frames that did
+not come through the loader and notes both.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from workbench import i18n
+from workbench.competitors.base import Section
+
+log = logging.getLogger(__name__)
+
+Z95 = 1.959963984540054
+DIMENSIONS = ("overall", "channel", "segment", "region", "period")
+UNKNOWN = "unknown"
+"""The group of responses whose segment or region cannot be told (no customer)."""
+
+i18n.register({
+    "dimension": ("Dimension", "维度"),
+    "group": ("Group", "分组"),
+    "promoters": ("Promoters", "推荐者"),
+    "passives": ("Passives", "被动者"),
+    "detractors": ("Detractors", "贬损者"),
+    "promoter_share": ("Promoter share", "推荐者占比"),
+    "detractor_share": ("Detractor share", "贬损者占比"),
+    "nps": ("NPS", "NPS"),
+    "mean_score": ("Mean score (0-10)", "平均分（0-10）"),
+    "mean_csat": ("Mean CSAT (1-5)", "平均满意度（1-5）"),
+    "satisfied": ("Satisfied", "满意人数"),
+    "satisfied_share": ("Satisfied share", "满意占比"),
+    "sat_ci_low": ("Satisfied CI low", "满意占比区间下限"),
+    "sat_ci_high": ("Satisfied CI high", "满意占比区间上限"),
+    "insufficient": ("Insufficient data", "数据不足"),
+    "scope": ("Scope", "范围"),
+    "metric": ("Metric", "指标"),
+    "period_from": ("From", "起始期"),
+    "period_to": ("To", "对比期"),
+    "n_from": ("n from", "起始期样本量"),
+    "n_to": ("n to", "对比期样本量"),
+    "value_from": ("Value from", "起始期数值"),
+    "value_to": ("Value to", "对比期数值"),
+    "change": ("Change", "变化"),
+    "significant": ("Significant", "显著"),
+    "p_value": ("p", "p 值"),
+    "p_adjusted": ("Adjusted p", "校正后 p 值"),
+})
+
+DIMENSION_LABELS = {"overall": ("overall", "总体"), "channel": ("channel", "渠道"), "segment": ("segment", "客户分群"),
+                    "region": ("region", "区域"), "period": ("period", "期间")}
+NPS_COLUMNS = ["dimension", "group", "n", "promoters", "passives", "detractors", "promoter_share",
+               "detractor_share", "nps", "ci_low", "ci_high", "mean_score", "insufficient"]
+CSAT_COLUMNS = ["dimension", "group", "n", "mean_csat", "ci_low", "ci_high", "satisfied", "satisfied_share",
+                "sat_ci_low", "sat_ci_high", "insufficient"]
+CHANGE_COLUMNS = ["scope", "metric", "period_from", "period_to", "n_from", "n_to", "value_from", "value_to",
+                  "change", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
+NPS_SHOWN = ["dimension", "group", "n", "promoter_share", "detractor_share", "nps", "ci_low", "ci_high",
+             "mean_score", "insufficient"]
+CSAT_SHOWN = ["dimension", "group", "n", "mean_csat", "ci_low", "ci_high", "satisfied_share", "sat_ci_low",
+              "sat_ci_high", "insufficient"]
+CHANGE_SHOWN = ["scope", "metric", "period_from", "period_to", "n_from", "n_to", "value_from", "value_to", "change",
+                "ci_low", "ci_high", "p_adjusted", "significant"]
+NPS_FORMATS = {"nps": "num", "ci_low": "num", "ci_high": "num", "mean_score": "num2"}
+CSAT_FORMATS = {"mean_csat": "num2", "ci_low": "num2", "ci_high": "num2"}
+CHANGE_FORMATS = {"value_from": "num2", "value_to": "num2", "change": "num2", "ci_low": "num2", "ci_high": "num2"}
+PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+@dataclass
+class FeedbackData(Section):
+    """The feedback responses with their channel, segment, region and period; the as-of date."""
+
+    responses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_of: pd.Timestamp | None = None
+    dimensions: tuple[str, ...] = ()
+    segment_by: str = "tier"
+
+
+@dataclass
+class ScoreAnalysis(Section):
+    """NPS and CSAT tables and the tested period changes."""
+
+    nps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NPS_COLUMNS))
+    csat: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CSAT_COLUMNS))
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
+    nps_ok: bool = False
+    csat_ok: bool = False
+
+
+# ----------------------------------------------------------------------------- preparation
+
+
+def channel_labels(channels: pd.DataFrame | None) -> dict[str, str]:
+    """``{channel_id: "CH07 电话销售"}`` (the id alone when there is no name)."""
+    if channels is None or "name" not in channels:
+        return {}
+    names = channels["name"].fillna("")
+    return {c: (f"{c} {n}" if n and n != c else c) for c, n in zip(channels["channel_id"], names, strict=True)}
+
+
+def clean_scores(fb: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """NPS outside 0..10 and CSAT outside 1..5 set to missing; returns the frame and the counts."""
+    out = fb.copy()
+    counts = {}
+    for col, lo, hi in (("nps", 0, 10), ("csat", 1, 5)):
+        if col not in out:
+            out[col] = np.nan
+            counts[col] = 0
+            continue
+        v = pd.to_numeric(out[col], errors="coerce")
+        bad = v.notna() & ((v < lo) | (v > hi))
+        counts[col] = int(bad.sum())
+        out[col] = v.where(~bad).astype("float64")
+    return out, counts
+
+
+def nps_group(nps: pd.Series) -> pd.Series:
+    """``promoter`` (9-10), ``passive`` (7-8), ``detractor`` (0-6), missing without a score."""
+    g = np.select([nps >= 9, nps >= 7, nps >= 0], ["promoter", "passive", "detractor"], default="")
+    return pd.Series(g, index=nps.index, dtype="str").replace("", np.nan)
+
+
+def prepare(ds, params) -> FeedbackData:
+    """The responses ready for analysis, with ``channel, segment, region, period, nps_group``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``feedback``; ``channels`` and ``customers`` add names, segment and region.
+    params : FeedbackParams
+        ``period``, ``segment_by`` and ``as_of`` are used here.
+    """
+    out = FeedbackData(segment_by=params.segment_by)
+    if "feedback" not in ds.tables:
+        out.off("The dataset has no feedback table (response_id, date, nps, csat, comment ...).",
+                "数据集中没有 feedback 表（response_id、date、nps、csat、comment 等）。")
+        return out
+    for issue in ds.issues:
+        if issue.table == "feedback" and issue.column in ("nps", "csat") and issue.kind in ("out_of_range", "invalid"):
+            out.note("The loader set {n} {col} value(s) to missing: {what} (rows {rows}).",
+                     "加载时已将 {n} 个 {col} 值置为空：{what}（行 {rows}）。", n=issue.count, col=issue.column,
+                     what=issue.message, rows=", ".join(map(str, issue.rows[:5])))
+    fb, bad = clean_scores(ds.tables["feedback"])
+    for col, n in bad.items():
+        if n:
+            rng = "0..10" if col == "nps" else "1..5"
+            out.note("{n} {col} value(s) outside {rng} were set to missing.", "{n} 个超出 {rng} 的 {col} 值已置为空。",
+                     n=n, col=col, rng=rng)
+    as_of = pd.Timestamp(params.as_of) if params.as_of else fb["date"].max()
+    later = fb["date"] > as_of
+    if later.any():
+        out.note("{n} responses dated after {d} (as_of) are left out.", "{n} 条晚于分析基准日 {d} 的反馈未计入。",
+                 n=int(later.sum()), d=f"{as_of:%Y-%m-%d}")
+        fb = fb.loc[~later]
+    out.as_of = as_of
+    labels = channel_labels(ds.tables.get("channels"))
+    dims = ["overall"]
+    if "channel_id" in fb and fb["channel_id"].notna().any():
+        fb["channel"] = fb["channel_id"].map(lambda c: labels.get(c, c), na_action="ignore").fillna(UNKNOWN)
+        dims.append("channel")
+    else:
+        out.note("feedback.channel_id is empty: no breakdown by channel.", "feedback.channel_id 为空：无法按渠道拆分。")
+    cust = ds.tables.get("customers")
+    has_cust = cust is not None and "customer_id" in fb and fb["customer_id"].notna().any()
+    if params.segment_by == "source":
+        if "source" in fb and fb["source"].notna().any():
+            fb["segment"] = fb["source"].fillna(UNKNOWN)
+            dims.append("segment")
+        else:
+            out.note("feedback.source is empty: no breakdown by segment.", "feedback.source 为空：无法按分群拆分。")
+    elif has_cust and params.segment_by in cust and cust[params.segment_by].notna().any():
+        fb["segment"] = fb["customer_id"].map(cust.set_index("customer_id")[params.segment_by]).fillna(UNKNOWN)
+        dims.append("segment")
+    else:
+        out.note("No segment: customers.{col} is not available for the responses.",
+                 "无法分群：反馈对应的 customers.{col} 不可用。", col=params.segment_by)
+    if has_cust and "region" in cust and cust["region"].notna().any():
+        fb["region"] = fb["customer_id"].map(cust.set_index("customer_id")["region"]).fillna(UNKNOWN)
+        dims.append("region")
+    else:
+        out.note("No region: the responses cannot be linked to customers.region.",
+                 "无法按区域拆分：反馈无法关联到 customers.region。")
+    for d in ("segment", "region"):
+        if d in dims:
+            n_unknown = int(fb[d].eq(UNKNOWN).sum())
+            if n_unknown:
+                out.note("{n} responses have no known {d} (no customer_id, or the customer lacks it): they form the "
+                         "group 'unknown'.",
+                         "{n} 条反馈没有可识别的{d_zh}（无 customer_id 或客户缺少该信息），归入“unknown”组。",
+                         n=n_unknown, d=d, d_zh=DIMENSION_LABELS[d][1])
+    fb["period"] = fb["date"].dt.to_period(PERIOD_FREQ[params.period]).astype("str").str.replace("Q", "-Q")
+    dims.append("period")
+    fb["nps_group"] = nps_group(fb["nps"])
+    fb["overall"] = "all"
+    out.responses = fb.reset_index(drop=True)
+    out.dimensions = tuple(dims)
+    if fb.empty:
+        out.off("The feedback table holds no response up to the analysis date.", "截至分析基准日没有反馈记录。")
+    return out
+
+
+# ----------------------------------------------------------------------------- NPS and CSAT
+
+
+def nps_interval(promoters, detractors, n) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NPS, its standard error and 95% interval (clipped to -100..100), vectorised over groups."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pp, pd_ = np.asarray(promoters) / n, np.asarray(detractors) / n
+        nps = 100 * (pp - pd_)
+        se = 100 * np.sqrt((pp + pd_ - (pp - pd_) ** 2) / n)
+    return nps, se, np.clip(nps - Z95 * se, -100, 100), np.clip(nps + Z95 * se, -100, 100)
+
+
+def nps_table(resp: pd.DataFrame, dims, min_responses: int) -> pd.DataFrame:
+    """The ``nps`` table: one row per dimension and group (see :data:`NPS_COLUMNS`)."""
+    scored = resp.loc[resp["nps"].notna()]
+    parts = []
+    for d in dims:
+        g = scored.groupby(d)
+        t = pd.DataFrame({
+            "n": g.size(),
+            "promoters": g["nps_group"].apply(lambda s: int((s == "promoter").sum())),
+            "passives": g["nps_group"].apply(lambda s: int((s == "passive").sum())),
+            "detractors": g["nps_group"].apply(lambda s: int((s == "detractor").sum())),
+            "mean_score": g["nps"].mean(),
+        }).reset_index(names="group")
+        t.insert(0, "dimension", d)
+        parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=NPS_COLUMNS)
+    t = pd.concat(parts, ignore_index=True)
+    t["promoter_share"] = t["promoters"] / t["n"]
+    t["detractor_share"] = t["detractors"] / t["n"]
+    t["nps"], _, t["ci_low"], t["ci_high"] = nps_interval(t["promoters"], t["detractors"], t["n"])
+    t["insufficient"] = t["n"] < min_responses
+    for c in ("n", "promoters", "passives", "detractors"):
+        t[c] = t[c].astype("int64")
+    return t[NPS_COLUMNS]
+
+
+def csat_table(resp: pd.DataFrame, dims, min_responses: int, satisfied_min: int) -> pd.DataFrame:
+    """The ``csat`` table: one row per dimension and group (see :data:`CSAT_COLUMNS`)."""
+    scored = resp.loc[resp["csat"].notna()]
+    parts = []
+    for d in dims:
+        g = scored.assign(_sat=scored["csat"] >= satisfied_min).groupby(d)
+        t = pd.DataFrame({"n": g.size(), "mean_csat": g["csat"].mean(), "sd": g["csat"].std(),
+                          "satisfied": g["_sat"].sum()}).reset_index(names="group")
+        t.insert(0, "dimension", d)
+        parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=CSAT_COLUMNS)
+    t = pd.concat(parts, ignore_index=True)
+    n = t["n"].to_numpy()
+    half = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * t["sd"].fillna(0) / np.sqrt(n), np.nan)
+    t["ci_low"], t["ci_high"] = t["mean_csat"] - half, t["mean_csat"] + half
+    t["satisfied"] = t["satisfied"].astype("int64")
+    t["satisfied_share"] = t["satisfied"] / t["n"]
+    lo, hi = proportion_confint(t["satisfied"], t["n"], alpha=0.05, method="wilson")
+    t["sat_ci_low"], t["sat_ci_high"] = np.asarray(lo), np.asarray(hi)
+    t["insufficient"] = t["n"] < min_responses
+    t["n"] = t["n"].astype("int64")
+    return t[CSAT_COLUMNS]
+
+
+def _pairs(resp: pd.DataFrame, scope_col: str | None) -> list[tuple[str, str, str, pd.DataFrame, pd.DataFrame]]:
+    periods = sorted(resp["period"].dropna().unique())
+    out = []
+    if scope_col is None:
+        for a, b in zip(periods[:-1], periods[1:], strict=True):
+            out.append(("all", a, b, resp.loc[resp["period"].eq(a)], resp.loc[resp["period"].eq(b)]))
+    elif len(periods) >= 2:
+        a, b = periods[-2], periods[-1]
+        for scope, g in resp.groupby(scope_col):
+            out.append((scope, a, b, g.loc[g["period"].eq(a)], g.loc[g["period"].eq(b)]))
+    return out
+
+
+def period_changes(resp: pd.DataFrame, alpha: float, by_channel: bool = True) -> pd.DataFrame:
+    """Tested changes between periods (see the module docstring): the ``period_changes`` table."""
+    rows = []
+    for scope_col in (None, "channel") if by_channel else (None,):
+        for scope, a, b, x, y in _pairs(resp, scope_col):
+            xn, yn = x["nps"].dropna(), y["nps"].dropna()
+            if len(xn) >= 2 and len(yn) >= 2:
+                v = []
+                for s in (xn, yn):
+                    nps, se, _, _ = nps_interval([(s >= 9).sum()], [(s <= 6).sum()], [len(s)])
+                    v.append((nps[0], se[0]))
+                diff, se = v[1][0] - v[0][0], float(np.hypot(v[0][1], v[1][1]))
+                p = 2 * stats.norm.sf(abs(diff) / se) if se > 0 else np.nan
+                rows.append((scope, "nps", a, b, len(xn), len(yn), v[0][0], v[1][0], diff, diff - Z95 * se,
+                             diff + Z95 * se, p))
+            xc, yc = x["csat"].dropna(), y["csat"].dropna()
+            if len(xc) >= 2 and len(yc) >= 2:
+                diff = yc.mean() - xc.mean()
+                se = float(np.sqrt(xc.var() / len(xc) + yc.var() / len(yc)))
+                if se > 0:
+                    res = stats.ttest_ind(yc, xc, equal_var=False)
+                    dof = res.df
+                    half = stats.t.ppf(0.975, dof) * se
+                    p = res.pvalue
+                else:
+                    half, p = 0.0, np.nan
+                rows.append((scope, "csat", a, b, len(xc), len(yc), xc.mean(), yc.mean(), diff, diff - half,
+                             diff + half, p))
+    t = pd.DataFrame(rows, columns=CHANGE_COLUMNS[:-2])
+    t["p_adjusted"] = np.nan
+    ok = t["p_value"].notna()
+    if ok.any():
+        t.loc[ok, "p_adjusted"] = multipletests(t.loc[ok, "p_value"], method="holm")[1]
+    t["significant"] = t["p_adjusted"].lt(alpha)
+    for c in ("n_from", "n_to"):
+        t[c] = t[c].astype("int64")
+    return t[CHANGE_COLUMNS]
+
+
+def analyse(fd: FeedbackData, params) -> ScoreAnalysis:
+    """NPS, CSAT and period changes, with notes."""
+    out = ScoreAnalysis()
+    if not fd.ok:
+        out.off("NPS and CSAT are switched off: no feedback responses.", "NPS 与满意度部分已关闭：没有反馈记录。")
+        return out
+    r = fd.responses
+    dims = fd.dimensions
+    out.nps_ok = bool(r["nps"].notna().any())
+    out.csat_ok = bool(r["csat"].notna().any())
+    if out.nps_ok:
+        out.nps = nps_table(r, dims, params.min_responses)
+    else:
+        out.note("feedback.nps holds no score: the NPS section is switched off.", "feedback.nps 没有分数：NPS 部分已关闭。")
+    if out.csat_ok:
+        out.csat = csat_table(r, dims, params.min_responses, params.csat_satisfied_min)
+    else:
+        out.note("feedback.csat holds no score: the CSAT section is switched off.", "feedback.csat 没有分数：满意度部分已关闭。")
+    if not (out.nps_ok or out.csat_ok):
+        out.off("Neither NPS nor CSAT scores are present.", "既没有 NPS 也没有满意度分数。")
+        return out
+    if r["period"].nunique() < 2:
+        out.note("Only one {p} of responses: no period change to test.", "反馈只覆盖一个期间：无法检验期间变化。",
+                 p=params.period)
+    else:
+        out.changes = period_changes(r, params.change_alpha, "channel" in dims)
+    small = pd.concat([out.nps, out.csat])
+    small = small.loc[small["insufficient"].astype(bool) & small["dimension"].ne("overall")]
+    if len(small):
+        out.note("{n} group(s) have fewer than {k} responses: they are marked insufficient and not ranked.",
+                 "有 {n} 个分组的反馈少于 {k} 条：标记为数据不足，不参与排名。",
+                 n=int(small[["dimension", "group"]].drop_duplicates().shape[0]), k=params.min_responses)
+    return out
+
+
+def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A display copy: dimension names in ``lang``, p-values as text."""
+    from workbench.competitors.base import p_text
+
+    out = p_text(df)
+    k = 1 if lang == "zh" else 0
+    if "dimension" in out:
+        out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, (v, v))[k])
+    if "scope" in out:
+        out["scope"] = out["scope"].replace({"all": "总体" if lang == "zh" else "overall"})
+    if "group" in out:
+        out["group"] = out["group"].replace({"all": "全部" if lang == "zh" else "all",
+                                             UNKNOWN: "未知" if lang == "zh" else UNKNOWN})
+    return out
+
+
+def pick(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """The rows of one dimension, sorted by group (periods in order)."""
+    return table.loc[table["dimension"].eq(dimension)].sort_values("group").reset_index(drop=True)
