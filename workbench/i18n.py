@@ -80,7 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note": ("Note", "注意"),
     "section_off": ("Section switched off", "本节已关闭"),
     "no_data": ("No data", "无数据"),
-    "insufficient_data": ("insufficient data", "数据不足"),
+    "insufficient_data": ("Insufficient data", "数据不足"),
     "generated": ("Generated", "生成时间"),
     "dataset": ("Dataset", "数据集"),
     "as_of": ("As of", "分析基准日"),

@@ -1,0 +1,336 @@
+"""Channel economics per channel and period: revenue, margin, orders, AOV, new customers, spend, CAC, ROI, ROAS.
+
+Definitions (``period`` is a month or a quarter; money in the dataset's currency):
+
+revenue
+    Sum of order-line ``amount`` (returns and credit notes are negative lines, so this is net).
+gross_margin
+    ``revenue - cost`` over the lines whose cost is known (``orders.cost``, else
+    ``quantity × products.unit_cost``); ``margin_rate = gross_margin / revenue`` of those lines.
+orders
+    Distinct ``order_id`` with a positive line; ``aov`` = positive sales / orders.
+new_customers
+    Customers whose ``created_date`` falls in the period, by ``acquisition_channel_id``; without
+    those columns, customers whose first order falls in the period, by the channel of that order
+    (the data's first period is left out then: everybody looks new in it).
+spend, cac, roi, roas
+    ``spend`` from the spend table (a coarser spend period is spread evenly over its months);
+    ``cac = spend / new_customers``; ``roi = (gross_margin - spend) / spend``; ``roas = revenue / spend``.
+
+Without an ``orders`` table, revenue is the amount of leads won in the period (by close date),
+orders are those wins, and margin is unknown.
+
+Trends are fitted per channel on the last ``trend_months`` complete months: an OLS line
+through ``log(monthly revenue)``, reported as growth per month with its 95 % interval.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from workbench.channels.params import ChannelParams
+from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
+from workbench.data.coerce import period_bounds
+
+log = logging.getLogger(__name__)
+
+ECONOMICS_COLUMNS = ["channel_id", "channel_name", "revenue", "gross_margin", "margin_rate", "orders", "aov",
+                     "new_customers", "spend", "cac", "roi", "roas", "revenue_growth", "growth_ci_low",
+                     "growth_ci_high"]
+"""Summary columns shown in the report."""
+
+MONEY = {"revenue", "gross_margin", "aov", "spend", "cac", "value", "benchmark_value_money"}
+
+
+@dataclass
+class Economics:
+    """Channel economics: the long table per channel and period, a summary, and notes."""
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    window: tuple[str, str] | None
+    notes: list[Note] = field(default_factory=list)
+    source: str = "orders"
+
+
+def _period_key(dates: pd.Series, freq: str) -> pd.Series:
+    return dates.dt.to_period(freq).astype("str")
+
+
+def month_index(dates: pd.Series) -> np.ndarray:
+    """``year * 12 + month - 1`` of each date (an integer month key)."""
+    return (dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1).astype(np.int64)
+
+
+def month_str(index: np.ndarray) -> np.ndarray:
+    """``YYYY-MM`` of integer month keys (see :func:`month_index`)."""
+    index = np.asarray(index, dtype=np.int64)
+    uniq, inv = np.unique(index, return_inverse=True)
+    text = np.array([f"{u // 12:04d}-{u % 12 + 1:02d}" for u in uniq], dtype=object)
+    return text[inv] if len(index) else np.array([], dtype=object)
+
+
+def channel_codes(channel: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of channel ids and the ids they stand for (missing -> ``(unknown)``)."""
+    codes, uniques = pd.factorize(channel, use_na_sentinel=True)
+    names = [str(u) for u in uniques] + [UNKNOWN]
+    codes = np.where(codes < 0, len(names) - 1, codes)
+    return codes.astype(np.int64), names
+
+
+def spend_by_month(spend: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
+    """Spend per ``channel_id`` and month (``YYYY-MM``); quarters and years spread evenly over their months.
+
+    Returns
+    -------
+    DataFrame
+        ``channel_id, month, spend``.
+    list of Note
+    """
+    notes: list[Note] = []
+    if spend is None or spend.empty:
+        return pd.DataFrame(columns=["channel_id", "month", "spend"]), notes
+    s = spend.loc[spend["period"].notna() & spend["channel_id"].notna()].copy()
+    s["amount"] = pd.to_numeric(s["amount"], errors="coerce")
+    coarse = ~s["period"].astype("str").str.fullmatch(r"\d{4}-\d{2}")
+    rows = []
+    bounds = {p: period_bounds(p) for p in s["period"].astype("str").unique()}
+    for p, cid, amt in zip(s["period"].astype("str"), s["channel_id"].astype("str"), s["amount"], strict=True):
+        start, end = bounds[p]
+        months = pd.period_range(start, end, freq="M").astype("str")
+        for m in months:
+            rows.append((cid, m, amt / len(months)))
+    if coarse.any():
+        notes.append(Note("{n} spend row(s) cover a quarter or a year; their amount is spread evenly over the months.",
+                          "{n} 行费用按季度或年度记录，金额已平均分摊到各月。", {"n": int(coarse.sum())}))
+    out = pd.DataFrame(rows, columns=["channel_id", "month", "spend"])
+    return out.groupby(["channel_id", "month"], as_index=False)["spend"].sum(), notes
+
+
+def _costs(tables: dict[str, pd.DataFrame], o: pd.DataFrame) -> tuple[pd.Series, list[Note]]:
+    notes = []
+    cost = pd.to_numeric(o["cost"], errors="coerce") if "cost" in o else pd.Series(np.nan, index=o.index)
+    prods = tables.get("products")
+    if cost.isna().any() and prods is not None and "unit_cost" in prods and "product_id" in o and "quantity" in o:
+        unit = o["product_id"].map(prods.drop_duplicates("product_id").set_index("product_id")["unit_cost"])
+        filled = cost.isna() & unit.notna() & o["quantity"].notna()
+        if filled.any():
+            cost = cost.where(~filled, pd.to_numeric(o["quantity"], errors="coerce") * unit)
+            notes.append(Note("{n} order line(s) without a cost were costed at quantity × products.unit_cost.",
+                              "{n} 条订单行没有成本，已按 数量 × 产品单位成本 估算。", {"n": int(filled.sum())}))
+    covered = o.loc[cost.notna(), "amount"].abs().sum() / max(o["amount"].abs().sum(), 1e-9)
+    if cost.notna().any() and covered < 0.99:
+        notes.append(Note("Cost is known for {share} of revenue; margins cover those lines only.",
+                          "仅 {share} 的收入有成本数据；毛利只覆盖这些订单行。", {"share": f"{covered:.0%}"}))
+    if cost.isna().all():
+        notes.append(Note("No cost data (orders.cost or products.unit_cost): gross margin and ROI are not shown.",
+                          "没有成本数据（orders.cost 或 products.unit_cost）：不显示毛利与 ROI。"))
+    return cost, notes
+
+
+def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, params: ChannelParams,
+                      as_of: pd.Timestamp) -> Economics:
+    """Revenue, margin, orders, AOV, new customers, spend, CAC, ROI and ROAS per channel and period.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        ``orders`` (or, without it, leads via ``ld``), ``spend``, ``customers``, ``products``, ``channels``.
+    ld : LeadData or None
+        Used for revenue from won leads when ``orders`` is absent.
+    params : ChannelParams
+        ``period``, ``trend_months``, ``baseline_months``.
+    as_of : Timestamp
+        Orders after it are left out; the summary covers the ``trend_months`` months up to it.
+
+    Returns
+    -------
+    Economics
+        ``table`` (the ``channel_economics`` result table): ``channel_id, channel_name, period,
+        revenue, gross_margin, margin_rate, orders, aov, new_customers, spend, cac, roi, roas``.
+        ``summary``: the same over the window plus ``revenue_growth, growth_ci_low, growth_ci_high``
+        (per month), ``revenue_prev`` (the window before) and a ``(total)`` row.
+    """
+    notes: list[Note] = []
+    freq = "M" if params.period == "month" else "Q"
+    names = channel_names(tables)
+    orders = tables.get("orders")
+    source = "orders"
+    if orders is not None and len(orders) and "channel_id" in orders:
+        o = orders.loc[orders["order_date"].notna() & (orders["order_date"] <= as_of + pd.Timedelta(days=1))]
+        cost, cnotes = _costs(tables, o)
+        notes += cnotes
+        # integer codes instead of text keys: a million order lines group in a fraction of a second
+        ch_code, ch_names = channel_codes(o["channel_id"])
+        month = month_index(o["order_date"])
+        amount = o["amount"].to_numpy(dtype=float)
+        c = cost.to_numpy(dtype=float)
+        costed = ~np.isnan(c)
+        pos = amount > 0
+        f = pd.DataFrame({"ch": ch_code, "m": month, "revenue": amount, "sales": np.where(pos, amount, 0.0),
+                          "gross_margin": np.where(costed, amount - np.nan_to_num(c), np.nan),
+                          "amount_costed": np.where(costed, amount, np.nan)})
+        base = f.groupby(["ch", "m"]).sum(min_count=1)  # margin stays missing where no line has a cost
+        ord_code = pd.factorize(o["order_id"])[0].astype(np.int64)
+        key = ch_code.astype(np.int64) * (int(ord_code.max(initial=0)) + 1) + ord_code
+        _, first = np.unique(np.where(pos, key, -1), return_index=True)
+        first = first[pos[first]]  # first positive line of each (channel, order)
+        base["orders"] = pd.DataFrame({"ch": ch_code[first], "m": month[first]}).groupby(["ch", "m"]).size()
+        base = base.reset_index()
+        base.insert(0, "channel_id", np.asarray(ch_names, dtype=object)[base["ch"].to_numpy()])
+        base.insert(1, "month", month_str(base["m"].to_numpy()))
+        base = base.drop(columns=["ch", "m"])
+        lines = _Lines(o, np.asarray(ch_names, dtype=object), ch_code, month)
+        unknown_rev = amount[ch_code == len(ch_names) - 1].sum()
+        if unknown_rev:
+            notes.append(Note("{share} of revenue comes from order lines without a channel; shown as {label}.",
+                              "{share} 的收入来自没有渠道的订单行，显示为 {label}。",
+                              {"share": f"{unknown_rev / max(amount.sum(), 1e-9):.1%}", "label": UNKNOWN}))
+        orphan = sorted(set(ch_names) - set(names) - {UNKNOWN}) if names else []
+        if orphan:
+            notes.append(Note("Order channels not in the channels table: {ids} (kept under their ids).",
+                              "以下订单渠道不在渠道表中：{ids}（按编号保留）。", {"ids": ", ".join(orphan[:10])}))
+    elif ld is not None:
+        source = "leads"
+        notes.append(Note("No orders table: revenue is the amount of leads won, by close date; margin is unknown.",
+                          "未提供订单表：收入按赢单线索金额、以关闭日期计；毛利未知。"))
+        w = ld.leads.loc[ld.leads["won"] & ld.leads["closed_date"].notna()].copy()
+        w["month"] = _period_key(w["closed_date"], "M")
+        g = w.groupby(["channel_id", "month"])
+        base = pd.DataFrame({"revenue": g["amount"].sum(), "sales": g["amount"].sum(), "orders": g.size()})
+        base["gross_margin"] = np.nan
+        base["amount_costed"] = np.nan
+        base = base.reset_index()
+        lines = None
+    else:
+        return Economics(pd.DataFrame(), pd.DataFrame(), None, [Note("No orders and no leads: no economics.",
+                                                                     "没有订单也没有线索：无法计算渠道经济性。")])
+
+    # new customers
+    new = _new_customers(tables, lines, notes)
+    base = base.merge(new, on=["channel_id", "month"], how="outer")
+    sp, snotes = spend_by_month(tables.get("spend"))
+    notes += snotes
+    if tables.get("spend") is None:
+        notes.append(Note("No spend table: CAC, ROI and ROAS cannot be computed.",
+                          "未提供费用表：无法计算获客成本、ROI 与 ROAS。"))
+    base = base.merge(sp, on=["channel_id", "month"], how="outer")
+    activity = [m for m in (base.loc[base["revenue"].notna(), "month"].min(),
+                            sp["month"].min() if len(sp) else None) if isinstance(m, str)]
+    first = min(activity) if activity else as_of.strftime("%Y-%m")
+    base = base.loc[(base["month"] >= first) & (base["month"] <= as_of.strftime("%Y-%m"))]
+    # to the reporting period
+    base["period"] = pd.PeriodIndex(base["month"], freq="M").asfreq(freq).astype("str") if freq == "Q" \
+        else base["month"]
+    sums = ["revenue", "sales", "gross_margin", "amount_costed", "orders", "new_customers", "spend"]
+    for c in sums:
+        if c not in base:
+            base[c] = np.nan
+    table = base.groupby(["channel_id", "period"], as_index=False)[sums].sum(min_count=1)
+    table = _ratios(table)
+    table.insert(1, "channel_name", table["channel_id"].map(lambda c: names.get(c, "")))
+    table = table.sort_values(["channel_id", "period"]).reset_index(drop=True)
+    cols = ["channel_id", "channel_name", "period", "revenue", "gross_margin", "margin_rate", "orders", "aov",
+            "new_customers", "spend", "cac", "roi", "roas"]
+
+    # summary over the last trend_months months
+    end = as_of.to_period("M")
+    if (as_of + pd.Timedelta(days=1)).month == as_of.month:  # a month still running is not complete
+        end = end - 1
+    start = end - (params.trend_months - 1)
+    monthly = base.groupby(["channel_id", "month"], as_index=False)[sums].sum(min_count=1)
+    win = monthly.loc[(monthly["month"] >= str(start)) & (monthly["month"] <= str(end))]
+    prev = monthly.loc[(monthly["month"] >= str(start - params.trend_months)) & (monthly["month"] < str(start))]
+    summ = win.groupby("channel_id", as_index=False)[sums].sum(min_count=1)
+    total = summ[sums].sum(min_count=1).to_frame().T
+    total.insert(0, "channel_id", "(total)")
+    summ = pd.concat([summ, total], ignore_index=True)
+    summ = _ratios(summ)
+    summ.insert(1, "channel_name", summ["channel_id"].map(lambda c: names.get(c, "")))
+    prev_rev = prev.groupby("channel_id")["revenue"].sum()
+    summ["revenue_prev"] = summ["channel_id"].map(prev_rev)
+    summ.loc[summ["channel_id"] == "(total)", "revenue_prev"] = prev_rev.sum() if len(prev_rev) else np.nan
+    tr = _trends(win, str(start), str(end))
+    summ = summ.merge(tr, on="channel_id", how="left")
+    summ = summ.sort_values("revenue", ascending=False, kind="stable")
+    summ = pd.concat([summ.loc[summ["channel_id"] != "(total)"], summ.loc[summ["channel_id"] == "(total)"]])
+    return Economics(table[cols], summ.reset_index(drop=True), (str(start), str(end)), notes, source)
+
+
+def _ratios(t: pd.DataFrame) -> pd.DataFrame:
+    t = t.copy()
+    t["margin_rate"] = t["gross_margin"] / t["amount_costed"].where(t["amount_costed"] != 0)
+    t["aov"] = t["sales"] / t["orders"].where(t["orders"] > 0)
+    sp = t["spend"].where(t["spend"] > 0)
+    t["cac"] = t["spend"] / t["new_customers"].where(t["new_customers"] > 0)
+    t["roi"] = (t["gross_margin"] - t["spend"]) / sp
+    t["roas"] = t["revenue"] / sp
+    for c in ("orders", "new_customers"):
+        t[c] = t[c].fillna(0).astype("int64")
+    return t
+
+
+@dataclass
+class _Lines:
+    """Order lines with their integer channel and month codes (built once in :func:`channel_economics`)."""
+
+    orders: pd.DataFrame
+    channel_names: np.ndarray
+    channel: np.ndarray
+    month: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """``customer_id, channel_id, month, amount, order_date`` (only for the first-order fallback)."""
+        o = self.orders
+        return pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "amount": o["amount"].to_numpy(),
+                             "order_date": o["order_date"].to_numpy(),
+                             "channel_id": self.channel_names[self.channel], "month": month_str(self.month)})
+
+
+def _new_customers(tables, lines: _Lines | None, notes) -> pd.DataFrame:
+    cust = tables.get("customers")
+    cols = ["channel_id", "month", "new_customers"]
+    if cust is not None and {"created_date", "acquisition_channel_id"} <= set(cust.columns) and \
+            cust["created_date"].notna().mean() > 0.5 and cust["acquisition_channel_id"].notna().mean() > 0.5:
+        c = cust.loc[cust["created_date"].notna() & cust["acquisition_channel_id"].notna()]
+        out = (c.assign(month=_period_key(c["created_date"], "M"), channel_id=c["acquisition_channel_id"])
+               .groupby(["channel_id", "month"]).size().rename("new_customers").reset_index())
+        return out[cols]
+    if lines is None or "customer_id" not in lines.orders:
+        notes.append(Note("New customers are unknown (no customers table and no orders).",
+                          "新客户数未知（没有客户表也没有订单）。"))
+        return pd.DataFrame(columns=cols)
+    o = lines.frame()
+    first = (o.loc[o["amount"] > 0].sort_values("order_date", kind="stable")
+             .drop_duplicates("customer_id")[["customer_id", "channel_id", "month"]])
+    first_month = first["month"].min()
+    first = first.loc[first["month"] > first_month]
+    notes.append(Note("New customers are counted at their first order in the data (customers.created_date or "
+                      "acquisition_channel_id is missing); the first month {m} is left out.",
+                      "新客户按其在数据中的首单计（缺少 customers.created_date 或 acquisition_channel_id）；"
+                      "首月 {m} 不计。", {"m": first_month}))
+    return first.groupby(["channel_id", "month"]).size().rename("new_customers").reset_index()[cols]
+
+
+def _trends(win: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    """Growth per month of revenue: OLS of log revenue on month index, with its 95 % interval."""
+    months = pd.period_range(start, end, freq="M").astype("str")
+    rows = []
+    for cid, g in win.groupby("channel_id"):
+        y = g.set_index("month")["revenue"].reindex(months)
+        ok = y > 0
+        if ok.sum() < 6:
+            rows.append({"channel_id": cid})
+            continue
+        t = np.arange(len(months))[ok.to_numpy()]
+        fit = sm.OLS(np.log(y[ok].to_numpy(float)), sm.add_constant(t.astype(float))).fit()
+        lo, hi = fit.conf_int()[1]
+        rows.append({"channel_id": cid, "revenue_growth": np.expm1(fit.params[1]),
+                     "growth_ci_low": np.expm1(lo), "growth_ci_high": np.expm1(hi), "trend_months": int(ok.sum())})
+    return pd.DataFrame(rows, columns=["channel_id", "revenue_growth", "growth_ci_low", "growth_ci_high",
+                                       "trend_months"])
