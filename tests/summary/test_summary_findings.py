@@ -57,3 +57,22 @@ def test_action_bad_inputs(tmp_path):
     assert res.loc["A2", "method"] == "interrupted_time_series" and "no comparison group" in res.loc["A2", "note"]
     assert "cannot be measured" in res.loc["A3", "note"] and "no KPI given" in res.loc["A4", "note"]
     assert "no revenue data for channel 'CH9'" in res.loc["A5", "note"]
+
+
+def test_undercut_nps_and_budget_findings(tmp_path):
+    _table(tmp_path, "40_competitor_analysis", "undercuts", pd.DataFrame({
+        "competitor": ["优居科技", "海岚"], "category": ["智能门锁", "音箱"], "since": ["2026-03-01", "2024-11-01"],
+        "status": ["new", "since_start"], "price_index": [84.9, 90.0], "ci_low": [84.8, 89.9],
+        "ci_high": [85.0, 90.1], "n_obs": [200, 400]}))
+    _table(tmp_path, "50_market_feedback", "nps", pd.DataFrame({
+        "dimension": ["overall", "channel", "channel"], "group": ["all", "CH07 电话销售", "CH01 直销"],
+        "n": [2500, 227, 296], "nps": [18.4, -71.8, 32.8], "ci_low": [15.5, -78.6, 25.0], "ci_high": [21.4, -65.0, 40.6]}))
+    _table(tmp_path, "20_channel_evaluation", "budget_recommendation", pd.DataFrame({
+        "channel_id": ["CH01", "CH02"], "in_optimiser": [True, True], "change": [100.0, -100.0],
+        "value_change": [30.0, -10.0], "change_low": [10.0, -20.0], "change_high": [50.0, 0.0]}))
+    findings, actions = collect(tmp_path, "CNY")
+    by = findings.set_index("area")
+    assert by.loc["competitors", "figure"] == 84.9 and "2026-03-01" in by.loc["competitors", "finding_en"]
+    assert by.loc["feedback", "figure"] == -71.8 and by.loc["feedback", "n"] == 227
+    (a,) = actions.itertuples(index=False)
+    assert a.value_at_stake == 20.0 and "¥100" in a.action_en  # moves half the absolute changes

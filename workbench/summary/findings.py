@@ -139,8 +139,90 @@ def segmentation(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
                      int(by["size"].sum()), stem, "rfm")], []
 
 
+def channel_diagnosis(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+    """The channel(s) converting significantly below the others, and the stage where they fail."""
+    stem = "20_channel_evaluation"
+    d = read_table(tables, stem, "diagnosis_summary")
+    need = ("channel_id", "below_others", "failing_from", "failing_to", "rate_from", "rate_from_low",
+            "rate_from_high", "benchmark_rate_from", "n_from")
+    if not _has(d, *need):
+        return [], []
+    found = []
+    weak = d.loc[d["below_others"].astype(str).str.lower().eq("true") & d["failing_from"].notna()]
+    for r in weak.itertuples(index=False):
+        name = f"{r.channel_id} {getattr(r, 'channel_name', '') or ''}".strip()
+        ci = f"{fmt_pct(r.rate_from_low)}–{fmt_pct(r.rate_from_high)}"
+        en = (f"{name} converts below the other channels; it fails at {r.failing_from} → {r.failing_to}: "
+              f"{fmt_pct(r.rate_from)} (95% CI {ci}, n={fmt_int(r.n_from)}) against {fmt_pct(r.benchmark_rate_from)}.")
+        zh = (f"{name} 转化率显著低于其他渠道，问题出在 {r.failing_from} → {r.failing_to}："
+              f"{fmt_pct(r.rate_from)}（95% 区间 {ci}，n={fmt_int(r.n_from)}），其他渠道为 {fmt_pct(r.benchmark_rate_from)}。")
+        found.append(_finding("channels", en, zh, round(float(r.rate_from), 4), f"95% CI {ci}", int(r.n_from),
+                              stem, "diagnosis_summary"))
+    return found, []
+
+
+def budget(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+    """The recommended budget split: expected change of the objective, as a recommended action."""
+    stem = "20_channel_evaluation"
+    b = read_table(tables, stem, "budget_recommendation")
+    if not _has(b, "in_optimiser", "value_change", "change_low", "change_high", "change"):
+        return [], []
+    inside = b.loc[b["in_optimiser"].astype(str).str.lower().eq("true")]
+    if inside.empty:
+        return [], []
+    gain, lo, hi = inside["value_change"].sum(), inside["change_low"].sum(), inside["change_high"].sum()
+    moved = inside["change"].abs().sum() / 2
+    action = {"area": "channels",
+              "action_en": f"Re-split channel budget as recommended (moves {fmt_money(moved, currency)}; expected "
+                           f"{fmt_money(gain, currency)}, {fmt_money(lo, currency)}–{fmt_money(hi, currency)} summing "
+                           "per-channel 95% intervals)",
+              "action_zh": f"按建议调整渠道预算（调动 {fmt_money(moved, currency)}；预计 {fmt_money(gain, currency)}，"
+                           f"各渠道 95% 区间相加为 {fmt_money(lo, currency)}–{fmt_money(hi, currency)}）",
+              "value_at_stake": float(gain), "basis": "expected change of the objective",
+              "report": f"{stem}.html", "source": f"tables/{stem}/budget_recommendation.csv"}
+    return [], [action]
+
+
+def undercuts(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+    """Competitors newly pricing a category below us."""
+    stem = "40_competitor_analysis"
+    u = read_table(tables, stem, "undercuts")
+    if not _has(u, "competitor", "category", "since", "status", "price_index", "ci_low", "ci_high", "n_obs"):
+        return [], []
+    found = []
+    for r in u.loc[u["status"] == "new"].itertuples(index=False):
+        ci = f"{r.ci_low:.1f}–{r.ci_high:.1f}"
+        found.append(_finding(
+            "competitors",
+            f"{r.competitor} has priced {r.category} at {r.price_index:.1f} % of our price since {r.since} (95% CI {ci}).",
+            f"{r.competitor} 自 {r.since} 起将 {r.category} 定价为我方的 {r.price_index:.1f}%（95% 区间 {ci}）。",
+            round(float(r.price_index), 1), f"95% CI {ci}", int(r.n_obs), stem, "undercuts"))
+    return found, []
+
+
+def nps(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+    """The channel with the lowest NPS, when its interval lies below the overall score."""
+    stem = "50_market_feedback"
+    t = read_table(tables, stem, "nps")
+    if not _has(t, "dimension", "group", "n", "nps", "ci_low", "ci_high"):
+        return [], []
+    overall = t.loc[t["dimension"] == "overall"]
+    ch = t.loc[t["dimension"] == "channel"].sort_values("nps")
+    if ch.empty or overall.empty:
+        return [], []
+    low, o = ch.iloc[0], overall.iloc[0]
+    if not low["ci_high"] < o["nps"]:
+        return [], []
+    ci = f"{low['ci_low']:.1f} to {low['ci_high']:.1f}"
+    return [_finding(
+        "feedback",
+        f"NPS of {low['group']} is {low['nps']:.1f} (95% CI {ci}, n={fmt_int(low['n'])}) against {o['nps']:.1f} overall.",
+        f"{low['group']} 的 NPS 为 {low['nps']:.1f}（95% 区间 {ci}，n={fmt_int(low['n'])}），总体为 {o['nps']:.1f}。",
+        round(float(low["nps"]), 1), f"95% CI {ci}", int(low["n"]), stem, "nps")], []
+
+
 EXTRACTORS: list[Callable[[Path, str], tuple[list[dict], list[dict]]]] = [
-    data_quality, segmentation, channel_conversion, attainment,
+    data_quality, segmentation, channel_conversion, channel_diagnosis, budget, attainment, undercuts, nps,
 ]
 
 
