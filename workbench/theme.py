@@ -66,3 +66,12 @@ def apply(lang: str = "en") -> None:
     except ImportError:  # pragma: no cover - outside IPython
         pass
     matplotlib.rcParams["font.family"] = families
+
+
+def error_bars(value, low, high):
+    """``[value - low, high - value]`` for matplotlib's ``xerr``/``yerr``, clipped at 0: an interval
+    bound that a rounding error puts on the wrong side of its estimate must not break a figure."""
+    import numpy as np
+
+    value, low, high = (np.asarray(v, dtype=float) for v in (value, low, high))
+    return [np.maximum(value - low, 0), np.maximum(high - value, 0)]

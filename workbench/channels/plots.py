@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from workbench import theme
 from workbench.channels import labels as _labels  # noqa: F401 - registers report labels
 from workbench.channels.budget import Allocation, ResponseFit, curve_points, observed_points
 from workbench.channels.diagnosis import Diagnosis
@@ -112,7 +113,9 @@ def plot_stages(sc: pd.DataFrame, rpt, highlight: str | None = None):
         d = sc.loc[sc["channel_id"] == cid].sort_values("step")
         x = np.arange(len(d)) - 0.4 + width * (i + 0.5)
         colour = BAD if cid == highlight else _OTHER_COLOURS[i % len(_OTHER_COLOURS)]
-        ax.errorbar(x, d["conversion_rate"], yerr=[d["conversion_rate"] - d["ci_low"], d["ci_high"] - d["conversion_rate"]],
+        # clipped at 0: at a rate of 1 the Wilson bound can come out a rounding error below it
+        yerr = theme.error_bars(d["conversion_rate"], d["ci_low"], d["ci_high"])
+        ax.errorbar(x, d["conversion_rate"], yerr=yerr,
                     fmt="o", color=colour, ms=5, capsize=2, lw=1.4 if cid == highlight else 1, label=cid)
     pooled = sc.loc[sc["channel_id"] == ALL].sort_values("step")
     ax.plot(np.arange(len(pooled)), pooled["conversion_rate"], "_", color="black", ms=28, mew=2,

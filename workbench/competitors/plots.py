@@ -162,7 +162,7 @@ def win_rates(wl, rpt, none_label: str):
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(t) + 1.5))
     y = np.arange(len(t))
     col = [theme.NEUTRAL if i else theme.PALETTE[0] for i in t["insufficient"]]
-    ax.errorbar(100 * t["win_rate"], y, xerr=[100 * (t["win_rate"] - t["ci_low"]), 100 * (t["ci_high"] - t["win_rate"])],
+    ax.errorbar(100 * t["win_rate"], y, xerr=theme.error_bars(100 * t["win_rate"], 100 * t["ci_low"], 100 * t["ci_high"]),
                 fmt="none", ecolor=theme.NEUTRAL, capsize=3)
     ax.scatter(100 * t["win_rate"], y, c=col, zorder=3)
     labels = [f"{none_label if c == 'none' else c} (n = {n:,})" for c, n in zip(t["competitor"], t["closed"],
@@ -199,7 +199,7 @@ def model_effects(model: pd.DataFrame, rpt):
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(m) + 1.5))
     y = np.arange(len(m))
     sure = (m["or_low"] > 1) | (m["or_high"] < 1)
-    ax.errorbar(m["effect_pp"], y, xerr=[m["effect_pp"] - m["effect_low"], m["effect_high"] - m["effect_pp"]],
+    ax.errorbar(m["effect_pp"], y, xerr=theme.error_bars(m["effect_pp"], m["effect_low"], m["effect_high"]),
                 fmt="none", ecolor=theme.NEUTRAL, capsize=3)
     ax.scatter(m["effect_pp"], y, c=[theme.PALETTE[0] if s else theme.NEUTRAL for s in sure], zorder=3)
     ax.axvline(0, color="black", lw=1)

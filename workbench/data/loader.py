@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 NA_VALUES = ["", "NULL", "null", "None", "NaN", "nan", "N/A", "n/a", "#N/A", "NA", "?", "-", "--"]
-IGNORED_FILES = {"dataset.yaml", "dataset.yml", "truth.json", "readme.md", "readme.txt"}
+IGNORED_FILES = {"dataset.yaml", "dataset.yml", "truth.json", "import_report.json", "readme.md", "readme.txt"}
 MAX_ROWS_SHOWN = 5
 HEADER_SCAN_ROWS = 10
 

@@ -23,7 +23,7 @@ def _dim(rpt, d: str) -> str:
 
 def _dots(ax, t: pd.DataFrame, value: str, lo: str, hi: str):
     y = np.arange(len(t))
-    ax.errorbar(t[value], y, xerr=[t[value] - t[lo], t[hi] - t[value]], fmt="none", ecolor=theme.NEUTRAL, capsize=3)
+    ax.errorbar(t[value], y, xerr=theme.error_bars(t[value], t[lo], t[hi]), fmt="none", ecolor=theme.NEUTRAL, capsize=3)
     ax.scatter(t[value], y, zorder=3,
                c=[theme.NEUTRAL if s else theme.PALETTE[0] for s in t["insufficient"].astype(bool)])
     ax.set_yticks(y, [f"{g} (n = {n:,})" for g, n in zip(t["group"], t["n"], strict=True)])
@@ -101,7 +101,7 @@ def driver_effects(drivers: pd.DataFrame, outcome_label: str, rpt):
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(t) + 1.6))
     y = np.arange(len(t))
     sure = (t["ci_low"] > 0) | (t["ci_high"] < 0)
-    ax.errorbar(t["effect"], y, xerr=[t["effect"] - t["ci_low"], t["ci_high"] - t["effect"]], fmt="none",
+    ax.errorbar(t["effect"], y, xerr=theme.error_bars(t["effect"], t["ci_low"], t["ci_high"]), fmt="none",
                 ecolor=theme.NEUTRAL, capsize=3)
     ax.scatter(t["effect"], y, zorder=3, c=[theme.PALETTE[0] if s else theme.NEUTRAL for s in sure])
     ax.axvline(0, color="black", lw=0.8)

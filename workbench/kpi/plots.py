@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from workbench import theme
 from workbench.kpi import periods as P
 from workbench.theme import BAD, GOOD, NEUTRAL, PALETTE, WARN
 
@@ -107,7 +108,7 @@ def forecast_bars(fc: pd.DataFrame, rpt, level: str = "region"):
     lo = d["forecast_low"].to_numpy(dtype=float) / t
     hi = d["forecast_high"].to_numpy(dtype=float) / t
     ax.barh(y, mean * 100, color=[LIGHT_COLOURS.get(c, NEUTRAL) for c in d["light"]], height=0.6)
-    ax.errorbar(mean * 100, y, xerr=[(mean - lo) * 100, (hi - mean) * 100], fmt="none", ecolor="black", lw=1)
+    ax.errorbar(mean * 100, y, xerr=theme.error_bars(mean * 100, lo * 100, hi * 100), fmt="none", ecolor="black", lw=1)
     ax.barh(y, d["actual_to_date"].to_numpy(dtype=float) / t * 100, color="none", edgecolor="black", hatch="//",
             height=0.6, lw=0.5, label=rpt.t("actual_to_date"))
     for yi, (h, p) in enumerate(zip(hi, d["p_hit"], strict=True)):
@@ -131,7 +132,7 @@ def reliability(rel: pd.DataFrame, scores: pd.DataFrame, rpt):
         _empty(ax, rpt)
         return fig
     ax.plot([0, 1], [0, 1], color=NEUTRAL, ls="--", lw=1)
-    ax.errorbar(rel["predicted"], rel["observed"], yerr=[rel["observed"] - rel["ci_low"], rel["ci_high"] - rel["observed"]],
+    ax.errorbar(rel["predicted"], rel["observed"], yerr=theme.error_bars(rel["observed"], rel["ci_low"], rel["ci_high"]),
                 fmt="o", color=PALETTE[0], capsize=3)
     for x, y, n in zip(rel["predicted"], rel["observed"], rel["n"], strict=True):
         ax.annotate(f"n={int(n)}", (x, y), textcoords="offset points", xytext=(6, -10), fontsize=7.5)
@@ -196,7 +197,7 @@ def leaderboard(lb: pd.DataFrame, rpt, top: int = 30):
         _empty(ax, rpt)
         return fig
     y = np.arange(len(d))
-    ax.errorbar(d["win_rate"], y, xerr=[d["win_rate"] - d["win_rate_low"], d["win_rate_high"] - d["win_rate"]],
+    ax.errorbar(d["win_rate"], y, xerr=theme.error_bars(d["win_rate"], d["win_rate_low"], d["win_rate_high"]),
                 fmt="o", color=NEUTRAL, ms=3, lw=1, label=_txt(rpt, "raw rate, 95% interval", "原始赢单率及 95% 区间"))
     ax.scatter(d["win_rate_pooled"], y, color=PALETTE[0], zorder=3, s=22, label=rpt.t("win_rate_pooled"))
     labels = [f"{int(r)} ({int(lo)}–{int(hi)})  {rid} {nm if isinstance(nm, str) else ''}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench import i18n
+from workbench import i18n, theme
 from workbench.report import _html, fmt_money, fmt_num
 
 i18n.register({
@@ -101,7 +101,7 @@ def plot_effects(effects: pd.DataFrame, report):
         g = g.reset_index(drop=True)
         for yy, r in g.iterrows():
             c = "#009E73" if r["ci_low"] > 0 else "#D55E00" if r["ci_high"] < 0 else "#999999"
-            ax.errorbar([r["effect"]], [yy], xerr=[[r["effect"] - r["ci_low"]], [r["ci_high"] - r["effect"]]],
+            ax.errorbar([r["effect"]], [yy], xerr=theme.error_bars([r["effect"]], [r["ci_low"]], [r["ci_high"]]),
                         fmt="o", color=c, ecolor=c, capsize=3)
             digits = 2 if abs(r["effect"]) < 10 else 0
             ax.annotate(f"{fmt_num(r['effect'], digits)}  (n={int(r['n']):,})", (r["effect"], yy),
