@@ -43,5 +43,5 @@ def test_environment_yml_mirrors_pyproject():
 def test_python_requirement_matches():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
-    py = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    py = [d for d in env["dependencies"] if isinstance(d, str) and _parse(d)[0] == "python"]
     assert py == ["python" + project["requires-python"]]

@@ -54,6 +54,60 @@ def _cmd_run(args) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_import(args) -> int:
+    from workbench import importers
+
+    common = dict(out=args.out, force=args.force, currency=args.currency, name=args.name)
+    try:
+        if args.source == "zoho":
+            report = importers.import_zoho(args.files, deals=args.deals, leads=args.leads, accounts=args.accounts,
+                                           contacts=args.contacts, mapping=args.mapping, sheet=args.sheet, **common)
+        elif args.source == "fxiaoke":
+            report = importers.import_fxiaoke(args.files, customers=args.customers, opportunities=args.opportunities,
+                                              orders=args.orders, mapping=args.mapping, sheet=args.sheet, **common)
+        else:
+            report = importers.import_mapping(args.mapping, input=args.input, **common)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"Nothing was written to {args.out}.", file=sys.stderr)
+        return 2
+    print(report.to_text())
+    print(f"import: {args.out} is ready (report in {args.out / 'import_report.json'}); "
+          f"next: workbench validate --data {args.out}")
+    return 0
+
+
+def _add_import(sub) -> None:
+    imp = sub.add_parser("import", help="turn CRM exports or any CSV/XLSX into a dataset folder")
+    srcs = imp.add_subparsers(dest="source", required=True)
+
+    def common(p, mapping_help: str, mapping_required: bool = False) -> None:
+        p.add_argument("--out", required=True, type=Path, help="dataset folder to write (atomically)")
+        p.add_argument("--mapping", type=Path, required=mapping_required, default=None, help=mapping_help)
+        p.add_argument("--force", action="store_true", help="replace the output folder if it exists")
+        p.add_argument("--currency", default=None, help="currency of the amounts, for dataset.yaml (e.g. CNY)")
+        p.add_argument("--name", default=None, help="dataset name, for dataset.yaml")
+        p.set_defaults(func=_cmd_import)
+
+    z = srcs.add_parser("zoho", help="Zoho CRM module exports (Deals, Leads, Accounts, Contacts; CSV or XLSX)")
+    z.add_argument("files", nargs="*", type=Path, help="exports; the module is told from the headers")
+    for m in ("deals", "leads", "accounts", "contacts"):
+        z.add_argument(f"--{m}", type=Path, default=None, help=f"the {m.capitalize()} export")
+    z.add_argument("--sheet", default=None, help="sheet of the XLSX exports to read")
+    common(z, "mapping file with aliases for renamed columns and value maps (optional)")
+
+    f = srcs.add_parser("fxiaoke", help="纷享销客 Fxiaoke exports (客户, 商机, 销售订单; XLSX or CSV)")
+    f.add_argument("files", nargs="*", type=Path, help="exports; the object is told from the headers")
+    for m, zh in (("customers", "客户"), ("opportunities", "商机"), ("orders", "销售订单")):
+        f.add_argument(f"--{m}", type=Path, default=None, help=f"the {zh} export")
+    f.add_argument("--sheet", default=None, help="sheet of the XLSX exports to read")
+    common(f, "mapping file with aliases for renamed labels and value maps (optional)")
+
+    g = srcs.add_parser("mapping", help="any CSV/XLSX through a mapping file (see params/mappings/)")
+    g.add_argument("--input", type=Path, default=Path("."), help="folder of the files the mapping names, or the one file")
+    common(g, "the mapping file (YAML)", mapping_required=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench", description="Sales channel workbench")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress of the package")
@@ -78,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--for", dest="fan_out", default=None, metavar="DIM=VALUES",
                    help="one report per value: region=all, channel=CH01,CH02, team=all")
     r.set_defaults(func=_cmd_run)
+
+    _add_import(sub)
     return p
 
 

@@ -1,0 +1,151 @@
+"""Shared importer machinery: reading exports, dates, amounts, value maps, atomic writing, the report."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from workbench.data import load_dataset
+from workbench.importers.base import (
+    DROP,
+    Field,
+    ImportReport,
+    MappingError,
+    closest,
+    eval_expression,
+    map_values,
+    norm,
+    parse_dates,
+    parse_money,
+    read_source,
+    resolve_fields,
+    write_dataset,
+)
+
+
+def test_norm_matches_labels_and_api_names():
+    assert norm("Deal_Name") == norm(" deal  name ") == "deal name"
+    assert norm("Account Name.id") == "account name.id"
+    assert norm("赢率（%）") == norm("赢率(%)")
+    assert norm("\ufeffRecord Id") == "record id"
+
+
+def test_closest_candidates_latin_and_chinese():
+    assert closest(["Closing Date"], ["Close Dt", "Stage", "Closing Dte"])[0] == "Closing Dte"
+    assert "商机总金额" in closest(["商机金额"], ["客户名称", "商机总金额", "负责人"])
+
+
+def test_epoch_ms_are_read_in_the_tenant_time_zone():
+    # 2024-04-01 00:00 in Beijing is 2024-03-31 16:00 UTC = 1711900800000 ms
+    raw = pd.Series(["1711900800000", "1711900800000.0", None, "2024-05-06"])
+    got, bad = parse_dates(raw, tz="Asia/Shanghai")
+    assert got.tolist()[:2] == [pd.Timestamp("2024-04-01")] * 2
+    assert pd.isna(got[2]) and got[3] == pd.Timestamp("2024-05-06") and not bad.any()
+    utc, _ = parse_dates(raw.head(1))
+    assert utc[0] == pd.Timestamp("2024-03-31 16:00")
+
+
+def test_explicit_formats_and_mixed_formats_in_one_column():
+    raw = pd.Series(["3/7/2024", "2024-03-08", "31/12/2024", "Mar 15, 2024"])
+    got, bad = parse_dates(raw)  # default: day-first/month-first never guessed
+    assert bad.tolist() == [True, False, True, False]
+    got, bad = parse_dates(raw, ["%m/%d/%Y", "auto", "%d/%m/%Y", "%b %d, %Y"])
+    assert not bad.any()
+    assert got.tolist() == [pd.Timestamp(d) for d in ("2024-03-07", "2024-03-08", "2024-12-31", "2024-03-15")]
+
+
+def test_spreadsheet_datetimes_need_no_format():
+    raw = pd.Series([pd.Timestamp("2024-01-02 03:04"), "2024/1/3", None], dtype=object)
+    got, bad = parse_dates(raw)
+    assert got.tolist()[:2] == [pd.Timestamp("2024-01-02 03:04"), pd.Timestamp("2024-01-03")] and not bad.any()
+
+
+def test_money_spellings():
+    raw = pd.Series(["¥12,345.50", "$ 1,000", "3.5万", "1.234,56", "(200)", "", "12"])
+    with pytest.raises(MappingError, match=r"2 currencies \(CNY 1 rows, USD 1 rows\)"):
+        parse_money(raw, column="Amount")
+    got, bad = parse_money(raw.drop(1))
+    assert got.tolist()[:4] == [12345.5, 35000.0, 1234.56, -200.0]
+    assert pd.isna(got.iloc[4]) and got.iloc[5] == 12 and not bad.any()
+    got, bad = parse_money(pd.Series(["abc", "1"]))
+    assert bad.tolist() == [True, False]
+
+
+def test_unknown_picklist_values_are_listed_with_counts_and_the_fix():
+    raw = pd.Series(["Won", "won ", "Lost", "Demo", "Demo", "Trial", None])
+    with pytest.raises(MappingError) as err:
+        map_values(raw, {"won": "won", "lost": "lost"}, src=None, column="Stage", target="status")
+    msg = str(err.value)
+    assert "'Demo' (2 rows), 'Trial' (1 rows)" in msg and "column 'Stage'" in msg and "values: {status:" in msg
+    report = ImportReport("test")
+    got = map_values(raw, {"won": "won", "lost": "lost", "demo": DROP}, src=None, column="Stage", target="status",
+                     unknown="keep", report=report)
+    assert got.tolist()[:6] == ["won", "won", "lost", DROP, DROP, "Trial"] and pd.isna(got.iloc[6])
+    assert report.mapped[0]["values"]["Won"] == {"to": "won", "rows": 1}
+    assert report.mapped[0]["values"]["Demo"] == {"to": DROP, "rows": 2}
+
+
+def test_expressions_allow_arithmetic_only():
+    cols = {"Quantity": pd.Series([2.0, 3.0]), "Unit Price": pd.Series([1.5, 2.0])}
+    assert eval_expression("Quantity * `Unit Price` - 1", cols.__getitem__).tolist() == [2.0, 5.0]
+    with pytest.raises(MappingError, match="only"):
+        eval_expression("__import__('os')", cols.__getitem__)
+
+
+def test_title_row_gbk_and_semicolons(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_bytes("商机列表（导出于2026-11-01）\n商机名称;商机金额\n门锁;1,200.00\n".encode("gbk"))
+    src = read_source(p, ["商机名称", "商机金额"])
+    assert (src.encoding, src.header_row, list(src.frame.columns)) == ("gb18030", 1, ["商机名称", "商机金额"])
+    assert src.frame.iloc[0].tolist() == ["门锁", "1,200.00"] and src.lines([0]) == [3]
+
+
+def test_workbook_sheets(tmp_path):
+    p = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(p) as w:
+        pd.DataFrame({"说明": ["导出说明"]}).to_excel(w, sheet_name="说明", index=False)
+        pd.DataFrame({"Record Id": ["zcrm_1"], "Stage": ["Closed Won"]}).to_excel(w, sheet_name="Deals", index=False)
+    src = read_source(p, ["Record Id", "Stage"])
+    assert src.sheet == "Deals" and src.frame["Stage"].tolist() == ["Closed Won"] and src.label == "book.xlsx [Deals]"
+    with pytest.raises(MappingError, match="no sheet 'Deal' \\(did you mean 'Deals'\\?\\)"):
+        read_source(p, [], sheet="Deal")
+    q = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(q) as w:
+        for name in ("2025", "2026"):
+            pd.DataFrame({"Record Id": ["zcrm_1"], "Stage": ["Closed Won"]}).to_excel(w, sheet_name=name, index=False)
+    with pytest.raises(MappingError, match=r"2 sheets and 2 of them \(2025, 2026\).*--sheet"):
+        read_source(q, ["Record Id", "Stage"])
+    assert read_source(q, ["Record Id"], sheet="2026").sheet == "2026"
+
+
+def test_missing_required_column_names_candidates(tmp_path):
+    p = tmp_path / "Deals.csv"
+    p.write_text("Record Id,Stag,Closing Dt\nzcrm_1,Closed Won,2024-01-01\n", encoding="utf-8")
+    src = read_source(p)
+    with pytest.raises(MappingError) as err:
+        resolve_fields(src, [Field("record_id", ("Record Id",), True), Field("stage", ("Stage",), True)],
+                       what="Zoho Deals export", mapping_hint="columns: {deals: ")
+    msg = str(err.value)
+    assert "'stage' (looked for 'Stage'); closest: 'Stag'" in msg
+    assert "Columns found: Record Id, Stag, Closing Dt" in msg and "columns: {deals: {stage: 'Stag'}" in msg
+
+
+def test_write_is_atomic_and_checked(tmp_path):
+    out = tmp_path / "ds"
+    report = ImportReport("test")
+    good = {"channels": pd.DataFrame({"channel_id": ["A"], "name": ["直销"], "type": ["direct"]})}
+    write_dataset(out, good, report=report, meta={"currency": "CNY"})
+    assert sorted(p.name for p in out.iterdir()) == ["channels.csv", "dataset.yaml", "import_report.json"]
+    assert json.loads((out / "import_report.json").read_text(encoding="utf-8"))["tables"] == {"channels": 1}
+    assert load_dataset(out)["channels"]["name"].tolist() == ["直销"]
+    with pytest.raises(MappingError, match="exists and is not empty"):
+        write_dataset(out, good, report=report)
+    bad = {"channels": pd.DataFrame({"channel_id": ["A", "A"], "name": ["x", "y"]})}
+    with pytest.raises(MappingError, match="do not pass the data model's checks"):
+        write_dataset(out, bad, report=report, force=True)
+    # the failed import left the previous dataset untouched and no staging folder behind
+    assert load_dataset(out)["channels"]["name"].tolist() == ["直销"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]
+    write_dataset(out, {"channels": good["channels"].assign(name="分销")}, report=report, force=True)
+    assert load_dataset(out)["channels"]["name"].tolist() == ["分销"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]

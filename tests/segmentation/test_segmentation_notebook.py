@@ -1,0 +1,70 @@
+"""The segmentation notebook run by papermill on a small generated sample, in English and Chinese."""
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.sample import generate_sample
+
+STEM = "10_customer_segmentation"
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("seg_sample")
+    truth = generate_sample(folder, seed=3, scale=0.2)
+    return folder, truth
+
+
+def _run(folder, out, lang):
+    tables = out / "tables"
+    pm.execute_notebook(str(NOTEBOOKS_DIR / f"{STEM}.ipynb"), str(out / "out.ipynb"),
+                        parameters={"data_dir": str(folder), "lang": lang, "output_dir": str(tables),
+                                    "interactive": False, "n_bootstrap": 4},
+                        kernel_name="python3", cwd=str(PROJ_ROOT), progress_bar=False)
+    return nbformat.read(out / "out.ipynb", as_version=4), tables
+
+
+def _headline(nb):
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            h = o.get("metadata", {}).get("workbench", {}).get("headline")
+            if h:
+                return h
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_segmentation_notebook(small_sample, tmp_path, lang):
+    folder, truth = small_sample
+    nb, tables = _run(folder, tmp_path, lang)
+    stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert stderr == []  # no warning leaks into the report
+    written = {p.stem for p in tables.glob("*.csv")}
+    assert {"rfm", "segments", "clv", "clv_params", "clusters", "tier_transitions", "crm_export"} <= written
+    rfm = pd.read_csv(tables / "rfm.csv", encoding="utf-8-sig", dtype={"customer_id": str})
+    assert list(rfm.columns[:8]) == ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
+                                     "m_score", "segment"]
+    vip = truth["vip_segment"]
+    clv = pd.read_csv(tables / "clv.csv", encoding="utf-8-sig")
+    top = clv.loc[clv["tier"] == "VIP", "customer_id"]
+    assert top.isin(vip["customer_ids"]).mean() >= 0.5  # the planted key accounts lead the top tier
+    assert rfm.loc[rfm["customer_id"].isin(vip["customer_ids"]), "segment"].eq("Champions").mean() >= 0.75
+    head = _headline(nb)
+    n = f"{len(rfm):,}"
+    if lang == "zh":
+        assert head.startswith(f"截至 2026-10-31 共有 {n} 个产生购买的客户") and "VIP 客户层级" in head
+    else:
+        assert head.startswith(f"{n} customers with purchases as of 2026-10-31. The VIP tier, {len(top):,} customers")
+        assert "CLV model on a 180-day holdout" in head
+    params = pd.read_csv(tables / "clv_params.csv", encoding="utf-8-sig")
+    assert set(params["fit"]) == {"calibration", "full"} and (params["value"] > 0).all()
+    trans = pd.read_csv(tables / "tier_transitions.csv", encoding="utf-8-sig")
+    assert trans["customers"].sum() == len(rfm)
+    crm = pd.read_csv(tables / "crm_export.csv", encoding="utf-8-sig")
+    assert len(crm) == len(rfm) and crm["recommended_action"].notna().all()
+    if lang == "zh":
+        assert crm["tier_label"].isin(["VIP 客户", "重点客户", "普通客户", "低价值客户"]).all()

@@ -1,0 +1,76 @@
+"""Customer segmentation (``10_customer_segmentation``): RFM, value and potential tiers, CLV, clusters, playbook.
+
+Used by the notebook as ``import workbench.segmentation as seg``::
+
+    prep = seg.prepare(ds, params)                 # orders as of the analysis date, returns netted
+    rfm = seg.rfm_table(prep, params)              # recency, frequency, monetary, scores, segment
+    holdout = seg.holdout_check(prep, params)      # BG/NBD + Gamma-Gamma on a calibration window
+    clv = seg.clv_table(prep, rfm, params)         # the same models on all data: P(alive), CLV
+    value = seg.value_tiers(rfm, clv, params)      # value tier and potential per customer
+    cl = seg.cluster_customers(prep, rfm, ds, params)
+    attrs = seg.attributes(prep, rfm, ds)
+    plays = seg.assign_plays(value, params)
+
+and one ``seg.show_*(rpt, ...)`` per report section. Method and choices:
+``docs/segmentation.md``.
+"""
+
+from workbench.segmentation import labels as _labels  # noqa: F401  (registers the report labels)
+from workbench.segmentation.clusters import Clusters, cluster_customers, features
+from workbench.segmentation.clv import (
+    ClvResult,
+    Holdout,
+    clv_params_table,
+    clv_result_table,
+    clv_table,
+    holdout_check,
+    summary,
+    transactions,
+    value_tiers,
+)
+from workbench.segmentation.params import SegmentationParams
+from workbench.segmentation.profiles import attributes, channel_value, profile_by, segment_channel
+from workbench.segmentation.rfm import (
+    Prepared,
+    Problem,
+    assign_segments,
+    prepare,
+    restrict,
+    rfm_table,
+    score,
+    score_table,
+    segment_rules_table,
+    segment_summary,
+)
+from workbench.segmentation.strategy import assign_plays, crm_export, strategy_table, tier_migration
+from workbench.segmentation.views import (
+    headline,
+    show_channel_value,
+    show_cluster_profiles,
+    show_clv,
+    show_clv_params,
+    show_crm_export,
+    show_data_notes,
+    show_holdout,
+    show_k_choice,
+    show_migration,
+    show_playbook,
+    show_profiles,
+    show_rf_grid,
+    show_rfm,
+    show_scores,
+    show_segment_rules,
+    show_segments,
+    show_tiers,
+)
+
+__all__ = [
+    "SegmentationParams", "Prepared", "Problem", "ClvResult", "Holdout", "Clusters",
+    "prepare", "restrict", "rfm_table", "score", "score_table", "assign_segments", "segment_rules_table", "segment_summary",
+    "transactions", "summary", "holdout_check", "clv_table", "clv_params_table", "clv_result_table", "value_tiers",
+    "features", "cluster_customers", "attributes", "profile_by", "segment_channel", "channel_value",
+    "assign_plays", "strategy_table", "crm_export", "tier_migration",
+    "headline", "show_data_notes", "show_scores", "show_segment_rules", "show_rf_grid", "show_segments", "show_rfm",
+    "show_holdout", "show_clv_params", "show_clv", "show_tiers", "show_k_choice", "show_cluster_profiles",
+    "show_profiles", "show_channel_value", "show_migration", "show_playbook", "show_crm_export",
+]

@@ -1,0 +1,214 @@
+"""Who the customers are: profiles by region, industry and acquisition channel, and value per channel.
+
+Attributes come from the customers table when it has them, else from the orders:
+``region`` falls back to the region of the customer's most frequent order lines,
+``acquisition_channel_id`` to the channel of the first purchase. ``industry`` has
+no fallback (the section says so when it is absent).
+
+Shares within a group (e.g. the share of top-tier customers in a region) carry a
+95% Wilson interval and the group's size; a group smaller than ``min_group_size``
+is flagged so that it is not compared with the others.
+
+CLV / CAC
+---------
+``spend`` per channel over the months it covers up to the analysis date, divided
+by the customers acquired through that channel in those months, gives the CAC. A
+customer is acquired on ``customers.created_date`` when known, else on their
+first purchase in the data (which counts customers already active when the data
+start as new, so CAC is understated; the report says so). The value of such a new customer is the
+margin they brought so far plus their predicted margin (``clv_margin``); without
+costs, revenue and ``clv`` are used and the table says so. The ratio is shown
+only where spend exists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from workbench.data.loader import Dataset
+from workbench.segmentation.params import SegmentationParams
+from workbench.segmentation.rfm import Prepared
+from workbench.segmentation.rfm import codes as rfm_codes
+from workbench.segmentation.rfm import ids as rfm_ids
+
+PROFILE_KEYS = ("region", "industry", "acquisition_channel_id")
+
+
+def attributes(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Region, industry, acquisition channel (id and name) and customer name per customer of ``rfm``.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``name``, ``region``, ``industry``, ``acquisition_channel_id``,
+        ``acquisition_channel`` (channel name, else the id); missing values stay NaN. The
+        frame's ``attrs["source"]`` says where each attribute came from (customers / orders / none).
+    """
+    out = rfm[["customer_id"]].copy()
+    source = {}
+    cust = ds["customers"].drop_duplicates("customer_id").set_index("customer_id") if ds.has("customers") else None
+    lines = prep.lines
+    for col in ("name", "region", "industry", "acquisition_channel_id"):
+        if cust is not None and col in cust and cust[col].notna().any():
+            out[col] = out["customer_id"].map(cust[col])
+            source[col] = "customers"
+        else:
+            out[col] = pd.Series(np.nan, index=out.index, dtype="str")
+            source[col] = "none"
+    if source["region"] == "none" and "region" in lines and lines["region"].notna().any():
+        known = lines.dropna(subset=["region"])
+        counts = known.groupby([rfm_codes(known), known["region"].to_numpy()]).size().rename("n").reset_index()
+        counts.columns = ["code", "region", "n"]
+        counts["customer_id"] = rfm_ids(lines, counts["code"]).to_numpy()
+        counts = counts.sort_values(["customer_id", "n", "region"], ascending=[True, False, True])
+        top = counts.drop_duplicates("customer_id").set_index("customer_id")["region"]
+        out["region"] = out["customer_id"].map(top)
+        source["region"] = "orders"
+    if source["acquisition_channel_id"] == "none":
+        buys = prep.orders.loc[prep.orders["is_purchase"] & prep.orders["channel_id"].notna()]
+        if len(buys):
+            first = buys.sort_values(["customer_id", "order_date", "order_key"]).drop_duplicates("customer_id")
+            first = first.assign(customer_id=first["customer_id"].astype("str"))
+            out["acquisition_channel_id"] = out["customer_id"].map(first.set_index("customer_id")["channel_id"])
+            source["acquisition_channel_id"] = "orders"
+    names = {}
+    if ds.has_column("channels", "name"):
+        names = ds["channels"].drop_duplicates("channel_id").set_index("channel_id")["name"].to_dict()
+    for col in ("name", "region", "industry", "acquisition_channel_id"):
+        out[col] = out[col].astype("str")
+    out["acquisition_channel"] = out["acquisition_channel_id"].map(lambda c: names.get(c, c), na_action="ignore") \
+        .astype("str")
+    out.attrs["source"] = source
+    return out
+
+
+def profile_by(by: str, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame,
+               params: SegmentationParams) -> pd.DataFrame:
+    """Customers, revenue, CLV and the share of top-tier customers per value of one attribute.
+
+    Parameters
+    ----------
+    by : {"region", "industry", "acquisition_channel"}
+        The attribute.
+    attrs, rfm, value : DataFrame
+        From :func:`attributes`, :func:`~workbench.segmentation.rfm.rfm_table` and
+        :func:`~workbench.segmentation.clv.value_tiers`.
+    params : SegmentationParams
+        ``min_group_size`` and the top tier's name.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``customers``, ``share_customers``, ``revenue``, ``share_revenue``,
+        ``revenue_per_customer``, ``clv_per_customer``, ``vip_customers``, ``vip_share``,
+        ``vip_ci_low``, ``vip_ci_high`` (95% Wilson), ``small_group``; largest revenue first.
+        Customers without the attribute form the group ``(unknown)``. Empty when nobody has it.
+    """
+    if by not in attrs or attrs[by].isna().all():
+        return pd.DataFrame()
+    top_tier = params.tier_names[0]
+    df = attrs[["customer_id", by]].merge(rfm[["customer_id", "monetary"]], on="customer_id") \
+        .merge(value[["customer_id", "clv", "tier"]], on="customer_id")
+    df["group"] = df[by].fillna("(unknown)").astype("str")
+    df["is_top"] = df["tier"] == top_tier
+    g = df.groupby("group", sort=False)
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum(),
+                        "clv_total": g["clv"].sum(min_count=1), "vip_customers": g["is_top"].sum()})
+    out["share_customers"] = out["customers"] / out["customers"].sum()
+    total = out["revenue"].clip(lower=0).sum()
+    out["share_revenue"] = out["revenue"] / total if total > 0 else np.nan
+    out["revenue_per_customer"] = out["revenue"] / out["customers"]
+    out["clv_per_customer"] = out["clv_total"] / out["customers"]
+    out["vip_share"] = out["vip_customers"] / out["customers"]
+    lo, hi = proportion_confint(out["vip_customers"].to_numpy(), out["customers"].to_numpy(), alpha=0.05,
+                                method="wilson")
+    out["vip_ci_low"], out["vip_ci_high"] = lo, hi
+    out["small_group"] = out["customers"] < params.min_group_size
+    out = out.rename_axis("group").reset_index().sort_values(["revenue", "group"], ascending=[False, True])
+    out["vip_customers"] = out["vip_customers"].astype("int64")
+    return out[["group", "customers", "share_customers", "revenue", "share_revenue", "revenue_per_customer",
+                "clv_per_customer", "vip_customers", "vip_share", "vip_ci_low", "vip_ci_high",
+                "small_group"]].reset_index(drop=True)
+
+
+def segment_channel(attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame) -> pd.DataFrame:
+    """Segment x acquisition channel: customers, net revenue, margin and CLV (long form).
+
+    Returns
+    -------
+    DataFrame
+        ``segment``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``, ``clv``.
+    """
+    df = rfm[["customer_id", "segment", "monetary", "margin"]].merge(
+        attrs[["customer_id", "acquisition_channel"]], on="customer_id").merge(
+        value[["customer_id", "clv"]], on="customer_id")
+    df["acquisition_channel"] = df["acquisition_channel"].fillna("(unknown)").astype("str")
+    g = df.groupby(["segment", "acquisition_channel"], sort=True)
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum(),
+                        "margin": g["margin"].sum(min_count=1), "clv": g["clv"].sum(min_count=1)})
+    return out.reset_index()
+
+
+def channel_value(prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame, ds: Dataset,
+                  params: SegmentationParams) -> pd.DataFrame:
+    """Revenue, margin and CLV per acquisition channel; CAC and CLV / CAC where spend exists.
+
+    Returns
+    -------
+    DataFrame
+        ``acquisition_channel_id``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``,
+        ``clv``, ``clv_margin``, ``clv_per_customer``, ``new_customers`` (first purchase within
+        the spend months), ``spend``, ``cac``, ``value_per_new_customer``, ``clv_cac``,
+        ``small_group``. ``attrs["value_basis"]`` is ``margin`` or ``revenue``.
+    """
+    df = attrs[["customer_id", "acquisition_channel_id", "acquisition_channel"]].merge(
+        rfm[["customer_id", "monetary", "margin", "first_purchase"]], on="customer_id").merge(
+        value[["customer_id", "clv", "clv_margin"]], on="customer_id")
+    df["acquisition_channel_id"] = df["acquisition_channel_id"].fillna("(unknown)").astype("str")
+    df["acquisition_channel"] = df["acquisition_channel"].fillna(df["acquisition_channel_id"]).astype("str")
+    g = df.groupby(["acquisition_channel_id", "acquisition_channel"], sort=True)
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum(), "margin": g["margin"].sum(min_count=1),
+                        "clv": g["clv"].sum(min_count=1), "clv_margin": g["clv_margin"].sum(min_count=1)})
+    out = out.reset_index()
+    out["clv_per_customer"] = out["clv"] / out["customers"]
+    use_margin = df["margin"].notna().any() and df["clv_margin"].notna().any()
+    for c in ("new_customers", "spend", "cac", "value_per_new_customer", "clv_cac"):
+        out[c] = np.nan
+    if ds.has("spend") and prep.analysis_date is not None:
+        sp = ds["spend"]
+        monthly = sp["period"].astype("str").str.fullmatch(r"\d{4}-\d{2}")  # quarters / years are too coarse
+        sp = sp.loc[monthly, ["channel_id", "amount"]].assign(
+            month=pd.PeriodIndex(sp.loc[monthly, "period"].astype("str"), freq="M"))
+        sp = sp.loc[sp["month"] <= prep.analysis_date.to_period("M")]
+        if len(sp):
+            spend = sp.groupby("channel_id")["amount"].sum()
+            months = sp.groupby("channel_id")["month"].agg(["min", "max"])
+            acquired = df["first_purchase"]
+            if ds.has_column("customers", "created_date"):
+                created = ds["customers"].drop_duplicates("customer_id").set_index("customer_id")["created_date"]
+                acquired = df["customer_id"].map(created).fillna(acquired)
+            first = acquired.dt.to_period("M")
+            lo = df["acquisition_channel_id"].map(months["min"])
+            hi = df["acquisition_channel_id"].map(months["max"])
+            has = lo.notna()
+            newer = has.copy()
+            newer.loc[has] = (first[has] >= lo[has]) & (first[has] <= hi[has])
+            cur, fut = ("margin", "clv_margin") if use_margin else ("monetary", "clv")
+            nv = df.loc[newer.astype(bool)]
+            per = nv.groupby("acquisition_channel_id").agg(new_customers=("customer_id", "size"),
+                                                           now=(cur, "sum"), future=(fut, "sum"))
+            idx = out["acquisition_channel_id"]
+            out["spend"] = idx.map(spend).astype(float)
+            out["new_customers"] = idx.map(per["new_customers"]).fillna(0).where(out["spend"].notna())
+            n_new = out["new_customers"].where(out["new_customers"] > 0)
+            out["cac"] = out["spend"] / n_new
+            out["value_per_new_customer"] = idx.map(per["now"].fillna(0) + per["future"].fillna(0)) / n_new
+            out["clv_cac"] = out["value_per_new_customer"] / out["cac"]
+    out["small_group"] = (out["customers"] < params.min_group_size) | (
+        out["new_customers"].notna() & (out["new_customers"] < params.min_group_size))
+    out = out.sort_values(["revenue", "acquisition_channel_id"], ascending=[False, True]).reset_index(drop=True)
+    out.attrs["value_basis"] = "margin" if use_margin else "revenue"
+    out.attrs["acquired_from"] = "created_date" if ds.has_column("customers", "created_date") else "first_purchase"
+    return out
