@@ -12,6 +12,7 @@ from workbench import quality
 from workbench.data import load_dataset
 from workbench.notebooks import NOTEBOOKS
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -50,14 +51,6 @@ def _execute(stem, tmp_path, **params):
     return nbformat.read(out, as_version=4)
 
 
-def _headline(nb):
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            h = o.get("metadata", {}).get("workbench", {}).get("headline")
-            if h:
-                return h
-    return None
-
 
 def _stderr(nb):
     return [o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
@@ -72,7 +65,7 @@ def test_data_quality_notebook(small_sample, tmp_path, lang):
     assert _stderr(nb) == []  # nothing leaks into the report
     ds = load_dataset(small_sample, strict=False)
     summary = quality.quality_summary(ds)
-    head = _headline(nb)
+    head = headline_of(nb)
     assert f"{summary['total_rows']:,}" in head and f"{summary['overall_score']:.1f}" in head
     assert f"{summary['problems']}" in head
     written = {p.stem for p in tables.glob("*.csv")}

@@ -10,6 +10,7 @@ import pytest
 from workbench.channels import ChannelParams, analyse_funnel, prepare_leads
 from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
 STEM = "20_channel_evaluation"
@@ -32,14 +33,6 @@ def _run(folder, out, lang):
     return nbformat.read(out / "out.ipynb", as_version=4), tables
 
 
-def _headline(nb):
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            h = o.get("metadata", {}).get("workbench", {}).get("headline")
-            if h:
-                return h
-    return None
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -47,7 +40,7 @@ def test_channel_notebook(small, tmp_path, lang):
     nb, tables = _run(small, tmp_path, lang)
     stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert stderr == []
-    head = _headline(nb)
+    head = headline_of(nb)
     assert "CH02 经销商" in head and "方案报价" in head
     assert ("Weakest channel" in head) if lang == "en" else ("最弱渠道" in head and "赢单" in head)
     written = {p.stem for p in tables.glob("*.csv")}

@@ -12,6 +12,7 @@ import workbench.kpi as kpi
 from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
 from workbench.report import Report
+from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
 TABLES = {"attainment", "attainment_summary", "gap_split", "forecast", "calibration", "control_signals",
@@ -24,14 +25,6 @@ def small_sample(tmp_path_factory):
     generate_sample(folder, seed=3, scale=0.3)
     return folder
 
-
-def _headline(nb):
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            h = o.get("metadata", {}).get("workbench", {}).get("headline")
-            if h:
-                return h
-    return None
 
 
 @pytest.mark.slow
@@ -46,7 +39,7 @@ def test_kpi_notebook(small_sample, tmp_path, lang):
                                     "forecast_cutoff": "2026-07-31", "draws": 1000, "max_model_keys": 20})
     nb = nbformat.read(out, as_version=4)
     assert [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"] == []
-    head = _headline(nb)
+    head = headline_of(nb)
     assert "西南" in head and ("P(hit" in head if lang == "en" else "概率" in head)
     assert {p.stem for p in tables.glob("*.csv")} == TABLES
     att = pd.read_csv(tables / "attainment.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])

@@ -6,6 +6,7 @@ import papermill as pm
 import pytest
 
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
 STEM = "10_customer_segmentation"
@@ -27,14 +28,6 @@ def _run(folder, out, lang):
     return nbformat.read(out / "out.ipynb", as_version=4), tables
 
 
-def _headline(nb):
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            h = o.get("metadata", {}).get("workbench", {}).get("headline")
-            if h:
-                return h
-    return None
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -53,7 +46,7 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     top = clv.loc[clv["tier"] == "VIP", "customer_id"]
     assert top.isin(vip["customer_ids"]).mean() >= 0.5  # the planted key accounts lead the top tier
     assert rfm.loc[rfm["customer_id"].isin(vip["customer_ids"]), "segment"].eq("Champions").mean() >= 0.75
-    head = _headline(nb)
+    head = headline_of(nb)
     n = f"{len(rfm):,}"
     if lang == "zh":
         assert head.startswith(f"截至 2026-10-31 共有 {n} 个产生购买的客户") and "VIP 客户层级" in head
