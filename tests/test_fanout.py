@@ -101,3 +101,23 @@ def test_fanout_run_isolates_a_failing_patch(tmp_path, monkeypatch, shop):
     assert 'href="patches/华东/01_x.html"' in top and "planted failure" in top
     assert (res.path / "patches" / "华南" / "index.html").exists()
     assert os.listdir(out / runner.STAGING) == []
+
+
+@pytest.mark.slow
+def test_fanout_over_the_sample_regions(tmp_path):
+    """One complete report per region of the sample company, all linked from one index."""
+    from workbench.sample import generate_sample
+
+    data = tmp_path / "sample"
+    generate_sample(data, seed=5, scale=0.1)
+    regions = fanout.patch_values(load_dataset(data), "region")
+    assert len(regions) == 7
+    res = runner.run(None, data_dir=data, out_dir=tmp_path / "reports", only=["data_quality"], jobs=2,
+                     progress=False, fan_out="region=all")
+    assert res.status == "ok" and os.readlink(tmp_path / "reports" / "latest") == res.run_id
+    top = (res.path / "index.html").read_text(encoding="utf-8")
+    for region in regions:
+        page = res.path / "patches" / fanout.slug(region) / "00_data_quality.html"
+        assert page.exists() and f'href="patches/{fanout.slug(region)}/00_data_quality.html"' in top
+        tables = res.path / "patches" / fanout.slug(region) / "tables" / "00_data_quality"
+        assert (tables / "table_overview.csv").exists()
