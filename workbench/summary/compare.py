@@ -47,12 +47,10 @@ COLUMNS = ["source", "item", "metric", "previous", "current", "change", "ci_low"
 
 
 def _read(folder: Path | None, stem: str, table: str) -> pd.DataFrame | None:
-    if folder is None:
-        return None
-    path = Path(folder) / "tables" / stem / f"{table}.csv"
-    if not path.exists():
-        return None
-    return pd.read_csv(path, encoding="utf-8-sig", dtype={"key": str, "channel_id": str})
+    """A result table of a run folder (one holding ``tables/``), or ``None``."""
+    from workbench.summary.findings import read_table
+
+    return None if folder is None else read_table(Path(folder) / "tables", stem, table)
 
 
 def two_proportions(h0, n0, h1, n1, level: float = 0.95) -> tuple[float, float, float, float]:

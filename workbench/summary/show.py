@@ -134,3 +134,28 @@ def show_changes(changes: pd.DataFrame, report):
     if is_money.any():
         display(report.table(changes.loc[is_money], columns=cols, formats={**money, "n_previous": "int", "n_current": "int"}))
     return None
+
+
+def period_changes(params, ds, ref_date, report) -> pd.DataFrame:
+    """This run against the previous complete run of the same params; without one (said in a
+    note), the last complete month against the one before, from the data."""
+    from workbench.summary import compare
+
+    if params.previous_run_dir:
+        changes = compare.compare_runs(compare.run_folder(params.run_tables_dir), params.previous_run_dir)
+        if len(changes):
+            return changes
+    else:
+        from IPython.display import display
+
+        display(report.note("No previous complete run of these params: comparing the last complete month with "
+                            "the one before, from the data.",
+                            "没有相同参数的上次完整运行：改为用数据比较最近一个完整月与前一个月。"))
+    return compare.month_over_month(ds.tables.get("orders"), ds.tables.get("leads"), ref_date)
+
+
+def show_effects_plot(effects: pd.DataFrame, report):
+    """The forest plot of action effects, or a note when no action could be measured."""
+    if effects["effect"].notna().any():
+        return report.figure(plot_effects(effects, report))
+    return report.note("No action could be measured.", "没有可评估的行动。")
