@@ -7,7 +7,11 @@ Measures
   (kernel start, parameter injection, HTML export, tables, validation, publishing),
   against the floor of an empty notebook run through the papermill Python API.
 
-Usage: ``python benchmarks/bench_run.py [--scale 25] [--jobs 1] [--only NAME ...]``
+Usage: ``python benchmarks/bench_run.py [--scale 25] [--jobs 1] [--only NAME ...]
+[--lead-scale X] [--reps N] [--regions N]``
+
+The KPI benchmark of issue 6 (1M order lines, 500k leads, 2,000 reps):
+``python benchmarks/bench_run.py --scale 25 --lead-scale 50 --reps 2000 --only kpi_review``
 """
 
 from __future__ import annotations
@@ -51,18 +55,25 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=25.0)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--lead-scale", type=float, default=None, help="leads size factor (default --scale)")
+    ap.add_argument("--reps", type=int, default=None, help="split the sample's 60 reps into this many")
+    ap.add_argument("--regions", type=int, default=None, help="split the sample's 7 regions into this many")
     args = ap.parse_args()
 
     from workbench.runner import run
     from workbench.sample import generate_sample
 
-    data = OUT / f"sample_x{args.scale:g}"
+    name = f"sample_x{args.scale:g}" + (f"_leads{args.lead_scale:g}" if args.lead_scale else "") + (
+        f"_reps{args.reps}" if args.reps else "") + (f"_regions{args.regions}" if args.regions else "")
+    data = OUT / name
     if not (data / "orders.csv").exists():
         t = time.perf_counter()
-        generate_sample(data, scale=args.scale)
+        generate_sample(data, scale=args.scale, lead_scale=args.lead_scale, reps=args.reps, regions=args.regions)
         print(f"generated sample x{args.scale:g} in {time.perf_counter() - t:.1f} s")
     lines = sum(1 for _ in open(data / "orders.csv", encoding="utf-8")) - 1
-    print(f"orders: {lines:,} lines")
+    leads = sum(1 for _ in open(data / "leads.csv", encoding="utf-8")) - 1
+    reps = sum(1 for _ in open(data / "reps.csv", encoding="utf-8")) - 1
+    print(f"orders: {lines:,} lines; leads: {leads:,}; reps: {reps:,}")
 
     floor = empty_notebook_floor()
     print(f"floor (empty notebook via papermill API): {floor:.2f} s")

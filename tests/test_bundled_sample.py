@@ -17,8 +17,8 @@ def test_bundled_sample_is_the_generator_output(tmp_path):
     assert bundled == sorted(p.name for p in tmp_path.iterdir())
     for name in bundled:
         if name.endswith(".xlsx"):  # openpyxl stamps the save time: compare the cells
-            a = pd.read_excel(SAMPLE_DIR / name, header=None, dtype=str)
-            b = pd.read_excel(tmp_path / name, header=None, dtype=str)
+            a = pd.read_excel(SAMPLE_DIR / name, header=None, dtype=str, engine="openpyxl")
+            b = pd.read_excel(tmp_path / name, header=None, dtype=str, engine="openpyxl")
             pd.testing.assert_frame_equal(a, b)
         else:
             assert (SAMPLE_DIR / name).read_bytes() == (tmp_path / name).read_bytes(), name

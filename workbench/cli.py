@@ -1,6 +1,6 @@
 """``workbench`` command line: a thin shell over the Python API.
 
-    workbench sample   --out DIR [--seed N] [--scale X]
+    workbench sample   --out DIR [--seed N] [--scale X] [--lead-scale X] [--regions N] [--reps N]
     workbench validate --data DIR
     workbench run      [--params FILE] [--data DIR] [--only NAME ...] [--jobs N] [--out DIR] [--for DIM=all]
 """
@@ -18,7 +18,8 @@ from workbench.exceptions import DataError, WorkbenchError
 def _cmd_sample(args) -> int:
     from workbench.sample import generate_sample
 
-    truth = generate_sample(args.out, seed=args.seed, scale=args.scale)
+    truth = generate_sample(args.out, seed=args.seed, scale=args.scale, lead_scale=args.lead_scale,
+                            regions=args.regions, reps=args.reps)
     n = truth.get("row_counts", {}).get("orders")
     print(f"Sample company written to {args.out}" + (f" ({n:,} order lines)" if n else ""))
     return 0
@@ -117,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path, help="dataset folder to write")
     s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     s.add_argument("--scale", type=float, default=1.0, help="size factor; 25 gives over 1,000,000 order lines")
+    s.add_argument("--lead-scale", type=float, default=None,
+                   help="size factor of the leads alone (default: --scale); 50 gives about 500,000 leads")
+    s.add_argument("--regions", type=int, default=None,
+                   help="split the seven regions into this many sub-regions (benchmarks, fan-out)")
+    s.add_argument("--reps", type=int, default=None, help="split the sixty reps into this many (benchmarks)")
     s.set_defaults(func=_cmd_sample)
 
     v = sub.add_parser("validate", help="check a dataset folder against the data model")

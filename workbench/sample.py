@@ -747,7 +747,8 @@ def _target_rows(period_kpi_level: tuple[str, str], keys: np.ndarray, values: np
 # --------------------------------------------------------------------------- #
 # The whole company
 # --------------------------------------------------------------------------- #
-def build_sample(seed: int = 7, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict]:
+def build_sample(seed: int = 7, scale: float = 1.0, lead_scale: float | None = None,
+                 regions: int | None = None, reps: int | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Build the sample company in memory.
 
     Parameters
@@ -758,6 +759,14 @@ def build_sample(seed: int = 7, scale: float = 1.0) -> tuple[dict[str, pd.DataFr
         Size multiplier (> 0). ``1.0`` gives about 40,000 order lines; order lines,
         customers, leads, feedback and spend grow linearly with it, master data
         (channels, products, stages, reps) does not.
+    lead_scale : float, optional
+        Size multiplier of the leads alone (default ``scale``): ``scale=25,
+        lead_scale=50`` gives about a million order lines and 500,000 leads. Won
+        leads become orders, so order lines grow a little with it.
+    regions, reps : int, optional
+        Reshape the organisation to this many regions / reps
+        (:mod:`workbench.sample_variants`); the default keeps the sample company's
+        seven regions and sixty reps.
 
     Returns
     -------
@@ -770,11 +779,17 @@ def build_sample(seed: int = 7, scale: float = 1.0) -> tuple[dict[str, pd.DataFr
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ValueError(f"seed must be an integer, got {seed!r}")
-    if not isinstance(scale, int | float) or not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+    for name, v in (("scale", scale), ("lead_scale", scale if lead_scale is None else lead_scale)):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+    for name, v in (("regions", regions), ("reps", reps)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1):
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
     scale = float(scale)
+    lead_scale = scale if lead_scale is None else float(lead_scale)
     t0 = time.perf_counter()
     rng = np.random.default_rng(int(seed))
+    reps_wanted = reps
     reps = _reps(rng)
     n_reps = len(reps["id"])
     sp = _spend(rng, scale)
@@ -796,7 +811,7 @@ def build_sample(seed: int = 7, scale: float = 1.0) -> tuple[dict[str, pd.DataFr
     n_cons = max(1, round(n_c_orders / 1.45))
 
     # ---- leads -------------------------------------------------------------------
-    L = _leads(rng, scale, reps, sp)
+    L = _leads(rng, lead_scale, reps, sp)
     n_leads = len(L["day"])
     won_closed = L["won"] & L["closed"]
     new_biz_leads = np.flatnonzero(won_closed & ~L["existing"])
@@ -1274,6 +1289,20 @@ def build_sample(seed: int = 7, scale: float = 1.0) -> tuple[dict[str, pd.DataFr
     truth["currency"] = CURRENCY
     truth["seed"] = int(seed)
     truth["scale"] = scale
+    if lead_scale != scale or regions is not None or reps_wanted is not None:
+        from workbench.sample_variants import split_regions, split_reps
+
+        vrng = np.random.default_rng([int(seed), 1])  # its own stream: the base tables stay as they are
+        variant: dict[str, Any] = {"lead_scale": lead_scale}
+        if regions is not None:
+            tables, variant["region_parent"] = split_regions(tables, int(regions), vrng)
+        if reps_wanted is not None:
+            tables, variant["rep_parent"] = split_reps(tables, int(reps_wanted), vrng)
+        variant["note"] = ("reshaped organisation: planted effects by region or rep refer to the "
+                           "parent values in region_parent / rep_parent; imperfection counts of "
+                           "orders, customers and feedback are unchanged")
+        truth["variant"] = variant
+        truth["row_counts"] = {name: len(df) for name, df in tables.items()}
     logger.info("built sample company: %d order lines, %d customers, %d leads in %.1f s",
                 len(tables["orders"]), len(tables["customers"]), n_leads,
                 time.perf_counter() - t0)
@@ -1525,7 +1554,8 @@ def _write_products_xlsx(df: pd.DataFrame, path: Path) -> None:
     wb.save(path)
 
 
-def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0) -> dict:
+def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0, lead_scale: float | None = None,
+                    regions: int | None = None, reps: int | None = None) -> dict:
     """Write a complete sample dataset folder to out_dir; return the truth dict (also
     written as out_dir/truth.json).
 
@@ -1538,6 +1568,9 @@ def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0) -> d
         byte-identical CSV files.
     scale : float, default 1.0
         Size multiplier (> 0): about 40,000 order lines per unit of scale.
+    lead_scale, regions, reps : optional
+        Benchmark variants (see :func:`build_sample`); the defaults write the
+        bundled sample.
 
     Returns
     -------
@@ -1561,7 +1594,7 @@ def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0) -> d
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables, truth = build_sample(seed=seed, scale=scale)
+    tables, truth = build_sample(seed=seed, scale=scale, lead_scale=lead_scale, regions=regions, reps=reps)
     files = {}
     for name, df in tables.items():
         if name == "products":
