@@ -1,6 +1,10 @@
 """Benchmark of fan-out: one report per region with ``--jobs 2`` against one by one (``--jobs 1``).
 
-Usage: ``python benchmarks/bench_fanout.py [--dimension region] [--only kpi_review channel_evaluation]``
+Usage: ``python benchmarks/bench_fanout.py [--dimension region] [--only kpi_review channel_evaluation]
+[--regions 30]``
+
+``--regions N`` runs on the default-size sample with its seven regions split into
+``N`` (``workbench sample --regions N``), the set-up of issue 8's benchmark.
 Figures go in the issue note; nothing here is asserted.
 """
 
@@ -21,9 +25,17 @@ def main() -> int:
     ap.add_argument("--dimension", default="region")
     ap.add_argument("--only", nargs="+", default=["kpi_review", "channel_evaluation"])
     ap.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    ap.add_argument("--regions", type=int, default=None, help="split the default sample's regions into N")
     args = ap.parse_args()
 
     from workbench.runner import run
+    from workbench.sample import generate_sample
+
+    if args.regions:
+        data = OUT / f"sample_x1_regions{args.regions}"
+        if not (data / "orders.csv").exists():
+            generate_sample(data, scale=1.0, regions=args.regions)
+        args.data = str(data)
 
     results = {}
     for jobs in (2, 1):

@@ -362,13 +362,19 @@ def _measures(kd: KpiData, level: str, granularity: str, months) -> pd.DataFrame
             per = d["month"].to_numpy()
         else:
             per = P.labels(d["month"].to_numpy(), granularity, kd.fy_start)
-        d = d.assign(period=per, key=d[level].to_numpy())
+        # group on integer codes (much faster than on long text columns), labels put back after
+        pcodes, puniq = pd.factorize(per)
+        kcodes, kuniq = pd.factorize(d[level])
+        d = d.assign(period=pcodes, key=kcodes)
         if fn is None:
             g = d.groupby(["period", "key"], sort=False).size().rename("new_customers").to_frame()
         elif fn is _group_orders:
             g = fn(d, ["period", "key"], _needed(kd))
         else:
             g = fn(d, ["period", "key"])
+        p_idx, k_idx = g.index.get_level_values(0).to_numpy(), g.index.get_level_values(1).to_numpy()
+        g.index = pd.MultiIndex.from_arrays([np.asarray(puniq)[p_idx], np.asarray(kuniq, dtype=object)[k_idx]],
+                                            names=["period", "key"])
         parts.append(g)
     if not parts:
         return pd.DataFrame(columns=["period", "key", *F.MEASURES])

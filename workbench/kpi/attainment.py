@@ -49,8 +49,16 @@ i18n.register({
 def target_months(kd: A.KpiData, prorate: str = "days") -> pd.DataFrame:
     """Targets spread over months: ``month, kpi, level, key, piece, granularity, source_period``.
 
-    Targets for KPIs or levels that are not reviewed are dropped with a note.
+    Targets for KPIs or levels that are not reviewed are dropped with a note. Computed once per
+    ``prorate`` and kept in ``kd.cache`` (attainment, incentives and their what-ifs all need it).
     """
+    ck = ("target_months", prorate)
+    if ck not in kd.cache:
+        kd.cache[ck] = _target_months(kd, prorate)
+    return kd.cache[ck]
+
+
+def _target_months(kd: A.KpiData, prorate: str) -> pd.DataFrame:
     t = kd.targets
     if t is None or len(t) == 0:
         return pd.DataFrame(columns=["month", "kpi", "level", "key", "piece", "granularity", "source_period"])
@@ -109,7 +117,8 @@ def targets_by_period(kd: A.KpiData, tm: pd.DataFrame, granularity: str) -> pd.D
     out = g.agg(add_t=("add_piece", "sum"), ratio_t=("ratio_piece", "mean"), months_covered=("month", "nunique"))
     out = out.reset_index()
     out["target"] = np.where(out["kpi"].map(lambda k: kd.kpis[k]["additive"]), out["add_t"], out["ratio_t"])
-    out["months_in_period"] = [len(P.months_of(p, kd.fy_start)) for p in out["period"]]
+    n_months = {p: len(P.months_of(p, kd.fy_start)) for p in out["period"].unique()}
+    out["months_in_period"] = out["period"].map(n_months).to_numpy(dtype=np.int64)
     return out.drop(columns=["add_t", "ratio_t"])
 
 
@@ -123,6 +132,13 @@ def light(att: pd.Series, green_at: float, amber_at: float) -> pd.Series:
 def _left_reps(kd: A.KpiData, inactive_days: int) -> pd.Series:
     """Rep -> date after which the rep is gone: ``leave_date`` (an optional extra column of reps) or,
     failing that, the last activity when older than ``inactive_days`` before as_of."""
+    ck = ("left_reps", inactive_days)
+    if ck not in kd.cache:
+        kd.cache[ck] = _compute_left_reps(kd, inactive_days)
+    return kd.cache[ck]
+
+
+def _compute_left_reps(kd: A.KpiData, inactive_days: int) -> pd.Series:
     out = {}
     if kd.reps is not None and "leave_date" in kd.reps:
         ld = pd.to_datetime(kd.reps["leave_date"], errors="coerce")
@@ -156,7 +172,7 @@ def attainment_table(kd: A.KpiData, params) -> pd.DataFrame:
         return pd.DataFrame(columns=ATTAINMENT_COLUMNS)
     last_data = max(kd.last_month + 1, int(tm["month"].max()))
     act = A.kpi_actuals(kd, params.levels, params.period, (kd.first_month, last_data))
-    seen = act.loc[(act["n"] > 0) | (act["actual"].fillna(0) != 0)].groupby(["level", "kpi"])["key"].agg(set)
+    seen = act.loc[(act["n"] > 0) | (act["actual"].fillna(0) != 0), ["level", "kpi", "key"]].drop_duplicates()
     out = tp.merge(act, on=["period", "kpi", "level", "key"], how="left")
     pm = {p: P.months_of(p, kd.fy_start) for p in out["period"].unique()}
     p_first = out["period"].map(lambda p: pm[p][0])
@@ -169,7 +185,8 @@ def attainment_table(kd: A.KpiData, params) -> pd.DataFrame:
         a, t = out["actual"].to_numpy(dtype=float), out["target"].to_numpy(dtype=float)
         att = np.where(hib, a / t, t / a)
     att = np.where(np.isfinite(att), att, np.nan)
-    key_known = np.array([k in seen.get((lv, kp), set()) for lv, kp, k in zip(out["level"], out["kpi"], out["key"], strict=True)])
+    key_known = pd.MultiIndex.from_frame(out[["level", "kpi", "key"]].astype("str")).isin(
+        pd.MultiIndex.from_frame(seen[["level", "kpi", "key"]].astype("str")))
     status = np.select(
         [~in_data, ~key_known, out["months_covered"] < out["months_in_period"], p_last > kd.last_month,
          (out["open_share"].fillna(0) > params.max_open_share) & (out["kpi"].map(lambda k: kd.kpis[k]["source"]) == "leads")],
@@ -177,7 +194,7 @@ def attainment_table(kd: A.KpiData, params) -> pd.DataFrame:
     left = _left_reps(kd, params.inactive_days)
     if len(left):
         gone = (out["level"] == "rep") & out["key"].isin(left.index)
-        ends = out["period"].map(lambda p: P.month_end(pm[p][-1]))
+        ends = out["period"].map({p: P.month_end(m[-1]) for p, m in pm.items()})
         leave = out["key"].map(left)
         status = np.where(gone & (status == "ok") & (leave < ends), "left", status)
     out["status"] = status

@@ -220,6 +220,13 @@ def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, 
 # ----------------------------------------------------------------------------- pipeline
 
 
+def _lookup(values: pd.Series, mapping: pd.Series) -> np.ndarray:
+    """``values.map(mapping)`` as floats, looking each distinct value up once (fast on long text columns)."""
+    codes, uniq = pd.factorize(values)
+    table = np.append(mapping.reindex(uniq).to_numpy(dtype=float), np.nan)
+    return table[np.where(codes < 0, len(uniq), codes)]
+
+
 def _stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame | None:
     """Per lead created by ``cutoff``: furthest stage order reached by then and the day it was entered."""
     if kd.leads is None or kd.stages is None:
@@ -237,7 +244,7 @@ def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
         sh = kd.stage_history
         sh = sh.loc[sh["entered_date"] <= end]
         sh = pd.DataFrame({"lead_id": sh["lead_id"].to_numpy(),
-                           "order": sh["stage"].map(order).to_numpy(dtype=float),
+                           "order": _lookup(sh["stage"], order),
                            "entered": sh["entered_date"].to_numpy()})
         # sorting on the numeric stage order only, then keeping each lead's last row, is the furthest stage
         sh = sh.loc[sh["order"].notna()].sort_values("order", kind="stable")
@@ -252,8 +259,11 @@ def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
                       "amount": L["amount"].to_numpy(dtype=float), "channel": L["channel"].to_numpy()})
     for lv in ("company", "region", "team", "rep"):
         f[lv] = L[lv].to_numpy()
-    f["order"] = f["lead_id"].map(last["order"]).fillna(1.0).to_numpy()
-    f["entered"] = pd.to_datetime(f["lead_id"].map(last["entered"])).fillna(f["created"]).to_numpy()
+    pos = last.index.get_indexer(f["lead_id"])  # one lookup for both columns
+    found = pos >= 0
+    f["order"] = np.where(found, last["order"].to_numpy()[np.maximum(pos, 0)], 1.0)
+    entered = pd.to_datetime(pd.Series(last["entered"].to_numpy()[np.maximum(pos, 0)]))
+    f["entered"] = entered.where(found, pd.Series(f["created"].to_numpy())).to_numpy()
     closed_by = f["closed"].notna() & (f["closed"] <= end)
     f["state"] = np.where(closed_by & (f["status"] == "won"), "won",
                           np.where(closed_by & (f["status"] == "lost"), "lost", "open"))
@@ -296,7 +306,8 @@ def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
     recs = []
     for s in orders:
         r = mature.loc[(mature["order"] >= s) | (mature["state"] == "won")]
-        g = r.groupby("channel").agg(reached=("state", "size"), won=("state", lambda x: int((x == "won").sum())))
+        g = pd.DataFrame({"channel": r["channel"].to_numpy(), "won": (r["state"] == "won").to_numpy(dtype=np.int64)})
+        g = g.groupby("channel").agg(reached=("won", "size"), won=("won", "sum"))
         recs.append(g.reset_index().assign(order=s))
     rates = pd.concat(recs, ignore_index=True)
     tot = rates.groupby("order")[["reached", "won"]].sum()
@@ -307,13 +318,18 @@ def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
     # time from entering a stage to the close, per stage, for won and lost leads
     won_delay, lost_delay = {}, {}
     if sh is not None and len(sh):
-        from workbench.data.loader import in_reference
-
-        keep = in_reference(sh["lead_id"], mature["lead_id"]) & sh["lead_id"].notna().to_numpy()
-        h = sh.loc[keep]
-        h = pd.DataFrame({"lead_id": h["lead_id"].astype("str").to_numpy(), "order": h["stage"].map(order).to_numpy(),
-                          "entered": h["entered_date"].to_numpy()})
-        h = h.merge(mature[["lead_id", "closed", "state"]], on="lead_id")
+        mids = pd.Index(mature["lead_id"].astype("str"))
+        if mids.is_unique:  # the usual case: one positional lookup instead of a merge
+            pos = mids.get_indexer(sh["lead_id"].astype("str"))
+            keep = pos >= 0
+            pos = pos[keep]
+            h = pd.DataFrame({"order": _lookup(sh["stage"], order)[keep],
+                              "entered": sh["entered_date"].to_numpy()[keep],
+                              "closed": mature["closed"].to_numpy()[pos], "state": mature["state"].to_numpy()[pos]})
+        else:
+            h = pd.DataFrame({"lead_id": sh["lead_id"].astype("str").to_numpy(), "order": _lookup(sh["stage"], order),
+                              "entered": sh["entered_date"].to_numpy()})
+            h = h.merge(mature[["lead_id", "closed", "state"]].astype({"lead_id": "str"}), on="lead_id")
     else:
         h = mature.assign(entered=mature["created"])[["lead_id", "order", "entered", "closed", "state"]]
     h["days"] = (pd.to_datetime(h["closed"]) - pd.to_datetime(h["entered"])).dt.days
@@ -400,16 +416,18 @@ def simulate_pipeline(deals: pd.DataFrame, levels, draws: int, interval: float, 
                 totals[lv].append(np.asarray(mm.T @ won.T).T)
         done += n
     lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    probs = np.concatenate([[lo, hi], np.linspace(0, 1, 101)])
     rows = []
     for lv in levels:
         T = np.vstack(totals[lv]) if totals[lv] else np.zeros((0, 0))
         n_deals = pd.Series(deals[lv].fillna(A.UNATTRIBUTED)).value_counts()
+        # every key's quantiles in one call (one partial sort per column, not one call per key)
+        Q = np.quantile(T, probs, axis=0) if T.size else np.zeros((len(probs), len(keys[lv])))
+        means = T.mean(axis=0) if T.size else np.zeros(len(keys[lv]))
         for j, key in enumerate(keys[lv]):
-            col = T[:, j]
             rows.append({"level": lv, "key": key, "pipeline_deals": int(n_deals.get(key, 0)),
-                         "pipeline_mean": float(col.mean()), "pipeline_low": float(np.quantile(col, lo)),
-                         "pipeline_high": float(np.quantile(col, hi)),
-                         "pipeline_pct": np.quantile(col, np.linspace(0, 1, 101))})
+                         "pipeline_mean": float(means[j]), "pipeline_low": float(Q[0, j]),
+                         "pipeline_high": float(Q[1, j]), "pipeline_pct": Q[2:, j]})
     return pd.DataFrame(rows)
 
 

@@ -111,7 +111,8 @@ def incentive_pay(kd: A.KpiData, params, plan: IncentivePlan | None = None) -> p
         tp = targets_by_period(kd, tm.loc[tm["kpi"] == "revenue"], plan.period)
         tp = tp.loc[tp["months_covered"] == tp["months_in_period"]]
     rt = tp.loc[tp["level"] == "rep"].set_index(["period", "key"])["target"]
-    g["target"] = [rt.get((p, r), np.nan) for p, r in zip(g["period"], g["rep_id"], strict=True)]
+    rt = rt.loc[~rt.index.duplicated()]
+    g["target"] = rt.reindex(pd.MultiIndex.from_arrays([g["period"], g["rep_id"]])).to_numpy(dtype=float)
     g["attainment"] = g["credited"] / g["target"]
     pay, acc, cut = commission(g["credited"].to_numpy(), g["target"].to_numpy(), plan)
     g["commission"], g["accelerator_extra"], g["capped"] = pay, acc, cut
@@ -122,7 +123,7 @@ def incentive_pay(kd: A.KpiData, params, plan: IncentivePlan | None = None) -> p
         g["clawback"] = 0.0
     # team bonus
     g["status"] = "active"
-    ends = g["period"].map(lambda p: P.month_end(P.months_of(p, kd.fy_start)[-1]))
+    ends = g["period"].map({p: P.month_end(P.months_of(p, kd.fy_start)[-1]) for p in g["period"].unique()})
     gone = g["rep_id"].map(left) if len(left) else pd.Series(pd.NaT, index=g.index)
     g.loc[gone.notna() & (gone < ends), "status"] = "left"
     team_t = tp.loc[tp["level"] == "team"].set_index(["period", "key"])["target"]
