@@ -58,7 +58,7 @@ def test_planted_region_miss_gets_low_p_hit(backtest):
     miss = truth["missed_target_region"]["region"]
     assert reg.loc[miss, "p_hit"] < 0.01 and reg.loc[miss, "light"] == "red"
     assert reg["p_hit"].idxmin() == miss
-    assert reg.loc[miss, "model"] == "ets" and reg.loc[miss, "n_months"] == 21
+    assert reg.loc[miss, "model"].startswith("ets(") and reg.loc[miss, "n_months"] == 21
     # back-test: the forecast at the end of July lands near what happened by October
     final = reg.loc[miss, "actual_final"] / reg.loc[miss, "target"]
     assert final == pytest.approx(truth["missed_target_region"]["attainment"], abs=0.002)
@@ -94,3 +94,54 @@ def test_closed_period_and_missing_targets(backtest):
     fc2 = FC.forecast_table(kd, p2)
     assert fc2["p_hit"].isna().all() and len(fc2) == 7  # Nov-Dec 2026 have no targets: no P(hit)
     assert any("only part of FY2026" in n.en.format(**n.values) for n in kd.notes)
+
+
+# ----------------------------------------------------------------------------- model form
+
+
+MONTHS24 = np.arange(2024 * 12 + 10, 2024 * 12 + 34)  # 2024-11 .. 2026-10
+
+
+def _planted(kind: str, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(24)
+    if kind == "flat":
+        return 100 * rng.lognormal(0, 0.10, 24)
+    if kind == "trend":
+        return (100 + 6 * t) * rng.lognormal(0, 0.05, 24)
+    season = np.where(MONTHS24 % 12 == 10, 2.2, np.where(MONTHS24 % 12 == 5, 1.6, 1.0))  # Nov, Jun peaks
+    return 100 * season * rng.lognormal(0, 0.08, 24)
+
+
+def test_choose_form_finds_planted_trend_and_seasonality():
+    flat = FC.choose_form(_planted("flat", 1), MONTHS24)
+    assert not flat.damped_trend and flat.season is None
+    trend = FC.choose_form(_planted("trend", 1), MONTHS24)
+    assert trend.damped_trend and trend.season is None
+    seas = FC.choose_form(_planted("season", 1), MONTHS24)
+    assert seas.season is not None and not seas.damped_trend
+    # indices have mean 1; the planted November peak is 2.2 / mean(2.2, 1.6, 1 x 10) = 1.91
+    assert np.mean(seas.season) == pytest.approx(1.0)
+    assert seas.season[10] == pytest.approx(2.2 / (13.8 / 12), abs=0.15)
+    assert seas.label == "ets(A,N,N) x seasonal index"
+    # forced forms
+    assert FC.choose_form(_planted("season", 1), MONTHS24, "level").season is None
+    assert FC.choose_form(_planted("flat", 1), MONTHS24, "trend").damped_trend
+
+
+def test_trend_and_seasonal_forms_forecast_better_than_simple_smoothing():
+    # trend: the next three months' mean is 100 + 6 * 25 = 250; SES stays near the last level
+    y = _planted("trend", 2)
+    sims, _ = FC.ets_paths(y, 3, seed=0, damped_trend=True)
+    ses, _ = FC.ets_paths(y, 3, seed=0)
+    truth = 100 + 6 * np.arange(24, 27)
+    assert abs(sims.mean(axis=0) - truth).mean() < abs(ses.mean(axis=0) - truth).mean()
+    assert sims.mean(axis=0) == pytest.approx(truth, rel=0.08)
+    # season: next November (month % 12 == 10) forecast ~ 2.2 x the base level of 100
+    y = _planted("season", 3)
+    form = FC.choose_form(y, MONTHS24)
+    nxt = np.array([2026 * 12 + 10])  # 2026-11
+    x = y / form.index(MONTHS24)
+    sims, _ = FC.ets_paths(x, 1, seed=0)
+    nov = float((sims[:, 0] * form.index(nxt)[0]).mean())
+    assert nov == pytest.approx(220, rel=0.15)

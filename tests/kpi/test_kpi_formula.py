@@ -45,3 +45,17 @@ def test_periods():
     assert len(P.months_of("2025-11..2026-10")) == 12 and len(P.months_of("2026-Q2")) == 3
     with pytest.raises(ValueError, match="cannot read period"):
         P.months_of("2026-13")
+
+
+def test_fiscal_quarters():
+    # fiscal year from April: 2026-03 is the last month of FY2025 Q4; 2025-04 opens FY2025 Q1
+    m = {lab: P.months_of(lab) for lab in ("2026-03", "2025-04", "2025-07", "2026-01")}
+    got = {lab: P.label(v[0], "fiscal_quarter", 4) for lab, v in m.items()}
+    assert got == {"2026-03": "FY2025-Q4", "2025-04": "FY2025-Q1", "2025-07": "FY2025-Q2", "2026-01": "FY2025-Q4"}
+    assert [P.month_label(x) for x in P.months_of("FY2025-Q4", 4)] == ["2026-01", "2026-02", "2026-03"]
+    assert [P.month_label(x) for x in P.months_of("FY2026-Q1", 1)] == ["2026-01", "2026-02", "2026-03"]
+    # every month of a fiscal year falls in exactly one of its four quarters, three months each
+    months = P.months_of("FY2025", 10)
+    labels = P.labels(np.array(months), "fiscal_quarter", 10)
+    assert list(pd.Series(labels).value_counts().sort_index()) == [3, 3, 3, 3]
+    assert all(P.months_of(lab, 10)[0] in months for lab in set(labels))

@@ -329,7 +329,7 @@ def measures(kd: KpiData, level: str, granularity: str = "month", months: tuple[
     ----------
     kd : KpiData
     level : {'company', 'channel', 'region', 'team', 'rep'}
-    granularity : {'month', 'quarter', 'year', 'fiscal_year'}
+    granularity : {'month', 'quarter', 'year', 'fiscal_quarter', 'fiscal_year'}
     months : (first, last), optional
         Only rows whose month lies in this range.
 

@@ -15,7 +15,7 @@ from workbench.kpi.formula import BUILTIN_KPIS, check_formula
 from workbench.params import NotebookParams
 
 Level = Literal["company", "channel", "region", "team", "rep"]
-Granularity = Literal["month", "quarter", "year", "fiscal_year"]
+Granularity = Literal["month", "quarter", "year", "fiscal_quarter", "fiscal_year"]
 
 
 class CustomKpi(BaseModel):
@@ -75,7 +75,7 @@ class KpiParams(NotebookParams):
         {"avg_order_value": CustomKpi(formula="revenue / orders")},
         description="KPIs defined by a formula over the base measures")
     levels: list[Level] = Field(["company", "channel", "region", "team", "rep"], description="levels reviewed")
-    period: Granularity = Field("month", description="review period: month, quarter, year or fiscal_year")
+    period: Granularity = Field("month", description="review period: month, quarter, year, fiscal_quarter or fiscal_year")
     review_periods: int = Field(12, ge=1, le=120, description="number of most recent complete periods reviewed")
     green_at: float = Field(1.0, gt=0, description="attainment from which a light is green")
     amber_at: float = Field(0.9, gt=0, description="attainment from which a light is amber (red below)")
@@ -89,6 +89,11 @@ class KpiParams(NotebookParams):
     forecast_cutoff: str = Field("", description="date YYYY-MM-DD the forecast stands on; empty = as_of")
     forecast_levels: list[Level] = Field(["company", "channel", "region", "team", "rep"],
                                          description="levels that get a P(hit target)")
+    forecast_model: Literal["auto", "level", "trend"] = Field(
+        "auto", description="run-rate model: auto (AICc per level: trend and seasonality if they pay), "
+                            "level (simple exponential smoothing) or trend (damped trend)")
+    select_keys: int = Field(10, ge=0, description="levels with at most this many keys choose the model "
+                                                    "form per key; larger levels once on their total")
     interval: float = Field(0.8, gt=0.5, lt=1.0, description="width of forecast intervals")
     draws: int = Field(10000, ge=100, le=200000, description="Monte Carlo draws of the open pipeline")
     max_model_keys: int = Field(300, ge=1, description="keys per level fitted one by one with statsmodels ETS")

@@ -1,10 +1,12 @@
 """Periods: months as integers, their labels at each granularity, and period texts.
 
 A month is the integer ``year * 12 + month - 1``; every row gets one, and a
-review period (month, quarter, year, fiscal year) is a set of months. Fiscal
-years start in ``dataset.yaml``'s ``fiscal_year_start`` and are named by the
-calendar year they start in (``FY2026``); with the default start (January)
-``FY2026`` is the calendar year 2026. Target periods follow the data model:
+review period (month, quarter, year, fiscal quarter, fiscal year) is a set of
+months. Fiscal years start in ``dataset.yaml``'s ``fiscal_year_start`` and are
+named by the calendar year they start in (``FY2026``); with the default start
+(January) ``FY2026`` is the calendar year 2026. Fiscal quarters count from the
+fiscal year's first month (``FY2026-Q1`` is April-June 2026 when the fiscal year
+starts in April). Target periods follow the data model:
 ``YYYY-MM``, ``YYYY-Qn`` (calendar quarter), ``YYYY`` (calendar year).
 """
 
@@ -46,7 +48,9 @@ def label(m: int, granularity: str, fy_start: int = 1) -> str:
         return f"{y}"
     if granularity == "fiscal_year":
         return f"FY{y if mo >= fy_start else y - 1}"
-    raise ValueError(f"unknown granularity {granularity!r}; valid: month, quarter, year, fiscal_year")
+    if granularity == "fiscal_quarter":
+        return f"FY{y if mo >= fy_start else y - 1}-Q{(mo - fy_start) % 12 // 3 + 1}"
+    raise ValueError(f"unknown granularity {granularity!r}; valid: month, quarter, year, fiscal_quarter, fiscal_year")
 
 
 def labels(months: np.ndarray, granularity: str, fy_start: int = 1) -> np.ndarray:
@@ -57,11 +61,15 @@ def labels(months: np.ndarray, granularity: str, fy_start: int = 1) -> np.ndarra
 
 
 def months_of(period: str, fy_start: int = 1) -> list[int]:
-    """The months of a period text: ``2026-03``, ``2026-Q1``, ``2026``, ``FY2026`` or ``2025-11..2026-10``."""
+    """The months of a period text: ``2026-03``, ``2026-Q1``, ``2026``, ``FY2026``, ``FY2026-Q1`` or
+    ``2025-11..2026-10``."""
     p = period.strip()
     if ".." in p:
         a, b = parse_range(p)
         return list(range(a, b + 1))
+    if m := re.fullmatch(r"FY(\d{4})-Q([1-4])", p, re.I):
+        first = int(m.group(1)) * 12 + fy_start - 1 + (int(m.group(2)) - 1) * 3
+        return [first, first + 1, first + 2]
     if m := re.fullmatch(r"FY(\d{4})", p, re.I):
         first = int(m.group(1)) * 12 + fy_start - 1
         return list(range(first, first + 12))
@@ -74,7 +82,8 @@ def months_of(period: str, fy_start: int = 1) -> list[int]:
             return [int(m.group(1)) * 12 + mo - 1]
     if m := re.fullmatch(r"(\d{4})", p):
         return list(range(int(m.group(1)) * 12, int(m.group(1)) * 12 + 12))
-    raise ValueError(f"cannot read period {period!r}; expected 2026-03, 2026-Q1, 2026, FY2026 or 2025-11..2026-10")
+    raise ValueError(f"cannot read period {period!r}; expected 2026-03, 2026-Q1, 2026, FY2026, FY2026-Q1 or "
+                     "2025-11..2026-10")
 
 
 def parse_range(text: str) -> tuple[int, int]:

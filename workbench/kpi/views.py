@@ -25,6 +25,7 @@ i18n.register({
     "avg_order_value": ("average order value", "客单价"), "mean_predicted": ("Mean predicted", "平均预测"),
     "p_stage": ("P(won), all channels", "赢单概率（全渠道）"), "status_col": ("Status", "状态"),
     "month": ("month", "月"), "quarter": ("quarter", "季度"), "year": ("year", "年"), "fiscal_year": ("fiscal year", "财年"),
+    "fiscal_quarter": ("fiscal quarter", "财季"),
     "rank_range": ("Rank interval", "名次区间"), "learned": ("learned from history", "历史学习"),
     "crm_probability_method": ("CRM probability", "CRM 概率"), "won within 90 days": ("won within 90 days", "90 天内赢单"),
     "won (closed deals)": ("won (closed deals)", "赢单（已结束商机）"),
