@@ -123,3 +123,27 @@ def test_extra_language_published_beside_primary(env, tmp_path):
     assert "中文标题" in zh and "English title" not in zh and 'lang="zh"' in zh
     assert 'href="01_ok.zh.html"' in (res.path / "index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in (res.path / "tables").iterdir()) == ["01_ok"]
+
+
+def test_previous_run_matches_the_series_across_params_files(tmp_path):
+    from workbench.params import RunConfig
+
+    def fake_run(run_id, params_file, series=None, status="ok"):
+        d = tmp_path / run_id
+        (d / "tables").mkdir(parents=True)
+        info = {"run_id": run_id, "status": status, "params_file": params_file}
+        if series is not None:
+            info["series"] = series
+        (d / "run.json").write_text(json.dumps(info), encoding="utf-8")
+        return d
+
+    oct_ = fake_run("20261102-060000-2026-10", "params/2026-10.yaml", series="monthly")
+    fake_run("20261103-060000-2026-10", "params/2026-10.yaml", series="monthly", status="failed")
+    legacy = fake_run("20261001-060000-x", "params/x.yaml")  # written before series existed
+    nov = RunConfig(series="monthly")
+    assert nov.series_key("params/2026-11.yaml") == "monthly"
+    assert runner.previous_run(tmp_path, nov.series_key("params/2026-11.yaml")) == oct_  # newest ok run
+    # without a series the params file is the key, as before (and old run.json files still match)
+    assert RunConfig().series_key("params/x.yaml") == "params/x.yaml"
+    assert runner.previous_run(tmp_path, "params/x.yaml") == legacy
+    assert runner.previous_run(tmp_path, "params/other.yaml") is None

@@ -82,7 +82,14 @@ class RunConfig(BaseModel):
     as_of: AsOf = ""
     extra_langs: list[Literal["en", "zh"]] = Field(
         default_factory=list, description="also publish every report in these languages (e.g. [zh])")
+    series: str = Field(
+        "", description="runs of one series are compared period over period (default: the params file); "
+                        "give every month's params file the same series, e.g. monthly")
     notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def series_key(self, params_file) -> str | None:
+        """What :func:`workbench.runner.previous_run` matches: ``series``, else the params file path."""
+        return self.series or (str(params_file) if params_file else None)
 
     def notebook_params(self, stem: str, model: type[NotebookParams], **runner_values) -> NotebookParams:
         """The validated parameters of one notebook: shared keys, its section, then the runner's."""

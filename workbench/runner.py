@@ -416,7 +416,7 @@ def run(
                 if "run_tables_dir" in fields:
                     extra["run_tables_dir"] = str(patch.folder / "tables")
                 if "previous_run_dir" in fields:
-                    prev = previous_run(out_dir, params_file, dimension, patch.value)
+                    prev = previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
                     extra["previous_run_dir"] = str(prev) if prev else ""
                 p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
                                         interactive=False, data_dir=str(data_path), dataset_cache=str(cache),
@@ -481,6 +481,7 @@ def run(
         "finished": finished,
         "seconds": round(time.perf_counter() - t_start, 3),
         "params_file": str(params_file) if params_file else None,
+        "series": cfg.series_key(params_file),
         "parameters": cfg.model_dump(),
         "dataset": {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
                     "fingerprint": ds.fingerprint()},
@@ -518,14 +519,17 @@ def run(
     return RunResult(run_id, status, final, everything, seconds)
 
 
-def previous_run(out_dir: Path, params_file, dimension: str | None = None, value: str | None = None) -> Path | None:
-    """The newest published, complete run of the same params file (and the same patch).
+def previous_run(out_dir: Path, series: str | None, dimension: str | None = None, value: str | None = None) -> Path | None:
+    """The newest published, complete run of the same series (and the same patch).
 
-    Returns the folder holding that run's (or patch's) ``tables/``, or ``None``.
+    ``series`` is the params file's ``series`` or, without one, the params file path
+    (:meth:`workbench.params.RunConfig.series_key`); runs written before ``series``
+    existed match on their params file. Returns the folder holding that run's (or
+    patch's) ``tables/``, or ``None``.
     """
     from workbench import fanout
 
-    want = str(params_file) if params_file else None
+    want = series
     for rj in sorted(out_dir.glob("*/run.json"), reverse=True):
         if rj.parent.is_symlink() or rj.parent.name.startswith("."):
             continue
@@ -533,7 +537,7 @@ def previous_run(out_dir: Path, params_file, dimension: str | None = None, value
             info = json.loads(rj.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if info.get("params_file") != want or info.get("status") != "ok":
+        if info.get("series", info.get("params_file")) != want or info.get("status") != "ok":
             continue
         fo = info.get("fan_out") or {}
         if (fo.get("dimension") if fo else None) != dimension:

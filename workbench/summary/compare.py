@@ -3,9 +3,16 @@
 Two sources, both pure functions over DataFrames:
 
 - :func:`compare_runs`: the result tables of this run against those of the previous
-  run of the same params (the runner passes its folder). Rates with counts are
-  compared with a two-proportion z-test, distributions of counts with a
-  chi-square test, values without a noise model only flagged when restated.
+  run of the same params (the runner passes its folder). Rates with counts
+  (conversion per channel, satisfied share per CSAT group) are compared with a
+  two-proportion z-test; NPS per group by a z-test on the difference of two NPS
+  (each the mean of +1/0/-1 scores, variance from its promoter and detractor
+  counts); the latest competitor price index per competitor and category against
+  the previous run's latest by a z-test on the log index (standard errors from
+  the t intervals the price table carries); distributions of counts with a
+  chi-square test; values without a noise model only flagged when restated.
+  When the two runs' windows overlap, the samples share responses, so the
+  independent-sample tests are conservative (they call fewer changes).
 - :func:`month_over_month`: from the data itself when there is no previous run:
   the last complete month against the one before, per channel: conversion by
   creation cohort (two-proportion test) and revenue (XmR: a change beyond the
@@ -36,6 +43,20 @@ RATE_TABLES = [
 DISTRIBUTION_TABLES = [
     ("10_customer_segmentation", "rfm", "segment"),
 ]
+# rates whose hits / n columns come from another notebook's table
+RATE_TABLES += [
+    ("50_market_feedback", "csat", ["dimension", "group"], "satisfied", "n"),
+]
+# (notebook stem, table, key columns): NPS per group compared run to run
+NPS_TABLES = [
+    ("50_market_feedback", "nps", ["dimension", "group"]),
+]
+# (notebook stem, table): latest price index per competitor x category, pooled over channels
+INDEX_TABLES = [
+    ("40_competitor_analysis", "price_index"),
+]
+# dimensions that are themselves periods: a past period is a restatement question, not a change
+PERIOD_DIMENSIONS = {"period"}
 # (notebook stem, table, key columns, value column): restatements flagged (no noise model)
 VALUE_TABLES = [
     ("30_kpi_review", "attainment", ["period", "level", "key", "kpi"], "actual"),
@@ -114,6 +135,82 @@ def compare_distribution(prev: pd.DataFrame, curr: pd.DataFrame, column: str, so
     return out
 
 
+def nps_difference(p0, d0, n0, p1, d1, n1, level: float = 0.95) -> tuple[float, float, float, float]:
+    """NPS change (points) with a Wald interval and a two-sided z-test p-value.
+
+    An NPS is 100 x the mean of scores +1 (promoter), 0, -1 (detractor); with shares ``P`` and ``D`` the
+    variance of one score is ``P + D - (P - D)^2``, so ``Var(NPS) = 100^2 (P + D - (P - D)^2) / n``.
+    """
+    P0, D0, P1, D1 = p0 / n0, d0 / n0, p1 / n1, d1 / n1
+    v0 = (P0 + D0 - (P0 - D0) ** 2) / n0
+    v1 = (P1 + D1 - (P1 - D1) ** 2) / n1
+    diff = 100 * ((P1 - D1) - (P0 - D0))
+    se = 100 * np.sqrt(v0 + v1)
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = 2 * stats.norm.sf(abs(diff) / se) if se > 0 else (1.0 if diff == 0 else 0.0)
+    return float(diff), float(diff - z * se), float(diff + z * se), float(p)
+
+
+def compare_nps(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], source: str) -> pd.DataFrame:
+    """Per group: NPS before and now, its change with interval, Holm-adjusted p, changed or not."""
+    cols = keys + ["n", "promoters", "detractors"]
+    prev, curr = prev.loc[~prev[keys[0]].isin(PERIOD_DIMENSIONS)], curr.loc[~curr[keys[0]].isin(PERIOD_DIMENSIONS)]
+    m = prev[cols].merge(curr[cols], on=keys, how="outer", suffixes=("_prev", "_curr"))
+    rows = []
+    for r in m.to_dict("records"):
+        n0, n1 = r["n_prev"], r["n_curr"]
+        row = {"source": source, "item": " / ".join(str(r[k]) for k in keys), "metric": "NPS",
+               "n_previous": n0, "n_current": n1}
+        ok0, ok1 = pd.notna(n0) and n0 > 0, pd.notna(n1) and n1 > 0
+        prev_v = 100 * (r["promoters_prev"] - r["detractors_prev"]) / n0 if ok0 else np.nan
+        curr_v = 100 * (r["promoters_curr"] - r["detractors_curr"]) / n1 if ok1 else np.nan
+        row.update(previous=prev_v, current=curr_v)
+        if ok0 and ok1:
+            diff, lo, hi, p = nps_difference(r["promoters_prev"], r["detractors_prev"], n0,
+                                             r["promoters_curr"], r["detractors_curr"], n1)
+            row.update(change=diff, ci_low=lo, ci_high=hi, p_value=p)
+        else:
+            row["note"] = "only in one run" if (pd.isna(n0) or pd.isna(n1)) else "no responses"
+        rows.append(row)
+    return _holm(pd.DataFrame(rows).reindex(columns=COLUMNS))
+
+
+def compare_price_index(prev: pd.DataFrame, curr: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Latest pooled price index per competitor x category of each run, compared on the log scale.
+
+    The price table's interval is ``100 exp(mean log ratio +- t(n-1) s / sqrt(n))``, so the standard
+    error of the log index is ``(log ci_high - log ci_low) / (2 t(n-1))``. Groups whose latest month is
+    the same in both runs are not a new observation and are left out (a changed figure there is a
+    restatement).
+    """
+    def latest(df: pd.DataFrame) -> pd.DataFrame:
+        d = df.loc[df["channel_id"].astype(str) == "all"] if "channel_id" in df else df
+        d = d.loc[d["n_obs"] >= 2].dropna(subset=["ci_low", "ci_high"])
+        d = d.sort_values("month").groupby(["competitor", "category"], as_index=False).last()
+        t = stats.t.ppf(0.975, np.maximum(d["n_obs"].to_numpy(dtype=float) - 1, 1))
+        d["log_index"] = np.log(d["price_index"].to_numpy(dtype=float))
+        d["se"] = (np.log(d["ci_high"].to_numpy(dtype=float)) - np.log(d["ci_low"].to_numpy(dtype=float))) / (2 * t)
+        return d[["competitor", "category", "month", "n_obs", "price_index", "log_index", "se"]]
+
+    m = latest(prev).merge(latest(curr), on=["competitor", "category"], suffixes=("_prev", "_curr"))
+    m = m.loc[m["month_prev"].astype(str) != m["month_curr"].astype(str)]
+    rows = []
+    z = stats.norm.ppf(0.975)
+    for r in m.to_dict("records"):
+        d = r["log_index_curr"] - r["log_index_prev"]
+        se = float(np.hypot(r["se_prev"], r["se_curr"]))
+        p = 2 * stats.norm.sf(abs(d) / se) if se > 0 else np.nan
+        rows.append({"source": source, "item": f"{r['competitor']} / {r['category']}",
+                     "metric": f"price index {r['month_prev']}→{r['month_curr']}",
+                     "previous": r["price_index_prev"], "current": r["price_index_curr"],
+                     "change": r["price_index_curr"] - r["price_index_prev"],
+                     "ci_low": r["price_index_prev"] * (np.exp(d - z * se) - 1),
+                     "ci_high": r["price_index_prev"] * (np.exp(d + z * se) - 1),
+                     "p_value": p, "n_previous": r["n_obs_prev"], "n_current": r["n_obs_curr"],
+                     "note": "index points (100 = our price); interval of the change from the two months' t intervals"})
+    return _holm(pd.DataFrame(rows).reindex(columns=COLUMNS)) if rows else pd.DataFrame(columns=COLUMNS)
+
+
 def compare_values(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], value: str, source: str) -> pd.DataFrame:
     """Past figures that differ between the runs (restated data); no noise model, so never 'changed'."""
     m = prev[keys + [value]].merge(curr[keys + [value]], on=keys, suffixes=("_prev", "_curr"))
@@ -132,8 +229,19 @@ def compare_runs(current: Path, previous: Path | None) -> pd.DataFrame:
     parts = []
     for stem, table, keys, hits, n in RATE_TABLES:
         a, b = _read(previous, stem, table), _read(current, stem, table)
-        if a is not None and b is not None:
+        if a is not None and b is not None and set(keys + [hits, n]) <= set(a) & set(b):
+            if "dimension" in keys:
+                a, b = (d.loc[~d["dimension"].isin(PERIOD_DIMENSIONS)] for d in (a, b))
             parts.append(compare_rates(a, b, keys, hits, n, f"{stem}/{table}"))
+    for stem, table, keys in NPS_TABLES:
+        a, b = _read(previous, stem, table), _read(current, stem, table)
+        if a is not None and b is not None and {"promoters", "detractors", "n"} <= set(a) & set(b):
+            parts.append(compare_nps(a, b, keys, f"{stem}/{table}"))
+    for stem, table in INDEX_TABLES:
+        a, b = _read(previous, stem, table), _read(current, stem, table)
+        need = {"competitor", "category", "month", "n_obs", "price_index", "ci_low", "ci_high"}
+        if a is not None and b is not None and need <= set(a) & set(b):
+            parts.append(compare_price_index(a, b, f"{stem}/{table}"))
     for stem, table, column in DISTRIBUTION_TABLES:
         a, b = _read(previous, stem, table), _read(current, stem, table)
         if a is not None and b is not None and column in a and column in b:
