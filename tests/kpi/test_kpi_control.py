@@ -74,3 +74,20 @@ def test_planted_training_uplift_signals_after_the_action():
     others = sig.loc[(sig["kpi"] == "conversion_rate") & (sig["key"] != truth["team"]) & (sig["rule"] == 4)
                      & (sig["direction"] == "up") & (sig["first_period"] >= "2026-03")]
     assert others.empty
+
+
+def test_team_with_months_without_leads_gets_zero_months():
+    # a team whose leads stop for two months (a fan-out patch often looks like this): those months
+    # are empty points, not a crash (text columns used to be filled with 0 and pandas refused)
+    ds = load_dataset(SAMPLE_DIR, strict=False)
+    leads = ds.tables["leads"]
+    team_reps = set(ds.tables["reps"].loc[ds.tables["reps"]["team"] == "华东一组", "rep_id"])
+    gap = leads["rep_id"].isin(team_reps) & leads["created_date"].between("2025-06-01", "2025-07-31 23:59")
+    ds.tables["leads"] = leads.loc[~gap].reset_index(drop=True)
+    p = KpiParams()
+    kd = A.prepare(ds, p)
+    charts, _ = C.control_charts(kd, p, "en")
+    pts = next(v for k, v in charts.items() if k[2] == "华东一组" and k[3] == "conversion_rate")
+    empty = pts.loc[pts["month"].isin(["2025-06", "2025-07"])]
+    assert len(empty) == 2 and (empty["n"] == 0).all() and not empty["judged"].any()
+    assert gap.sum() > 20  # the team really had leads in those months

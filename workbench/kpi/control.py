@@ -212,7 +212,7 @@ def control_charts(kd: A.KpiData, params, lang: str = "en") -> tuple[dict, pd.Da
         m = A.measures(kd, params.control_level, "month", (kd.first_month, last))
         m["month"] = [int(P.months_of(p)[0]) for p in m["period"]]
         for key, g in m.groupby("key", sort=True):
-            g = g.set_index("month").reindex(months, fill_value=0)
+            g = g.set_index("month")[["won", "leads", "open"]].reindex(months, fill_value=0)
             if g["leads"].sum() < params.min_leads * 3:
                 continue
             base = _baseline_mask(months, params.control_baseline)
