@@ -46,7 +46,7 @@ def small(tmp_path_factory) -> dict[str, Path]:
 
 def read(folder: Path, table: str, **kw) -> pd.DataFrame:
     if table == "products":
-        return pd.read_excel(folder / "products.xlsx", header=1, **kw)
+        return pd.read_excel(folder / "products.xlsx", header=1, engine="openpyxl", **kw)
     enc = "gb18030" if table == "customers" else "utf-8"
     return pd.read_csv(folder / f"{table}.csv", encoding=enc, **kw)
 
