@@ -115,3 +115,17 @@ def test_compare_price_index_latest_month_on_log_scale():
     assert out["p_value"].iloc[0] == pytest.approx(2 * stats.norm.sf(abs(np.log(0.85)) / se))
     # the same latest month in both runs is not a new observation
     assert compare_price_index(prev, prev, "x").empty
+
+
+def test_restated_figures_with_blank_keys(tmp_path):
+    # company-level attainment rows have no key (blank, read back as NaN): a restatement there is
+    # named, not a crash
+    for run, actual in (("prev", 100.0), ("curr", 120.0)):
+        d = tmp_path / run / "tables" / "30_kpi_review"
+        d.mkdir(parents=True)
+        pd.DataFrame({"period": ["2026-09", "2026-09"], "level": ["company", "region"], "key": ["", "华东"],
+                      "kpi": ["revenue", "revenue"], "actual": [actual, 50.0], "target": [100.0, 50.0],
+                      "attainment": [actual / 100, 1.0]}).to_csv(d / "attainment.csv", index=False, encoding="utf-8-sig")
+    out = compare_runs(tmp_path / "curr", tmp_path / "prev")
+    assert out["item"].tolist() == ["2026-09 / company /  / revenue"]
+    assert out["change"].iloc[0] == pytest.approx(20.0) and not out["changed"].iloc[0]

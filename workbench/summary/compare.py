@@ -217,7 +217,8 @@ def compare_values(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], valu
     rel = (m[f"{value}_curr"] - m[f"{value}_prev"]).abs() / m[f"{value}_prev"].abs().replace(0, np.nan)
     restated = m.loc[rel > RESTATED_TOLERANCE]
     return pd.DataFrame({
-        "source": source, "item": restated[keys].astype(str).agg(" / ".join, axis=1),
+        "source": source, "item": [" / ".join("" if pd.isna(v) else str(v) for v in row)
+                                   for row in restated[keys].itertuples(index=False)],
         "metric": value, "previous": restated[f"{value}_prev"], "current": restated[f"{value}_curr"],
         "change": restated[f"{value}_curr"] - restated[f"{value}_prev"], "changed": False,
         "note": "restated: a past figure differs between the runs (data corrected or re-imported?)",
