@@ -101,6 +101,8 @@ def main() -> int:
     print(f"{'notebook':<28}{'status':<8}{'total s':>9}{'cells s':>9}{'runner s':>10}")
     for r in rows:
         print(f"{r['notebook']:<28}{r['status']:<8}{r['total_s']:>9.2f}{r['cells_s']:>9.2f}{r['runner_own_s']:>10.2f}")
+    if res.phases:
+        print("shared phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res.phases.items() if k != "notebooks"))
     if shared is not None:
         print(f"shared run cost (validate + load once, cache, index, publish): {shared:.2f} s "
               f"= {shared / n:.2f} s per notebook")
@@ -110,12 +112,15 @@ def main() -> int:
         print(f"{r['notebook']}: runner's own cost {r['runner_own_s']:.2f} s against papermill's floor for "
               f"{r['code_cells']} trivial cells {r['floor_same_cells_s']:.2f} s = "
               f"{r['runner_own_s'] / r['floor_same_cells_s']:.2f}x (shared validation not included)")
+    for r in rows:
+        print(f"{r['notebook']}: runner's own cost {r['runner_own_s']:.2f} s = "
+              f"{r['runner_own_s'] / floor:.2f}x the empty-notebook floor ({floor:.2f} s)")
     print(f"peak memory: runner {self_rss:,.0f} MiB, largest kernel {child_rss:,.0f} MiB")
     (OUT / "last_benchmark.json").write_text(json.dumps({
         "scale": args.scale, "order_lines": lines, "jobs": args.jobs, "wall_s": round(wall, 2),
         "floor_s": round(floor, 3), "notebooks": rows, "shared_s": shared,
         "peak_rss_mib": {"runner": round(self_rss), "largest_kernel": round(child_rss)},
-        "run_seconds_in_run_json": info["seconds"]}, indent=2), encoding="utf-8")
+        "run_seconds_in_run_json": info["seconds"], "phases_s": res.phases}, indent=2), encoding="utf-8")
     return 0 if res.ok else 1
 
 

@@ -97,6 +97,7 @@ class RunResult:
     path: Path
     notebooks: list[NotebookResult]
     seconds: float
+    phases: dict = field(default_factory=dict)  # seconds: validate_load, cache, notebooks, publish
 
     @property
     def index(self) -> Path:
@@ -528,6 +529,8 @@ def run(
         _kernels().prefetch()  # the first kernel starts while the data is validated
         warm = threading.Thread(target=_exporter, daemon=True)
         warm.start()
+    timing: dict[str, float] = {}
+    t_phase = time.perf_counter()
     try:
         say(f"Validating data in {data_path} ...")
         ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
@@ -540,6 +543,7 @@ def run(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         raise
+    timing["validate_load"] = round(time.perf_counter() - t_phase, 3)
     say(f"  {len(ds.tables)} tables, {sum(len(t) for t in ds.tables.values()):,} rows; "
         f"{len(ds.warnings)} warning(s) (see the data quality report)")
 
@@ -568,8 +572,10 @@ def run(
             say(f"  skip {dimension} {patch.value}: {reason}")
             continue
         cache = staging / "_cache" / f"dataset-{i}.pkl"
+        t_phase = time.perf_counter()
         with open(cache, "wb") as fh:
             pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        timing["cache"] = round(timing.get("cache", 0.0) + time.perf_counter() - t_phase, 3)
         for spec in specs:
             missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
             if missing:
@@ -611,6 +617,7 @@ def run(
 
     if warm is not None:
         warm.join()
+    t_phase = time.perf_counter()
     # phase 2 (the executive summary) reads the result tables of phase 1
     phases = [[t for t in tasks if t["phase"] == ph] for ph in sorted({t["phase"] for t in tasks})]
     if pool is None:
@@ -633,6 +640,8 @@ def run(
                                              error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
                     record(t, res)
 
+    timing["notebooks"] = round(time.perf_counter() - t_phase, 3)
+    t_phase = time.perf_counter()
     for t in tasks:  # fold translations into their primary result
         if t["name"] != t["stem"]:
             results = patches[t["patch"]].results
@@ -687,11 +696,12 @@ def run(
     if status == "ok":
         point_latest(out_dir, run_id)
     write_history(out_dir, cfg.lang)
+    timing["publish"] = round(time.perf_counter() - t_phase, 3)  # index pages, run.json, rename, history
     seconds = round(time.perf_counter() - t_start, 3)
     say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
     if status != "ok":
         say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
-    return RunResult(run_id, status, final, everything, seconds)
+    return RunResult(run_id, status, final, everything, seconds, timing)
 
 
 def previous_run(out_dir: Path, series: str | None, dimension: str | None = None, value: str | None = None) -> Path | None:
