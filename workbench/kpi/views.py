@@ -194,10 +194,13 @@ def show_forecast(fc: pd.DataFrame, kd: A.KpiData, rpt, params) -> None:
     """Forecast table (saved) and one chart per level."""
     win = window(kd, params)
     _display(rpt.say("Forecast of {period} revenue standing on {cutoff}: actual to date plus an exponential-smoothing "
-                     "run-rate for the {m} month(s) left ({iv} interval); P(hit target) is the share of simulated paths "
+                     "run-rate for the {m} month(s) left ({iv} interval), with a damped trend or month-of-year "
+                     "indices where they improve the fit (Model column: A,Ad = damped trend, x seasonal index = "
+                     "seasonality); P(hit target) is the share of simulated paths "
                      "that reach the target. The open pipeline ({draws} Monte Carlo draws) shows how much of the rest is "
                      "already in open deals.",
-                     "站在 {cutoff} 预测 {period} 收入：截至目前的实际加上剩余 {m} 个月的指数平滑趋势预测（{iv} 区间）；"
+                     "站在 {cutoff} 预测 {period} 收入：截至目前的实际加上剩余 {m} 个月的指数平滑趋势预测（{iv} 区间），"
+                     "在能改善拟合时加入阻尼趋势或月度季节指数（“模型”列：A,Ad 为阻尼趋势，x seasonal index 为季节性）；"
                      "达成概率为模拟路径中达到目标的比例。在途商机（{draws} 次蒙特卡洛模拟）显示剩余部分有多少已在商机中。",
                      period=win.period, cutoff=win.cutoff.date().isoformat(),
                      m=f"{sum(w for _, w in win.remaining):.1f}", iv=f"{params.interval:.0%}", draws=params.draws))
@@ -209,7 +212,7 @@ def show_forecast(fc: pd.DataFrame, kd: A.KpiData, rpt, params) -> None:
         return
     fmts = _fmts(fc, p_hit="pct", p_pipeline_covers_gap="pct", n_months="int", pipeline_deals="int")
     cols = ["level", "key", "target", "actual_to_date", "forecast_mean", "forecast_low", "forecast_high",
-            "expected_attainment", "p_hit", "pipeline_deals", "pipeline_mean"]
+            "expected_attainment", "p_hit", "pipeline_deals", "pipeline_mean", "model"]
     if fc["actual_final"].notna().any():
         cols.append("actual_final")
     rpt.save(fc, "forecast")

@@ -299,7 +299,8 @@ def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as
                         "previous": s.loc[prev], "current": s.loc[last], "change": move,
                         "ci_low": -XMR_FACTOR * mr, "ci_high": XMR_FACTOR * mr, "n_previous": len(base),
                         "n_current": 1, "changed": bool(abs(move) > XMR_FACTOR * mr),
-                        "note": f"XmR: moves within ±{XMR_FACTOR} x mean moving range ({mr:,.0f}) are noise"})
+                        "note": f"XmR: a move within ±{XMR_FACTOR} x the channel's mean moving range "
+                                "(the interval shown) is noise"})
         if rev:
             rows.append(pd.DataFrame(rev).reindex(columns=COLUMNS))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)

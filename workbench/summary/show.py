@@ -95,8 +95,8 @@ def plot_effects(effects: pd.DataFrame, report):
     e = effects.loc[effects["effect"].notna()].reset_index(drop=True)
     groups = list(e.groupby("kpi", sort=True))
     heights = [max(len(g), 1) + 1 for _, g in groups] or [2]
-    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, 0.45 * sum(heights) + 1.2), squeeze=False,
-                             gridspec_kw={"height_ratios": heights})
+    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, 0.55 * sum(heights) + 1.6), squeeze=False,
+                             gridspec_kw={"height_ratios": heights}, layout="constrained")
     for ax, (kpi, g) in zip(axes[:, 0], groups, strict=False):
         g = g.reset_index(drop=True)
         for yy, r in g.iterrows():
@@ -112,27 +112,67 @@ def plot_effects(effects: pd.DataFrame, report):
         ax.set_ylim(-0.7, len(g) - 0.3)
         ax.set_title(report.t(kpi), loc="left", fontsize=10)
         ax.grid(axis="y", visible=False)
+    from matplotlib.ticker import StrMethodFormatter
+
+    for ax in axes[:, 0]:  # plain numbers (no "1e6" offset), thousands separated for money
+        if max(abs(v) for v in ax.get_xlim()) >= 1000:
+            ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        else:
+            ax.ticklabel_format(axis="x", style="plain", useOffset=False)
     axes[-1, 0].set_xlabel(report.text("effect with 95% interval (units of each KPI)", "效果及 95% 区间（各指标自身单位）"))
     fig.suptitle(report.text("Did our actions work?", "行动是否有效？"))
     return fig
 
 
-def show_changes(changes: pd.DataFrame, report):
-    """Period-over-period tables: rates and shares as percentages, money as money."""
+def _unit_of(metric: str) -> str:
+    """How a comparison's figures read: money, points (NPS, price index) or a rate / share."""
+    m = str(metric)
+    if m.startswith(("revenue", "actual")):
+        return "money"
+    if m.startswith(("NPS", "price index")):
+        return "points"
+    return "pct"
+
+
+def show_changes(changes: pd.DataFrame, report, max_unchanged: int = 15):
+    """Period-over-period tables, changes beyond noise first.
+
+    One table per kind of figure (rates and shares as percentages, NPS and price index as
+    points, money as money). Comparisons within noise are counted and the first
+    ``max_unchanged`` listed; all of them are in the saved ``period_changes`` table.
+    """
     from IPython.display import display
 
     if changes.empty:
         return report.note("Nothing to compare.", "没有可比较的内容。")
+    report.save(changes, "period_changes")
     cols = ["source", "item", "metric", "previous", "current", "change", "ci_low", "ci_high", "p_adjusted",
             "changed", "n_previous", "n_current"]
-    is_money = changes["metric"].astype(str).str.startswith(("revenue", "actual"))
-    money = {c: "money" for c in ("previous", "current", "change", "ci_low", "ci_high")}
-    pct = {c: "pct" for c in ("previous", "current", "change", "ci_low", "ci_high")}
-    report.save(changes, "period_changes")
-    if (~is_money).any():
-        display(report.table(changes.loc[~is_money], columns=cols, formats={**pct, "n_previous": "int", "n_current": "int"}))
-    if is_money.any():
-        display(report.table(changes.loc[is_money], columns=cols, formats={**money, "n_previous": "int", "n_current": "int"}))
+    values = ("previous", "current", "change", "ci_low", "ci_high")
+    fmt = {"money": "money", "points": "num", "pct": "pct"}
+    changed = changes["changed"].fillna(False).astype(bool)
+    unit = changes["metric"].map(_unit_of)
+    display(report.say(
+        "{n} of {total} comparisons moved beyond noise; the rest are within what chance alone would give.",
+        "{total} 项比较中有 {n} 项超出噪声范围；其余变化在随机波动范围内。",
+        n=int(changed.sum()), total=len(changes)))
+    for part, title_en, title_zh in ((changed, "Changed beyond noise", "超出噪声的变化"),
+                                     (~changed, "Within noise", "在噪声范围内")):
+        block = changes.loc[part]
+        if block.empty:
+            continue
+        display(report.say(f"<b>{title_en}</b> ({len(block)})", f"<b>{title_zh}</b>（{len(block)}）"))
+        for kind in ("pct", "points", "money"):
+            rows = block.loc[unit[part] == kind]
+            if rows.empty:
+                continue
+            if not part.equals(changed):
+                rows = rows.sort_values("p_adjusted", na_position="last")
+            formats = {**{c: fmt[kind] for c in values}, "n_previous": "int", "n_current": "int"}
+            display(report.table(rows[[c for c in cols if c in rows.columns]], formats=formats,
+                                 max_rows=len(rows) if part.equals(changed) else max_unchanged))
+            for note in rows["note"].dropna().astype(str).unique():  # said once, not on every row
+                display(report.say("{note}", "{note}", note=note))
     return None
 
 
