@@ -285,20 +285,22 @@ def _kill(km) -> None:
 
 
 _KERNELS: KernelPool | None = None
+_EXIT_HOOKS: int | None = None  # the pid whose exit already closes the pool
 
 
 def _kernels() -> KernelPool:
-    """This process's kernel pool (created on first use; killed at process exit)."""
-    global _KERNELS
+    """This process's kernel pool (created on first use; its spare is killed at process exit)."""
+    global _KERNELS, _EXIT_HOOKS
     if _KERNELS is None:
+        _KERNELS = KernelPool()
+    if _EXIT_HOOKS != os.getpid():
+        import atexit
         from multiprocessing import util
 
-        _KERNELS = KernelPool()
         # pool workers exit through multiprocessing, which skips atexit: a Finalize runs there too
         util.Finalize(None, _close_kernels, exitpriority=10)
-        import atexit
-
         atexit.register(_close_kernels)
+        _EXIT_HOOKS = os.getpid()
     return _KERNELS
 
 
