@@ -101,7 +101,7 @@ def test_file_encodings_and_formats(sample):
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf"), path.name
         assert b"\r" not in data, path.name
-    first = pd.read_excel(folder / "products.xlsx", header=None, nrows=2)
+    first = pd.read_excel(folder / "products.xlsx", header=None, nrows=2, engine="openpyxl")
     assert str(first.iloc[0, 0]).startswith("产品主数据")
     assert list(first.iloc[1]) == TABLES["products"].column_names
     json.loads((folder / "truth.json").read_text(encoding="utf-8"))
