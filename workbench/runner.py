@@ -578,6 +578,9 @@ def run(
         with open(cache, "wb") as fh:
             pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
         timing["cache"] = round(timing.get("cache", 0.0) + time.perf_counter() - t_phase, 3)
+        # looked up once per patch (it reads every run.json), not once per notebook and language
+        prev = (previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
+                if any("previous_run_dir" in spec.params.model_fields for spec in specs) else None)
         for spec in specs:
             missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
             if missing:
@@ -596,7 +599,6 @@ def run(
                 if "run_tables_dir" in fields:
                     extra["run_tables_dir"] = str(patch.folder / "tables")
                 if "previous_run_dir" in fields:
-                    prev = previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
                     extra["previous_run_dir"] = str(prev) if prev else ""
                 p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
                                         interactive=False, data_dir=str(data_path), dataset_cache=str(cache),

@@ -94,7 +94,7 @@ def test_region_patches_with_sparse_teams(tmp_path):
         have = m.groupby("key")["period"].nunique()
         sparse += int((have < len(months)).sum())
         charts, _ = C.control_charts(kd, p, "en")
-        for (chart, level, key, kpi), pts in charts.items():
+        for (_chart, _level, _key, kpi), pts in charts.items():
             if kpi == "conversion_rate":
                 assert len(pts) == len(months)
                 assert (pts.loc[pts["n"] == 0, "judged"] == False).all()  # noqa: E712 - numpy bools

@@ -156,8 +156,9 @@ def show_changes(changes: pd.DataFrame, report, max_unchanged: int = 15):
         "{n} of {total} comparisons moved beyond noise; the rest are within what chance alone would give.",
         "{total} 项比较中有 {n} 项超出噪声范围；其余变化在随机波动范围内。",
         n=int(changed.sum()), total=len(changes)))
-    for part, title_en, title_zh in ((changed, "Changed beyond noise", "超出噪声的变化"),
-                                     (~changed, "Within noise", "在噪声范围内")):
+    for is_change, title_en, title_zh in ((True, "Changed beyond noise", "超出噪声的变化"),
+                                          (False, "Within noise", "在噪声范围内")):
+        part = changed if is_change else ~changed
         block = changes.loc[part]
         if block.empty:
             continue
@@ -166,11 +167,11 @@ def show_changes(changes: pd.DataFrame, report, max_unchanged: int = 15):
             rows = block.loc[unit[part] == kind]
             if rows.empty:
                 continue
-            if not part.equals(changed):
+            if not is_change:
                 rows = rows.sort_values("p_adjusted", na_position="last")
             formats = {**{c: fmt[kind] for c in values}, "n_previous": "int", "n_current": "int"}
             display(report.table(rows[[c for c in cols if c in rows.columns]], formats=formats,
-                                 max_rows=len(rows) if part.equals(changed) else max_unchanged))
+                                 max_rows=len(rows) if is_change else max_unchanged))
             for note in rows["note"].dropna().astype(str).unique():  # said once, not on every row
                 display(report.say("{note}", "{note}", note=note))
     return None
