@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from workbench import measures
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
-from workbench.data.coerce import period_bounds
 
 log = logging.getLogger(__name__)
 
@@ -86,30 +86,20 @@ def channel_codes(channel: pd.Series) -> tuple[np.ndarray, list[str]]:
 def spend_by_month(spend: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
     """Spend per ``channel_id`` and month (``YYYY-MM``); quarters and years spread evenly over their months.
 
+    The one implementation is :func:`workbench.measures.monthly_spend`; this adds the report's note.
+
     Returns
     -------
     DataFrame
         ``channel_id, month, spend``.
     list of Note
     """
+    out, coarse = measures.monthly_spend(spend)
     notes: list[Note] = []
-    if spend is None or spend.empty:
-        return pd.DataFrame(columns=["channel_id", "month", "spend"]), notes
-    s = spend.loc[spend["period"].notna() & spend["channel_id"].notna()].copy()
-    s["amount"] = pd.to_numeric(s["amount"], errors="coerce")
-    coarse = ~s["period"].astype("str").str.fullmatch(r"\d{4}-\d{2}")
-    rows = []
-    bounds = {p: period_bounds(p) for p in s["period"].astype("str").unique()}
-    for p, cid, amt in zip(s["period"].astype("str"), s["channel_id"].astype("str"), s["amount"], strict=True):
-        start, end = bounds[p]
-        months = pd.period_range(start, end, freq="M").astype("str")
-        for m in months:
-            rows.append((cid, m, amt / len(months)))
-    if coarse.any():
+    if coarse:
         notes.append(Note("{n} spend row(s) cover a quarter or a year; their amount is spread evenly over the months.",
-                          "{n} 行费用按季度或年度记录，金额已平均分摊到各月。", {"n": int(coarse.sum())}))
-    out = pd.DataFrame(rows, columns=["channel_id", "month", "spend"])
-    return out.groupby(["channel_id", "month"], as_index=False)["spend"].sum(), notes
+                          "{n} 行费用按季度或年度记录，金额已平均分摊到各月。", {"n": coarse}))
+    return out, notes
 
 
 def _costs(tables: dict[str, pd.DataFrame], o: pd.DataFrame) -> tuple[pd.Series, list[Note]]:
@@ -154,7 +144,8 @@ def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, para
         ``table`` (the ``channel_economics`` result table): ``channel_id, channel_name, period,
         revenue, gross_margin, margin_rate, orders, aov, new_customers, spend, cac, roi, roas``.
         ``summary``: the same over the window plus ``revenue_growth, growth_ci_low, growth_ci_high``
-        (per month), ``revenue_prev`` (the window before) and a ``(total)`` row.
+        (per month), ``revenue_prev`` (the window before), ``window`` (``2025-11..2026-10``: the months of
+        revenue, spend, CAC, ROI and ROAS) and a ``(total)`` row.
     """
     notes: list[Note] = []
     freq = "M" if params.period == "month" else "Q"
@@ -239,10 +230,7 @@ def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, para
             "new_customers", "spend", "cac", "roi", "roas"]
 
     # summary over the last trend_months months
-    end = as_of.to_period("M")
-    if (as_of + pd.Timedelta(days=1)).month == as_of.month:  # a month still running is not complete
-        end = end - 1
-    start = end - (params.trend_months - 1)
+    start, end = measures.complete_months(as_of, params.trend_months)
     monthly = base.groupby(["channel_id", "month"], as_index=False)[sums].sum(min_count=1)
     win = monthly.loc[(monthly["month"] >= str(start)) & (monthly["month"] <= str(end))]
     prev = monthly.loc[(monthly["month"] >= str(start - params.trend_months)) & (monthly["month"] < str(start))]
@@ -257,6 +245,7 @@ def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, para
     summ.loc[summ["channel_id"] == "(total)", "revenue_prev"] = prev_rev.sum() if len(prev_rev) else np.nan
     tr = _trends(win, str(start), str(end))
     summ = summ.merge(tr, on="channel_id", how="left")
+    summ["window"] = measures.window_text((start, end))  # CAC, ROI and ROAS are over this window
     summ = summ.sort_values("revenue", ascending=False, kind="stable")
     summ = pd.concat([summ.loc[summ["channel_id"] != "(total)"], summ.loc[summ["channel_id"] == "(total)"]])
     return Economics(table[cols], summ.reset_index(drop=True), (str(start), str(end)), notes, source)
@@ -264,12 +253,11 @@ def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, para
 
 def _ratios(t: pd.DataFrame) -> pd.DataFrame:
     t = t.copy()
-    t["margin_rate"] = t["gross_margin"] / t["amount_costed"].where(t["amount_costed"] != 0)
-    t["aov"] = t["sales"] / t["orders"].where(t["orders"] > 0)
-    sp = t["spend"].where(t["spend"] > 0)
-    t["cac"] = t["spend"] / t["new_customers"].where(t["new_customers"] > 0)
-    t["roi"] = (t["gross_margin"] - t["spend"]) / sp
-    t["roas"] = t["revenue"] / sp
+    t["margin_rate"] = measures.ratio(t["gross_margin"], t["amount_costed"].where(t["amount_costed"] != 0))
+    t["aov"] = measures.ratio(t["sales"], t["orders"])
+    t["cac"] = measures.ratio(t["spend"].where(t["spend"] > 0), t["new_customers"])
+    t["roi"] = measures.roi(t["gross_margin"], t["spend"])
+    t["roas"] = measures.roas(t["revenue"], t["spend"])
     for c in ("orders", "new_customers"):
         t[c] = t[c].fillna(0).astype("int64")
     return t
@@ -293,28 +281,20 @@ class _Lines:
 
 
 def _new_customers(tables, lines: _Lines | None, notes) -> pd.DataFrame:
-    cust = tables.get("customers")
+    """New customers per channel and month, from :func:`workbench.measures.acquisitions`."""
     cols = ["channel_id", "month", "new_customers"]
-    if cust is not None and {"created_date", "acquisition_channel_id"} <= set(cust.columns) and \
-            cust["created_date"].notna().mean() > 0.5 and cust["acquisition_channel_id"].notna().mean() > 0.5:
-        c = cust.loc[cust["created_date"].notna() & cust["acquisition_channel_id"].notna()]
-        out = (c.assign(month=_period_key(c["created_date"], "M"), channel_id=c["acquisition_channel_id"])
-               .groupby(["channel_id", "month"]).size().rename("new_customers").reset_index())
-        return out[cols]
-    if lines is None or "customer_id" not in lines.orders:
+    orders = lines.frame() if lines is not None and "customer_id" in lines.orders else None
+    acq = measures.acquisitions(tables.get("customers"), orders)
+    if acq.attrs.get("source") == "none":
         notes.append(Note("New customers are unknown (no customers table and no orders).",
                           "新客户数未知（没有客户表也没有订单）。"))
         return pd.DataFrame(columns=cols)
-    o = lines.frame()
-    first = (o.loc[o["amount"] > 0].sort_values("order_date", kind="stable")
-             .drop_duplicates("customer_id")[["customer_id", "channel_id", "month"]])
-    first_month = first["month"].min()
-    first = first.loc[first["month"] > first_month]
-    notes.append(Note("New customers are counted at their first order in the data (customers.created_date or "
-                      "acquisition_channel_id is missing); the first month {m} is left out.",
-                      "新客户按其在数据中的首单计（缺少 customers.created_date 或 acquisition_channel_id）；"
-                      "首月 {m} 不计。", {"m": first_month}))
-    return first.groupby(["channel_id", "month"]).size().rename("new_customers").reset_index()[cols]
+    if acq.attrs.get("source") == "first_order":
+        notes.append(Note("New customers are counted at their first order in the data (customers.created_date or "
+                          "acquisition_channel_id is missing); the first month {m} is left out.",
+                          "新客户按其在数据中的首单计（缺少 customers.created_date 或 acquisition_channel_id）；"
+                          "首月 {m} 不计。", {"m": acq.attrs.get("first_month")}))
+    return acq.groupby(["channel_id", "month"]).size().rename("new_customers").reset_index()[cols]
 
 
 def _trends(win: pd.DataFrame, start: str, end: str) -> pd.DataFrame:

@@ -11,14 +11,14 @@ is flagged so that it is not compared with the others.
 
 CLV / CAC
 ---------
-``spend`` per channel over the months it covers up to the analysis date, divided
-by the customers acquired through that channel in those months, gives the CAC. A
-customer is acquired on ``customers.created_date`` when known, else on their
-first purchase in the data (which counts customers already active when the data
-start as new, so CAC is understated; the report says so). The value of such a new customer is the
-margin they brought so far plus their predicted margin (``clv_margin``); without
-costs, revenue and ``clv`` are used and the table says so. The ratio is shown
-only where spend exists.
+CAC is :func:`workbench.measures.cac`, the definition the channel report uses too: spend
+per channel over the last ``measures.CAC_MONTHS`` (12) complete months up to the analysis
+date, divided by the customers acquired through that channel in those months
+(``customers.created_date`` and ``acquisition_channel_id``, else the first purchase); the
+window is the ``cac_window`` column. The value of such a new customer is the margin they
+brought so far plus their predicted margin (``clv_margin``); a new customer without a purchase
+is worth 0. Without costs, revenue and ``clv`` are used and the table says so. The ratio is
+shown only where spend exists.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench import measures
 from workbench.data.loader import Dataset
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.rfm import Prepared
@@ -134,18 +135,18 @@ def profile_by(by: str, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFr
 
 
 def segment_channel(attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame) -> pd.DataFrame:
-    """Segment x acquisition channel: customers, net revenue, margin and CLV (long form).
+    """RFM segment x acquisition channel: customers, net revenue, margin and CLV (long form).
 
     Returns
     -------
     DataFrame
-        ``segment``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``, ``clv``.
+        ``rfm_segment``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``, ``clv``.
     """
-    df = rfm[["customer_id", "segment", "monetary", "margin"]].merge(
+    df = rfm[["customer_id", "rfm_segment", "monetary", "margin"]].merge(
         attrs[["customer_id", "acquisition_channel"]], on="customer_id").merge(
         value[["customer_id", "clv"]], on="customer_id")
     df["acquisition_channel"] = df["acquisition_channel"].fillna("(unknown)").astype("str")
-    g = df.groupby(["segment", "acquisition_channel"], sort=True)
+    g = df.groupby(["rfm_segment", "acquisition_channel"], sort=True)
     out = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum(),
                         "margin": g["margin"].sum(min_count=1), "clv": g["clv"].sum(min_count=1)})
     return out.reset_index()
@@ -159,9 +160,9 @@ def channel_value(prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value:
     -------
     DataFrame
         ``acquisition_channel_id``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``,
-        ``clv``, ``clv_margin``, ``clv_per_customer``, ``new_customers`` (first purchase within
-        the spend months), ``spend``, ``cac``, ``value_per_new_customer``, ``clv_cac``,
-        ``small_group``. ``attrs["value_basis"]`` is ``margin`` or ``revenue``.
+        ``clv``, ``clv_margin``, ``clv_per_customer``, ``new_customers`` (acquired within
+        ``cac_window``), ``spend``, ``cac``, ``value_per_new_customer``, ``clv_cac``,
+        ``cac_window`` (``2025-11..2026-10``), ``small_group``. ``attrs["value_basis"]`` is ``margin`` or ``revenue``.
     """
     df = attrs[["customer_id", "acquisition_channel_id", "acquisition_channel"]].merge(
         rfm[["customer_id", "monetary", "margin", "first_purchase"]], on="customer_id").merge(
@@ -176,36 +177,29 @@ def channel_value(prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value:
     use_margin = df["margin"].notna().any() and df["clv_margin"].notna().any()
     for c in ("new_customers", "spend", "cac", "value_per_new_customer", "clv_cac"):
         out[c] = np.nan
+    out["cac_window"] = ""
     if ds.has("spend") and prep.analysis_date is not None:
-        sp = ds["spend"]
-        monthly = sp["period"].astype("str").str.fullmatch(r"\d{4}-\d{2}")  # quarters / years are too coarse
-        sp = sp.loc[monthly, ["channel_id", "amount"]].assign(
-            month=pd.PeriodIndex(sp.loc[monthly, "period"].astype("str"), freq="M"))
-        sp = sp.loc[sp["month"] <= prep.analysis_date.to_period("M")]
-        if len(sp):
-            spend = sp.groupby("channel_id")["amount"].sum()
-            months = sp.groupby("channel_id")["month"].agg(["min", "max"])
-            acquired = df["first_purchase"]
-            if ds.has_column("customers", "created_date"):
-                created = ds["customers"].drop_duplicates("customer_id").set_index("customer_id")["created_date"]
-                acquired = df["customer_id"].map(created).fillna(acquired)
-            first = acquired.dt.to_period("M")
-            lo = df["acquisition_channel_id"].map(months["min"])
-            hi = df["acquisition_channel_id"].map(months["max"])
-            has = lo.notna()
-            newer = has.copy()
-            newer.loc[has] = (first[has] >= lo[has]) & (first[has] <= hi[has])
+        # CAC has one definition, shared with the channel report: workbench.measures.cac
+        window = measures.complete_months(prep.analysis_date, measures.CAC_MONTHS)
+        sp, _ = measures.monthly_spend(ds["spend"])
+        acq = measures.acquisitions(ds["customers"] if ds.has("customers") else None,
+                                    ds["orders"] if ds.has("orders") else None)
+        c = measures.cac(sp, acq, window).set_index("channel_id")
+        if len(c):
+            lo, hi = str(window[0]), str(window[1])
+            new = acq.loc[(acq["month"] >= lo) & (acq["month"] <= hi), ["customer_id", "channel_id"]]
             cur, fut = ("margin", "clv_margin") if use_margin else ("monetary", "clv")
-            nv = df.loc[newer.astype(bool)]
-            per = nv.groupby("acquisition_channel_id").agg(new_customers=("customer_id", "size"),
-                                                           now=(cur, "sum"), future=(fut, "sum"))
+            worth = df.set_index(df["customer_id"].astype("str"))[[cur, fut]].fillna(0).sum(axis=1)
+            # a customer acquired without a purchase yet is worth nothing so far, not left out
+            value = new.assign(v=new["customer_id"].map(worth).fillna(0.0)).groupby("channel_id")["v"].sum()
             idx = out["acquisition_channel_id"]
-            out["spend"] = idx.map(spend).astype(float)
-            out["new_customers"] = idx.map(per["new_customers"]).fillna(0).where(out["spend"].notna())
+            out["spend"] = idx.map(c["spend"]).astype(float)
+            out["new_customers"] = idx.map(c["new_customers"]).fillna(0).where(out["spend"].notna())
             n_new = out["new_customers"].where(out["new_customers"] > 0)
-            out["cac"] = out["spend"] / n_new
-            out["value_per_new_customer"] = idx.map(per["now"].fillna(0) + per["future"].fillna(0)) / n_new
+            out["cac"] = idx.map(c["cac"]).astype(float)
+            out["value_per_new_customer"] = idx.map(value).fillna(0.0) / n_new
             out["clv_cac"] = out["value_per_new_customer"] / out["cac"]
+            out["cac_window"] = measures.window_text(window)
     out["small_group"] = (out["customers"] < params.min_group_size) | (
         out["new_customers"].notna() & (out["new_customers"] < params.min_group_size))
     out = out.sort_values(["revenue", "acquisition_channel_id"], ascending=[False, True]).reset_index(drop=True)
