@@ -86,6 +86,7 @@ class NotebookResult:
     error: dict | None = None  # cell, ename, evalue, traceback
     timings: dict = field(default_factory=dict)  # execute / export seconds
     translations: dict = field(default_factory=dict)  # lang -> html page of the same report
+    headlines: dict = field(default_factory=dict)  # lang -> headline of that language's page
 
 
 @dataclass
@@ -338,9 +339,17 @@ def _exporter():
     return _EXPORTER
 
 
-def export_html(nb, lang: str, run_label: str) -> str:
-    """The report page of an executed notebook: no code, the reader's language only, offline."""
+def export_html(nb, lang: str, run_label: str, title: str | None = None, other_href: str | None = None,
+                index_href: str = "index.html") -> str:
+    """The report page of an executed notebook: no code, the reader's language only, offline.
+
+    The page has ``title`` as its title, a table of contents of its sections, a link back to
+    ``index_href`` (the index in the same language) and, when ``other_href`` is given, a link
+    to the same report in the other language.
+    """
     from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from workbench.reporting import page as wb_page
 
     other = "zh" if lang == "en" else "en"
     pre = TagRemovePreprocessor(remove_cell_tags={f"lang-{other}", "remove-cell"}, enabled=True)
@@ -349,13 +358,15 @@ def export_html(nb, lang: str, run_label: str) -> str:
     exporter = _exporter()
     resources = {
         "workbench_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        "workbench_index_href": "index.html",
+        "workbench_index_href": index_href,
         "workbench_index_label": UI[lang]["title"],
         "workbench_run_label": run_label,
+        "workbench_lang_switch": wb_page.language_switch(lang, other_href),
+        "metadata": {"name": title or UI[lang]["title"]},  # the page's <title>
     }
-    exporter.language_code = lang  # ISO 639-1, sets <html lang=...> for fonts and screen readers
+    exporter.language_code = "zh-CN" if lang == "zh" else lang  # <html lang=...>: fonts, screen readers
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return wb_page.insert_toc(body, lang)
 
 
 def headline_of(nb) -> str | None:
@@ -406,7 +417,8 @@ def _run_one(task: dict) -> NotebookResult:
         nb = nbformat.read(out_nb, as_version=4)
         res.headline = headline_of(nb)
         try:
-            page = export_html(nb, task["lang"], task["run_label"])
+            page = export_html(nb, task["lang"], task["run_label"], title=task["title"],
+                               other_href=task.get("other_href"), index_href=task.get("index_href", "index.html"))
             (staging / f"{name}.html").write_text(page, encoding="utf-8")
             res.html = f"{name}.html"
         except Exception as exc:  # a report that cannot be exported is a failed report
@@ -589,8 +601,13 @@ def run(
                 patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
                 say(f"  skip {patch.rel}{spec.stem}: {reason}")
                 continue
-            for lang in [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]:
+            langs = [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]
+            for lang in langs:
                 primary = lang == cfg.lang
+                # the same report in the other language, and the index in this page's language
+                other = next((x for x in langs if x != lang), None)
+                other_href = None if other is None else (
+                    f"{spec.stem}.html" if other == cfg.lang else f"{spec.stem}.{other}.html")
                 # a translation re-executes the notebook in that language; its tables equal the primary's
                 tables = (patch.folder / "tables" / spec.stem if primary
                           else staging / "_cache" / f"{i}-{lang}" / spec.stem)
@@ -605,6 +622,7 @@ def run(
                                         **extra)
                 tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase, "name": spec.stem if primary else f"{spec.stem}.{lang}",
                               "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
+                              "other_href": other_href, "index_href": index_name(lang, cfg.lang),
                               "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
                               "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
 
@@ -652,6 +670,7 @@ def run(
             alt, main = results.pop(t["name"]), results[t["stem"]]
             if alt.html:
                 main.translations[t["lang"]] = alt.html
+            main.headlines[t["lang"]] = alt.headline
             if alt.status == "failed" and main.status != "failed":
                 main.status, main.error = "failed", alt.error
 
@@ -689,10 +708,12 @@ def run(
             patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
                           "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
                           "notebooks": entry["notebooks"], "fan_out": None}
-            write_index(patch.folder, patch_json, cfg.lang, back_href="../../index.html")
+            for lang in langs_of(cfg):
+                write_index(patch.folder, patch_json, lang, back_href="../../index.html", primary=cfg.lang)
         write_fanout_index(staging, run_json, cfg.lang)
     else:
-        write_index(staging, run_json, cfg.lang)
+        for lang in langs_of(cfg):
+            write_index(staging, run_json, lang, primary=cfg.lang)
     (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
     final = out_dir / run_id
@@ -761,14 +782,49 @@ def _env():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
 
 
-def write_index(run_dir: Path, run_json: dict, lang: str, back_href: str = "../index.html") -> Path:
-    """The run's ``index.html``: per notebook status, headline, duration and link; run facts."""
+def langs_of(cfg) -> list[str]:
+    """The languages a run publishes: its own first, then ``extra_langs``."""
+    return [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]
+
+
+def index_name(lang: str, primary: str) -> str:
+    """``index.html`` in the run's own language, ``index.<lang>.html`` in another."""
+    return "index.html" if lang == primary else f"index.{lang}.html"
+
+
+def _index_rows(run_json: dict, lang: str, primary: str) -> list[dict]:
+    """Per notebook: the title, page and headline in ``lang``, and links to the other languages."""
+    rows = []
+    for nb in run_json["notebooks"]:
+        spec = NOTEBOOKS.get(nb["stem"])
+        pages = {primary: nb.get("html"), **(nb.get("translations") or {})}
+        headline = nb.get("headline") if lang == primary else (nb.get("headlines") or {}).get(lang)
+        rows.append({**nb, "title": spec.title(lang) if spec else nb["title"], "href": pages.get(lang),
+                     "others": {k: v for k, v in pages.items() if k != lang and v}, "headline": headline})
+    return rows
+
+
+def write_index(run_dir: Path, run_json: dict, lang: str, back_href: str = "../index.html",
+                primary: str | None = None) -> Path:
+    """The run's index page in ``lang``: per notebook status, headline, duration and link; run facts.
+
+    The run's own language is ``index.html``; another is ``index.<lang>.html``, linking to the
+    reports in that language.
+    """
+    primary = primary or lang
     tpl = _env().get_template("index.html.j2")
-    page = tpl.render(run=_Obj(run_json), L=UI[lang], lang=lang, css=_css(), back_href=back_href,
+    langs = [primary, *[x for x in {**{primary: 1}, **_langs_in(run_json)} if x != primary]]
+    switch = {x: index_name(x, primary) for x in langs if x != lang}
+    page = tpl.render(run=_Obj(run_json), rows=_index_rows(run_json, lang, primary), L=UI[lang], lang=lang,
+                      css=_css(), back_href=back_href, switch=switch,
                       params_text=yaml.safe_dump(run_json["parameters"], allow_unicode=True, sort_keys=False))
-    path = run_dir / "index.html"
+    path = run_dir / index_name(lang, primary)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _langs_in(run_json: dict) -> dict:
+    return {k: 1 for nb in run_json["notebooks"] for k in (nb.get("translations") or {})}
 
 
 def write_fanout_index(run_dir: Path, run_json: dict, lang: str) -> Path:

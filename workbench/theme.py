@@ -57,6 +57,8 @@ def apply(lang: str = "en") -> None:
             "axes.titlesize": 12,
             "axes.spines.top": False,
             "axes.spines.right": False,
+            # names from the data ("A$ Partner $", "$\\sqrt{x}$ Store") are text, never TeX
+            "text.parse_math": False,
         },
     )
     try:  # inline PNGs embed in the HTML: the report reads offline

@@ -1,0 +1,387 @@
+"""The report object of one notebook run: text, notes, headline, tables and figures.
+
+Views (``workbench/<area>/views.py``) take the report first and only render:
+``rpt.table(df, "channel_conversion", formats=...)`` saves the result table
+(canonical, language-independent) and returns a :class:`TableView`, an object an
+analyst can inspect in JupyterLab (``.data``, ``.styler``) that renders the same
+in the notebook and in the published HTML.
+
+Text from the data never becomes markup: every value is HTML-escaped, in tables
+and in sentences, and matplotlib does not parse ``$...$`` in any label
+(``text.parse_math`` is off in :func:`workbench.theme.apply`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.reporting.formats import (
+    MISSING,
+    NUMERIC_KINDS,
+    Formatter,
+    Value,
+    is_missing,
+    kind_of,
+)
+from workbench.reporting.labels import COMMON, Catalogue
+from workbench.reporting.notes import Note, Notes
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 20
+"""Rows a table shows inline by default; the saved CSV (linked) has them all."""
+
+MONEY_PERIOD_HEADERS = {"money_month": "unit_month", "money_year": "unit_year", "money_quarter": "unit_quarter"}
+
+
+class UndeclaredTable(ValueError):
+    """A notebook saved a result table (or columns) its NotebookSpec does not declare."""
+
+
+def _guess_kind(s: pd.Series) -> str:
+    """The kind of a column nobody declared: from its dtype (and never a percentage by guess)."""
+    if pd.api.types.is_bool_dtype(s):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "date"
+    if pd.api.types.is_integer_dtype(s):
+        return "count"
+    if pd.api.types.is_float_dtype(s):
+        vals = s.dropna()
+        if len(vals) and (vals == vals.round()).all():
+            return "count"
+        return "num"
+    return "text"
+
+
+def _legacy_guess(s: pd.Series) -> str:
+    """The old name-based guess, kept only for areas not yet on their own catalogue."""
+    name = str(s.name).lower()
+    if pd.api.types.is_float_dtype(s):
+        if any(k in name for k in ("share", "rate", "completeness", "attainment", "pct", "ci_low", "ci_high")):
+            return "share"
+        if name in ("rows", "rows_read", "count", "n") or name.endswith(("_rows", "_cells", "_keys", "_count")):
+            return "count"
+    return _guess_kind(s)
+
+
+class TableView:
+    """A table as a report shows it: the rows, their kinds, localised headers, and a footer.
+
+    Attributes
+    ----------
+    data : DataFrame
+        The rows shown, with their raw values (inspect or filter them in JupyterLab).
+    kinds : dict
+        Column -> format kind (see :mod:`workbench.reporting.formats`).
+    headers : dict
+        Column -> header text in the report's language (units included).
+    """
+
+    def __init__(self, data: pd.DataFrame, kinds: dict[str, str], headers: dict[str, str], fmt: Formatter,
+                 caption: str = "", foot: str = "", cell_text: dict | None = None):
+        self.data = data
+        self.kinds = kinds
+        self.headers = headers
+        self.caption = caption
+        self.foot = foot  # trusted HTML built by the report
+        self._fmt = fmt
+        self._cell_text = cell_text or {}
+
+    def cell(self, column: str, v) -> str:
+        """The text of one cell (not escaped)."""
+        if column in self._cell_text and not is_missing(v):
+            return self._cell_text[column](v)
+        kind = self.kinds[column]
+        if kind in MONEY_PERIOD_HEADERS:  # the header says the period: "Revenue (¥, per month)"
+            kind = "money"
+        return self._fmt(v, kind)
+
+    @property
+    def styler(self):
+        """A pandas ``Styler`` of the shown rows: formatted, escaped, headers localised, no index."""
+        df = self.data
+        sty = df.style.format({c: (lambda v, c=c: html.escape(self.cell(c, v))) for c in df.columns})
+        sty = sty.relabel_index([html.escape(self.headers[c]) for c in df.columns], axis="columns")
+        sty = sty.hide(axis="index")
+        classes = pd.DataFrame(
+            {c: [self._td_class(c, v) for v in df[c]] for c in df.columns}, index=df.index, columns=df.columns)
+        sty = sty.set_td_classes(classes)
+        styles = {c: [{"selector": "th", "props": [("text-align", "right")]}]
+                  for c in df.columns if self.kinds[c] in NUMERIC_KINDS}
+        if styles:
+            sty = sty.set_table_styles(styles, overwrite=False)
+        return sty.set_table_attributes('class="wb-table"')
+
+    def _td_class(self, c: str, v) -> str:
+        k = self.kinds[c]
+        if k == "light":
+            return f"txt wb-light wb-light-{'grey' if is_missing(v) else html.escape(str(v))}"
+        return "num" if k in NUMERIC_KINDS else "date" if k == "date" else "txt"
+
+    def to_html(self) -> str:
+        cap = f'<div class="wb-caption">{html.escape(self.caption)}</div>' if self.caption else ""
+        body = self.styler.to_html(doctype_html=False, exclude_styles=False)
+        return f'{cap}<div class="wb-table-wrap">{body}</div><div class="wb-foot">{self.foot}</div>'
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"TableView({len(self.data)} rows x {len(self.data.columns)} columns)"
+
+
+class Markup:
+    """Trusted HTML the report built (escaped values inside), shown as is."""
+
+    def __init__(self, markup: str, metadata: dict | None = None):
+        self.markup = markup
+        self.metadata = metadata
+
+    def _repr_html_(self):
+        return self.markup
+
+    @property
+    def data(self) -> str:  # the IPython.display.HTML attribute older views read
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+class Report:
+    """The display side of one notebook run, bound to its area's labels, language and output folder.
+
+    Parameters
+    ----------
+    params : NotebookParams
+        Validated notebook parameters (``lang``, ``output_dir``).
+    labels : Catalogue, optional
+        The area's label catalogue (``workbench.channels.labels.LABELS``); common words otherwise.
+    currency : str
+        ISO code of money amounts (from ``dataset.yaml``).
+    tables : dict, optional
+        Declared result tables ``{name: columns}``; default: the notebook's ``NotebookSpec.tables``.
+    """
+
+    def __init__(self, params, labels: Catalogue | None = None, currency: str = "CNY",
+                 tables: Mapping[str, Iterable[str]] | None = None):
+        from workbench import theme
+
+        self.params = params
+        self.lang = params.lang
+        self.currency = currency
+        self.labels = labels if labels is not None else _legacy_catalogue()
+        self.fmt = Formatter(self.lang, currency)
+        self.output_dir = Path(params.output_dir) if getattr(params, "output_dir", "") else None
+        self.declared = dict(tables) if tables is not None else _declared_tables(type(params))
+        self.tables_written: list[str] = []
+        theme.apply(self.lang)
+
+    # -- words ---------------------------------------------------------------------------------
+    def t(self, key: str) -> str:
+        """The label of ``key`` in the report's language (the key itself when unknown)."""
+        return self.labels.t(key, self.lang)
+
+    def text(self, en: str, zh: str | None = None, **values) -> str:
+        """Escaped HTML of a sentence in the report's language, its ``{name}`` values formatted.
+
+        Values may be :class:`~workbench.reporting.formats.Value` (formatted by kind), numbers,
+        dates or text from the data (escaped, never markup).
+        """
+        template = zh if (self.lang == "zh" and zh) else en
+        safe = {k: html.escape(self.fmt.value(v)) for k, v in values.items()}
+        return template.format(**safe)
+
+    def say(self, en: str, zh: str | None = None, **values) -> Markup:
+        """A paragraph (see :meth:`text`)."""
+        return Markup(f'<p class="wb-say">{self.text(en, zh, **values)}</p>')
+
+    def note(self, en: str | Note, zh: str | None = None, **values) -> Markup:
+        """A visible note box; ``en`` may be a :class:`Note`."""
+        if isinstance(en, Note):
+            en, zh, values, level = en.en, en.zh, en.values, en.level
+        else:
+            level = values.pop("level", "info")
+        label = self.t("section_off") if level == "off" else self.t("note")
+        return Markup(f'<div class="wb-note wb-note-{level}"><b>{html.escape(label)}:</b> '
+                      f'{self.text(en, zh, **values)}</div>')
+
+    def notes(self, notes: Notes | Iterable[Note] | None) -> Markup | None:
+        """Every note as a note box; nothing when there is none."""
+        items = notes.notes if isinstance(notes, Notes) else list(notes or [])
+        if not items:
+            return None
+        return Markup("".join(self.note(n).markup for n in items))
+
+    def headline(self, en: str, zh: str | None = None, **values):
+        """Show the notebook's headline; the runner copies it to the index page."""
+        from IPython.display import HTML, display
+
+        body = self.text(en, zh, **values)
+        display(HTML(f'<div class="wb-headline">{body}</div>'),
+                metadata={"workbench": {"headline": html.unescape(body)}})
+
+    # -- tables --------------------------------------------------------------------------------
+    def save(self, df: pd.DataFrame, name: str) -> Path | None:
+        """Write the result table ``name`` as CSV (UTF-8 with BOM); a no-op in an interactive run.
+
+        Raises :class:`UndeclaredTable` when the notebook's spec declares its tables and this
+        one, or one of its columns, is not among them.
+        """
+        self.check_declared(df, name)
+        if self.output_dir is None:
+            return None
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = self.output_dir / f"{name}.csv"
+        df.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        self.tables_written.append(name)
+        log.info("wrote result table %s (%d rows)", path, len(df))
+        return path
+
+    def check_declared(self, df: pd.DataFrame, name: str) -> None:
+        if not self.declared:
+            return
+        if name not in self.declared:
+            raise UndeclaredTable(f"Result table {name!r} is not declared in the notebook's NotebookSpec "
+                                  f"(workbench/notebooks.py). Declared: {sorted(self.declared)}")
+        cols = list(self.declared[name])
+        if cols and list(df.columns) != cols:
+            extra = [c for c in df.columns if c not in cols]
+            missing = [c for c in cols if c not in df.columns]
+            raise UndeclaredTable(f"Result table {name!r}: columns differ from its declaration "
+                                  f"(undeclared: {extra}, missing: {missing}, or another order)")
+
+    def table(self, df: pd.DataFrame, name: str | None = None, *, columns: list[str] | None = None,
+              formats: Mapping[str, str] | None = None, shown: pd.DataFrame | None = None,
+              caption: str | None = None, max_rows: int = MAX_ROWS, empty: tuple[str, str] | None = None,
+              headers: Mapping[str, str] | None = None, values: Iterable[str] = ()) -> TableView | Markup:
+        """Save ``df`` as the result table ``name`` (when given) and show it.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The result table as computed (saved as it is).
+        name : str, optional
+            Result-table name; ``None`` shows without saving.
+        columns : list of str, optional
+            The columns shown (the saved table keeps all), in this order.
+        formats : dict, optional
+            Column -> kind (``share``, ``pp``, ``money_month`` ...). Undeclared numeric columns
+            show as counts or plain numbers, never as percentages by guess.
+        shown : DataFrame, optional
+            Rows to show instead of ``df`` (e.g. sorted, or the latest periods).
+        max_rows : int
+            Rows shown inline; the footer links to the full CSV.
+        empty : (en, zh), optional
+            The note shown instead of an empty table.
+        headers : dict, optional
+            Column -> label key overriding the column's own key.
+        values : iterable of str
+            Text columns whose values are the workbench's own codes, shown by their label.
+        """
+        if name:
+            self.save(df, name)
+        view = df if shown is None else shown
+        if view is None or view.empty:
+            en, zh = empty or (COMMON["nothing_to_show"])
+            return self.note(en, zh)
+        if columns:
+            view = view[[c for c in columns if c in view.columns]]
+        n = len(view)
+        view = view.head(max_rows)
+        formats = dict(formats or {})
+        guess = _legacy_guess if isinstance(self.labels, _LegacyLabels) else _guess_kind
+        kinds = {c: kind_of(formats[c]) if c in formats else guess(view[c]) for c in view.columns}
+        header_keys = dict(headers or {})
+        hdr = {c: self._header(header_keys.get(c, c), kinds[c]) for c in view.columns}
+        coded = set(values) | ({"status", "tier_name"} if isinstance(self.labels, _LegacyLabels) else set())
+        cell_text = {c: (lambda v: self.t(str(v))) for c in coded if c in view.columns}
+        return TableView(view, kinds, hdr, self.fmt, caption or "", self._foot(n, len(view), name), cell_text)
+
+    def _header(self, key: str, kind: str) -> str:
+        text = self.t(str(key))
+        unit = MONEY_PERIOD_HEADERS.get(kind)
+        if kind.startswith("money") and self.fmt.symbol.strip() not in text:
+            text += f" ({self.fmt.symbol.strip()}{', ' + self.t(unit) if unit else ''})"
+        return text
+
+    def _foot(self, total: int, shown: int, name: str | None) -> str:
+        if shown < total:
+            words = self.t("table_cut").format(k=f"{shown:,}", n=f"{total:,}")
+        else:
+            words = self.t("table_row") if total == 1 else self.t("table_rows").format(n=f"{total:,}")
+        parts = [html.escape(words)]
+        if name and self.output_dir is not None:
+            href = f"tables/{self.output_dir.name}/{name}.csv"
+            parts.append(f'<a href="{html.escape(href, quote=True)}">{html.escape(self.t("full_table"))}</a>')
+        return " ".join(parts)
+
+    # -- figures -------------------------------------------------------------------------------
+    def figure(self, fig, alt: str | None = None) -> Markup:
+        """A matplotlib figure as an embedded PNG (reads offline) with alt text; the figure is freed."""
+        import base64
+        import io
+
+        import matplotlib.pyplot as plt
+
+        if alt is None:
+            alt = " / ".join(t for t in (ax.get_title() for ax in fig.axes) if t) or "figure"
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        return Markup(f'<img class="wb-fig" alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}">')
+
+    # -- old names (areas not yet on the catalogue) ----------------------------------------------
+    def table_html(self, df, formats=None, caption=None, max_rows=60, name=None, total=None) -> str:
+        """HTML of a table without saving it (kept for views not yet moved to :meth:`table`)."""
+        view = self.table(df, None, formats=_legacy_formats(formats), caption=caption, max_rows=max_rows)
+        if isinstance(view, TableView) and name:
+            view.foot = self._foot(total if total is not None else len(df), min(len(df), max_rows), name)
+        return view.to_html() if isinstance(view, TableView) else view.markup
+
+
+def _legacy_formats(formats):
+    """The old format names (``int``, ``pct``, ``num``) in the new kinds."""
+    return {c: kind_of(k) for c, k in (formats or {}).items()}
+
+
+def _declared_tables(params_type) -> dict:
+    try:
+        from workbench.notebooks import NOTEBOOKS
+    except ImportError:  # pragma: no cover
+        return {}
+    for spec in NOTEBOOKS.values():
+        try:
+            if spec.params is params_type:
+                return dict(spec.tables)
+        except (ImportError, AttributeError):
+            continue
+    return {}
+
+
+class _LegacyLabels(Catalogue):
+    """The global ``i18n.LABELS`` registry, for areas not yet on their own catalogue."""
+
+    def __init__(self):
+        super().__init__("legacy", {}, parents=(COMMON,))
+
+    def __getitem__(self, key):
+        from workbench import i18n
+
+        if key in i18n.LABELS:
+            return i18n.LABELS[key]
+        return super().__getitem__(key)
+
+
+def _legacy_catalogue() -> Catalogue:
+    return _LegacyLabels()
+
+
+__all__ = ["Report", "TableView", "Markup", "UndeclaredTable", "MAX_ROWS", "Value", "MISSING"]
