@@ -66,13 +66,18 @@ def test_theme_shares_among_detractors_and_promoters_by_hand():
     lang = comments.detect_language(r["comment"])
     lex = comments.lexicon()
     flags = comments.tag_themes(r["comment"], lang, lex)
-    t = comments.theme_table(r, lang, flags, lex).set_index("theme")
+    t = comments.theme_table(r, lang, flags, lex, min_responses=3).set_index("theme")
     # detractors with a comment: 3 (two mention delivery); promoters with a comment: 3 (one mentions delivery)
     assert (t.loc["delivery", "n_detractors"], t.loc["delivery", "n_promoters"]) == (3, 3)
     assert t.loc["delivery", "share_detractors"] == pytest.approx(2 / 3)
     assert t.loc["delivery", "share_promoters"] == pytest.approx(1 / 3)
     assert t.loc["delivery", "mentions"] == 4 and t.loc["delivery", "share_all"] == pytest.approx(4 / 7)
     assert t.loc["delivery", "diff_low"] < t.loc["delivery", "diff"] < t.loc["delivery", "diff_high"]
+    assert not t["insufficient"].any()
+    # with the default minimum of 30 answers per group, 3 detractors and 3 promoters give no estimate
+    few = comments.theme_table(r, lang, flags, lex).set_index("theme")
+    assert few["insufficient"].all() and few["mentions"].equals(t["mentions"])
+    assert few[["share_detractors", "share_promoters", "diff", "diff_low", "diff_high", "p_value"]].isna().all().all()
 
 
 def test_follow_ups_low_scores_with_a_comment_recent_first():

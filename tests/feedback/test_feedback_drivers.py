@@ -28,10 +28,10 @@ def test_rare_levels_pooled_and_a_duplicate_factor_dropped():
     channel = rng.choice(["A", "B"], n, p=[0.65, 0.35])
     channel[:5] = "tiny"
     seg = np.where(np.arange(n) < 60, "unknown", rng.choice(["x", "y"], n))
-    frame = pd.DataFrame({"nps": rng.integers(0, 11, n).astype(float), "channel": channel, "segment": seg,
+    frame = pd.DataFrame({"nps": rng.integers(0, 11, n).astype(float), "channel": channel, "tier": seg,
                           "source": np.where(seg == "unknown", "social", "survey")})
     frame.loc[channel == "B", "nps"] = frame.loc[channel == "B", "nps"].clip(upper=4)
-    t, fit, err, dropped = drivers.fit_drivers(frame, "nps", ["channel", "segment", "source"], [], 30)
+    t, fit, err, dropped = drivers.fit_drivers(frame, "nps", ["channel", "tier", "source"], [], 30)
     assert err is None and dropped == ["source"]  # 'social' is exactly the 'unknown' segment
     assert "other" in set(t.loc[t["factor"].eq("channel"), "level"])  # 'tiny' (5 answers) pooled
     b = t.loc[t["level"].eq("B")].iloc[0]
@@ -57,7 +57,7 @@ def test_sample_telesales_drives_satisfaction_down(sample):
         assert "lower" in top["sentence_en"] and "低" in top["sentence_zh"]
     nps_eff = t.loc[t["outcome"].eq("nps") & t["level"].eq("CH07 电话销售"), "effect"].iloc[0]
     assert -3.5 < nps_eff < -2.3  # planted mean 5.0 against about 8 elsewhere
-    assert {"channel", "segment", "category", "theme"} <= set(t["factor"])
+    assert {"channel", "tier", "category", "theme"} <= set(t["factor"])
     assert any("duplicates another" in n.text("en") for n in sample.notes)
 
 

@@ -44,9 +44,9 @@ def test_feedback_notebook(small_sample, tmp_path, lang):
     assert f"{truth['channel_id']} {truth['channel_name']}" in head
     assert {p.stem for p in tables.glob("*.csv")} >= TABLES
     t = pd.read_csv(tables / "nps.csv", encoding="utf-8-sig")
-    assert set(t["dimension"]) == {"overall", "channel", "segment", "region", "period"}  # canonical in any language
+    assert set(t["dimension"]) == {"overall", "channel", "tier", "region", "period"}  # canonical in any language
     ch = t.loc[t["dimension"].eq("channel")].set_index("group")
-    assert ch.loc[f"{truth['channel_id']} {truth['channel_name']}", "mean_score"] == pytest.approx(
+    assert ch.loc[f"{truth['channel_id']} {truth['channel_name']}", "mean_score_0_10"] == pytest.approx(
         truth["observed_mean_nps"][truth["channel_id"]], abs=1e-6)
     themes = pd.read_csv(tables / "comment_themes.csv", encoding="utf-8-sig")
     assert set(themes["theme"]) == {"delivery", "price", "after_sales", "quality", "installation", "service"}

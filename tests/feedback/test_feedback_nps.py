@@ -35,13 +35,13 @@ def _responses(scores, csat=None, channel="C1", period="2026-Q1"):
 
 def test_nps_interval_by_hand():
     r = _responses([10, 9, 9, 10, 9, 7, 8, 8, 3, 0])  # 5 promoters, 3 passives, 2 detractors
-    t = nps.nps_table(r, ["overall"], min_responses=30).iloc[0]
+    t = nps.nps_table(r, ["overall"], min_responses=10).iloc[0]
     assert (t["promoters"], t["passives"], t["detractors"], t["n"]) == (5, 3, 2, 10)
     assert t["nps"] == pytest.approx(30.0)
     se = 100 * np.sqrt((0.5 + 0.2 - 0.3 ** 2) / 10)  # variance of the +1/0/-1 scores
     assert t["ci_low"] == pytest.approx(30 - 1.959964 * se, abs=1e-4)
     assert t["ci_high"] == pytest.approx(30 + 1.959964 * se, abs=1e-4)
-    assert t["mean_score"] == pytest.approx(7.3) and bool(t["insufficient"])
+    assert t["mean_score_0_10"] == pytest.approx(7.3) and not bool(t["insufficient"])
 
 
 def test_nps_interval_is_clipped_to_its_scale():
@@ -65,7 +65,7 @@ def test_csat_mean_interval_and_wilson_by_hand():
 def test_period_change_z_test_by_hand():
     a = _responses([10] * 6 + [5] * 4, period="2026-Q1")
     b = _responses([10] * 3 + [5] * 7, period="2026-Q2")
-    ch = nps.period_changes(pd.concat([a, b], ignore_index=True), 0.05, by_channel=False)
+    ch = nps.period_changes(pd.concat([a, b], ignore_index=True), 0.05, by_channel=False, min_responses=10)
     row = ch.loc[ch["metric"].eq("nps")].iloc[0]
     se1, se2 = [100 * np.sqrt((p + d - (p - d) ** 2) / 10) for p, d in ((0.6, 0.4), (0.3, 0.7))]
     assert row["change"] == pytest.approx(-60.0)
@@ -97,7 +97,7 @@ def test_sample_low_nps_channel(sample):
     truth = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["low_nps_channel"]
     ch = sc.nps.loc[sc.nps["dimension"].eq("channel")].copy()
     ch["cid"] = ch["group"].str.split().str[0]
-    got = ch.set_index("cid")["mean_score"].to_dict()
+    got = ch.set_index("cid")["mean_score_0_10"].to_dict()
     assert got == pytest.approx(truth["observed_mean_nps"], abs=1e-6)
     worst = ch.sort_values("nps").iloc[0]
     assert worst["group"] == f"{truth['channel_id']} {truth['channel_name']}"
@@ -119,7 +119,7 @@ def test_sample_dimensions_add_up(sample):
     _, fd, sc = sample
     t = sc.nps
     total = t.loc[t["dimension"].eq("overall"), "n"].iloc[0]
-    for d in ("channel", "segment", "region", "period"):
+    for d in ("channel", "tier", "region", "period"):
         assert t.loc[t["dimension"].eq(d), "n"].sum() == total
     assert set(t.loc[t["dimension"].eq("period"), "group"]) >= {"2025-Q1", "2026-Q3"}
 

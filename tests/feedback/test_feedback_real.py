@@ -28,7 +28,10 @@ def test_restaurant_ratings_as_csat_by_outlet(real_data, tmp_path):
     expect = r.groupby("placeID")["rating"].agg(["size", "mean"])
     assert len(ch) == 130
     assert ch["n"].to_dict() == expect["size"].to_dict()
-    assert (ch["mean_csat"] - 1).round(12).to_dict() == expect["mean"].round(12).to_dict()
+    enough = ch["n"] >= 5  # fewer than min_responses: no estimate at all
+    assert (ch.loc[enough, "mean_csat"] - 1).round(12).to_dict() == \
+        expect.loc[expect["size"] >= 5, "mean"].round(12).to_dict()
+    assert ch.loc[~enough, ["mean_csat", "ci_low", "ci_high", "satisfied_share"]].isna().all().all()
     overall = sc.csat.loc[sc.csat["dimension"].eq("overall")].iloc[0]
     assert overall["n"] == 1161 and overall["mean_csat"] == pytest.approx(1 + (421 + 2 * 486) / 1161)
     # 'satisfied' at CSAT 3 (rating 2): 486 of 1,161

@@ -29,7 +29,9 @@ Tables
     per theme: mentions, the share of commented responses mentioning it among
     detractors and among promoters, the difference with its 95% Newcombe
     interval and Fisher's exact p-value (Holm-adjusted over the themes), and
-    example verbatims.
+    example verbatims. When detractors or promoters have fewer than
+    ``min_responses`` commented responses, their share and the difference are
+    left out (``insufficient``).
 ``follow_ups``
     responses of the last ``follow_up_days`` days with a comment and an NPS of
     at most ``follow_up_max_nps`` or a CSAT of at most ``follow_up_max_csat``,
@@ -121,9 +123,9 @@ i18n.register({
     "share_detractors": ("Among detractors", "贬损者中占比"),
     "n_promoters": ("Promoter comments", "推荐者评论数"),
     "share_promoters": ("Among promoters", "推荐者中占比"),
-    "diff": ("Difference", "差值"),
-    "diff_low": ("CI low", "差值区间下限"),
-    "diff_high": ("CI high", "差值区间上限"),
+    "diff": ("Difference (pp)", "差值（百分点）"),
+    "diff_low": ("CI low (pp)", "差值区间下限（百分点）"),
+    "diff_high": ("CI high (pp)", "差值区间上限（百分点）"),
     "examples": ("Example comments", "评论示例"),
     "nps_group": ("NPS group", "NPS 分组"),
     "comment": ("Comment", "评论"),
@@ -147,8 +149,10 @@ LANG_LABELS = {"zh": ("Chinese", "中文"), "en": ("English", "英文"), "other"
                "empty": ("empty", "空")}
 THEME_COLUMNS = ["theme", "label_en", "label_zh", "mentions", "share_all", "n_detractors", "share_detractors",
                  "n_promoters", "share_promoters", "diff", "diff_low", "diff_high", "p_value", "p_adjusted",
-                 "examples"]
-THEME_FORMATS = {"diff": "pct", "diff_low": "pct", "diff_high": "pct"}
+                 "insufficient", "examples"]
+THEME_FORMATS = {"diff": "num", "diff_low": "num", "diff_high": "num"}
+"""Display formats: :func:`localise` turns the differences of shares into percentage points."""
+PP_COLUMNS = ("diff", "diff_low", "diff_high")
 THEME_SHOWN = ["label", "mentions", "share_all", "share_detractors", "share_promoters", "diff", "diff_low",
                "diff_high", "p_adjusted"]
 VERBATIM_COLUMNS = ["theme", "label", "nps_group", "date", "channel", "nps", "comment"]
@@ -255,30 +259,32 @@ def tag_themes(comments: pd.Series, lang: pd.Series, lex: dict[str, dict]) -> pd
 
 
 def theme_table(resp: pd.DataFrame, lang: pd.Series, flags: pd.DataFrame, lex: dict[str, dict],
-                verbatims: pd.DataFrame | None = None) -> pd.DataFrame:
+                verbatims: pd.DataFrame | None = None, min_responses: int = 30) -> pd.DataFrame:
     """The ``comment_themes`` table (see the module docstring)."""
     readable = lang.isin(["zh", "en"])
     det = readable & resp["nps_group"].eq("detractor")
     pro = readable & resp["nps_group"].eq("promoter")
     n_all, n_det, n_pro = int(readable.sum()), int(det.sum()), int(pro.sum())
+    few_det, few_pro = n_det < min_responses, n_pro < min_responses
     rows = []
     for theme in lex:
         f = flags[theme]
         a, b = int((f & det).sum()), int((f & pro).sum())
-        sd = a / n_det if n_det else np.nan
-        sp = b / n_pro if n_pro else np.nan
-        if n_det and n_pro:
+        sd = a / n_det if not few_det else np.nan
+        sp = b / n_pro if not few_pro else np.nan
+        if not (few_det or few_pro):
             lo, hi = confint_proportions_2indep(a, n_det, b, n_pro, method="newcomb", compare="diff")
             p = stats.fisher_exact([[a, n_det - a], [b, n_pro - b]])[1]
         else:
             lo = hi = p = np.nan
         rows.append((theme, lex[theme]["label"][0], lex[theme]["label"][1], int((f & readable).sum()),
                      (f & readable).sum() / n_all if n_all else np.nan, n_det, sd, n_pro, sp, sd - sp, lo, hi, p))
-    t = pd.DataFrame(rows, columns=THEME_COLUMNS[:-2])
+    t = pd.DataFrame(rows, columns=THEME_COLUMNS[:-3])
     t["p_adjusted"] = np.nan
     ok = t["p_value"].notna()
     if ok.any():
         t.loc[ok, "p_adjusted"] = multipletests(t.loc[ok, "p_value"], method="holm")[1]
+    t["insufficient"] = few_det or few_pro
     if verbatims is not None and len(verbatims):
         ex = verbatims.groupby("theme")["comment"].agg(lambda s: " | ".join(s))
         t["examples"] = t["theme"].map(ex)
@@ -380,7 +386,13 @@ def analyse(fd, params) -> CommentAnalysis:
     out.readable = lang.isin(["zh", "en"])
     out.flags = tag_themes(r["comment"], lang, lex)
     out.verbatims = pick_verbatims(r, out.flags, lex, params.verbatims_per_theme)
-    out.themes = theme_table(r, lang, out.flags, lex, out.verbatims)
+    out.themes = theme_table(r, lang, out.flags, lex, out.verbatims, params.min_responses)
+    if out.themes["insufficient"].any():
+        out.note("Fewer than {k} detractors or promoters wrote a readable comment ({d} and {p}): the shares of "
+                 "the smaller group and the differences are not estimated.",
+                 "写了可识别评论的贬损者或推荐者少于 {k} 人（分别为 {d} 与 {p}）：不估计人数不足一方的占比及差值。",
+                 k=params.min_responses, d=int(out.themes["n_detractors"].iloc[0]),
+                 p=int(out.themes["n_promoters"].iloc[0]))
     readable = lang.isin(["zh", "en"])
     unthemed = readable & ~out.flags.any(axis=1)
     if unthemed.any():
@@ -397,9 +409,13 @@ def analyse(fd, params) -> CommentAnalysis:
 
 
 def localise(df: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
-    """A display copy: theme labels, NPS groups and languages in ``lang``; p-values as text."""
+    """A display copy: theme labels, NPS groups and languages in ``lang``; p-values as text; differences
+    of shares in percentage points."""
     out = p_text(df)
     k = 1 if lang == "zh" else 0
+    for c in PP_COLUMNS:
+        if c in out:
+            out[c] = 100 * out[c].astype("float64")
     if "label_en" in out:
         out["label"] = out["label_zh" if lang == "zh" else "label_en"]
     elif "theme" in out and labels:

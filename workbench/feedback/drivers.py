@@ -3,13 +3,16 @@
 Per outcome (the NPS answer 0-10, CSAT 1-5) an ordinary least-squares regression
 with heteroskedasticity-robust (HC1) standard errors, fitted with statsmodels::
 
-    score ~ C(channel) + C(segment) + C(category) + C(source)
+    score ~ C(channel) + C(tier) + C(category) + C(source)
+
+(``tier`` stands for the grouping chosen by ``segment_by``: the customer value tier,
+industry or feedback source.)
 
 Each factor is compared with its most common known level (the reference), the
 other factors held equal. Levels with fewer than ``min_responses`` answers are
 pooled into ``other`` (a coefficient on a handful of answers says nothing); a
 factor that duplicates another (``source == social`` is exactly the responses
-without a customer, whose segment is ``unknown``) is dropped with a note.
+without a customer, whose tier is ``unknown``) is dropped with a note.
 ``category`` is the product category of the customer's latest order line on or
 before the response date (orders and products needed).
 
@@ -49,10 +52,12 @@ from workbench.feedback.nps import UNKNOWN
 log = logging.getLogger(__name__)
 
 OTHER = "other"
-FACTORS = ("channel", "segment", "category", "source")
-FACTOR_LABELS = {"channel": ("channel", "渠道"), "segment": ("segment", "客户分群"),
+FACTORS = ("channel", "tier", "industry", "category", "source")
+FACTOR_LABELS = {"channel": ("channel", "渠道"), "tier": ("value tier", "价值层级"), "industry": ("industry", "行业"),
                  "category": ("product category", "产品品类"), "source": ("feedback source", "反馈来源"),
                  "theme": ("comment theme", "评论主题")}
+LEVEL_LABELS = {UNKNOWN: ("unknown", "未知"), OTHER: ("other (pooled small groups)", "其他（合并的小分组）")}
+"""The workbench's own level codes, shown in the reader's language."""
 OUTCOME_LABELS = {"nps": ("NPS answer (0-10)", "NPS 评分（0-10）"), "csat": ("CSAT (1-5)", "满意度评分（1-5）")}
 DRIVER_COLUMNS = ["outcome", "factor", "level", "reference", "effect", "ci_low", "ci_high", "p_value", "p_adjusted",
                   "n_level", "n", "r_squared", "sentence_en", "sentence_zh"]
@@ -119,8 +124,10 @@ def _sentence(outcome: str, factor: str, level: str, ref: str, b: float, lo: flo
         vs_en, vs_zh = "other commented responses", "其他有评论的反馈"
     else:
         f_en, f_zh = FACTOR_LABELS[factor]
-        who_en, who_zh = f"Responses with {f_en} {level}", f"{f_zh}为 {level} 的反馈"
-        vs_en, vs_zh = f"those with {ref}", f"{f_zh}为 {ref} 的反馈"
+        lv_en, lv_zh = LEVEL_LABELS.get(level, (level, level))
+        rf_en, rf_zh = LEVEL_LABELS.get(ref, (ref, ref))
+        who_en, who_zh = f"Responses with {f_en} {lv_en}", f"{f_zh}为 {lv_zh} 的反馈"
+        vs_en, vs_zh = f"those with {rf_en}", f"{f_zh}为 {rf_zh} 的反馈"
     if not sure:
         return (f"{who_en}: no clear difference in {o_en} from {vs_en} (95% CI {lo:+.2f} to {hi:+.2f}; "
                 f"n = {n_level:,}).",
@@ -162,9 +169,9 @@ def theme_effects(X: np.ndarray, y: np.ndarray, V: np.ndarray) -> list[tuple[flo
 
 def fit_drivers(frame: pd.DataFrame, outcome: str, factors: list[str], themes: list[str], min_n: int,
                 fdr: float = 0.05, labels: dict | None = None
-                ) -> tuple[pd.DataFrame, tuple[int, float] | None, str | None, list[str]]:
-    """One outcome's regression; returns the effects, ``(n, r_squared)``, an error text when it cannot run
-    and the factors dropped because they duplicate others (the design would be singular).
+                ) -> tuple[pd.DataFrame, tuple[int, float] | None, tuple[str, str] | None, list[str]]:
+    """One outcome's regression; returns the effects, ``(n, r_squared)``, why it cannot run (English,
+    Chinese) and the factors dropped because they duplicate others (the design would be singular).
 
     ``frame`` holds ``outcome``, the factor columns (text) and the theme columns (0/1).
     """
@@ -183,10 +190,10 @@ def fit_drivers(frame: pd.DataFrame, outcome: str, factors: list[str], themes: l
         dummies = pd.get_dummies(d[f], dtype="float64").drop(columns=refs[f])
         blocks.append((f, dummies.rename(columns=lambda lv, f=f: (f, str(lv)))))
     if not blocks and not themes:
-        return pd.DataFrame(columns=DRIVER_COLUMNS), None, "no factor varies enough", []
+        return pd.DataFrame(columns=DRIVER_COLUMNS), None, ("no factor varies enough", "没有足够变化的因素"), []
     n_terms = sum(b.shape[1] for _, b in blocks)
     if len(d) < 3 * (n_terms + 1) or len(d) < min_n:
-        return pd.DataFrame(columns=DRIVER_COLUMNS), None, f"{len(d)} responses are too few", []
+        return pd.DataFrame(columns=DRIVER_COLUMNS), None, (f"{len(d)} responses are too few", f"{len(d)} 条反馈太少"), []
     dropped = []
     const = pd.Series(1.0, index=d.index, name=("const", ""))
     while True:  # a factor that duplicates another (e.g. source 'social' = segment 'unknown') is dropped
@@ -200,8 +207,8 @@ def fit_drivers(frame: pd.DataFrame, outcome: str, factors: list[str], themes: l
         warnings.simplefilter("ignore")
         try:
             res = sm.OLS(y, X.to_numpy()).fit(cov_type="HC1")
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            return pd.DataFrame(columns=DRIVER_COLUMNS), None, f"the regression failed ({type(exc).__name__})", []
+        except (ValueError, np.linalg.LinAlgError):
+            return pd.DataFrame(columns=DRIVER_COLUMNS), None, ("the regression failed", "回归拟合失败"), []
         conf = res.conf_int()
         for i, (factor, level) in enumerate(X.columns):
             if factor != "const":
@@ -250,8 +257,8 @@ def analyse(fd, themes=None, ds=None, params=None) -> DriverAnalysis:
     r = fd.responses
     frame = pd.DataFrame({"nps": r["nps"], "csat": r["csat"]})
     factors = []
-    for f in ("channel", "segment"):
-        if f in r:
+    for f in ("channel", fd.segment_dim):
+        if f and f in r:
             frame[f] = r[f]
             factors.append(f)
     if ds is not None and "orders" in ds.tables:
@@ -261,7 +268,7 @@ def analyse(fd, themes=None, ds=None, params=None) -> DriverAnalysis:
             n_miss = int(frame["category"].isna().sum())
             if n_miss:
                 out.note("{n} responses have no earlier order of their customer: their product category is 'unknown'.",
-                         "{n} 条反馈找不到客户此前的订单：其产品品类记为“unknown”。", n=n_miss)
+                         "{n} 条反馈找不到客户此前的订单：其产品品类记为“未知”。", n=n_miss)
     else:
         out.note("Without orders the product category is not a factor.", "缺少订单数据，产品品类不作为因素。")
     if "source" in r and r["source"].notna().any() and fd.segment_by != "source":
@@ -284,10 +291,11 @@ def analyse(fd, themes=None, ds=None, params=None) -> DriverAnalysis:
         for f in dropped:
             out.note("{o}: the factor {f} duplicates another one (for example responses without a customer) and was "
                      "left out of the model.", "{o_zh}：因素“{f_zh}”与其他因素重复（如没有客户编号的反馈），已从模型中去掉。",
-                     o=outcome, o_zh=OUTCOME_LABELS[outcome][1], f=f, f_zh=FACTOR_LABELS[f][1])
+                     o=OUTCOME_LABELS[outcome][0], o_zh=OUTCOME_LABELS[outcome][1], f=FACTOR_LABELS[f][0],
+                     f_zh=FACTOR_LABELS[f][1])
         if err:
-            out.note("No driver model for {o}: {why}.", "{o_zh} 无法建立驱动模型：{why}。", o=outcome,
-                     o_zh=OUTCOME_LABELS[outcome][1], why=err)
+            out.note("No driver model for {o}: {why}.", "{o_zh} 无法建立驱动模型：{why_zh}。", o=OUTCOME_LABELS[outcome][0],
+                     o_zh=OUTCOME_LABELS[outcome][1], why=err[0], why_zh=err[1])
             continue
         out.fit[outcome] = fit
         tables.append(t)
@@ -302,9 +310,15 @@ def localise(df: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.Data
     """A display copy: outcome and factor names, theme labels and the sentence in ``lang``."""
     out = p_text(df)
     k = 1 if lang == "zh" else 0
+    is_theme = out["factor"].eq("theme")
     if labels:
-        is_theme = out["factor"].eq("theme")
         out.loc[is_theme, "level"] = out.loc[is_theme, "level"].map(lambda v: labels.get(v, (v, v))[k])
+    for c in ("level", "reference"):
+        if c in out:
+            own = ~is_theme if c == "level" else out[c].isin(list(LEVEL_LABELS))
+            out.loc[own, c] = out.loc[own, c].map(lambda v: LEVEL_LABELS.get(v, (v, v))[k])
+    if "reference" in out:
+        out["reference"] = out["reference"].replace({"other comments": "其他有评论的反馈" if k else "other comments"})
     out["outcome"] = out["outcome"].map(lambda v: OUTCOME_LABELS.get(v, (v, v))[k])
     out["factor"] = out["factor"].map(lambda v: FACTOR_LABELS.get(v, (v, v))[k])
     out["sentence"] = out["sentence_zh" if lang == "zh" else "sentence_en"]

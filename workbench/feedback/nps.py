@@ -7,19 +7,28 @@ NPS
     ``NPS = 100 x (promoters - detractors) / n``, from -100 to 100. Each response
     scores +1, 0 or -1, so the variance of the mean is
     ``(p_P + p_D - (p_P - p_D)^2) / n`` and the 95% interval is
-    ``NPS +- 1.96 x 100 x sqrt(var)``, clipped to -100..100. ``mean_score`` is the
-    mean of the 0-10 answers.
+    ``NPS +- 1.96 x 100 x sqrt(var)``, clipped to -100..100. ``mean_score_0_10`` is
+    the mean of the 0-10 answers ("how likely to recommend"): a different number
+    from NPS, never to be read as one.
 CSAT
     Mean of the 1-5 answers with its 95% t interval, and the share of satisfied
     respondents (at least ``csat_satisfied_min``) with its 95% Wilson interval.
 insufficient
-    Fewer than ``min_responses`` answers: shown, but left out of rankings and
-    the headline.
+    Fewer than ``min_responses`` answers (default 30): the group keeps its counts
+    but gets no estimate and no interval (they are missing in the table; views
+    say "too few responses"), and it is left out of rankings and the headline.
+    An interval from a handful of answers, let alone one, is not an interval.
+grouping
+    ``channel``, ``region``, ``period`` and the grouping chosen by ``segment_by``,
+    named by what it is: ``tier`` (the customer value tier A/B/C), ``industry``
+    or ``source`` (the feedback source). It is not an RFM segment.
 period changes
     Each period against the one before, overall, and the latest period against
     the previous one per channel: NPS by a z test on the difference (variances
     added), CSAT by Welch's t test. The p-values of the whole table are
-    Holm-adjusted (few tests, each read as a finding on its own).
+    Holm-adjusted (few tests, each read as a finding on its own). A change where
+    either period has fewer than ``min_responses`` answers is not tested
+    (``insufficient``).
 
 Out-of-range answers (NPS outside 0..10, CSAT outside 1..5) are set to missing by
 the loader with a warning; :func:`prepare` repeats the check for frames that did
@@ -45,7 +54,9 @@ log = logging.getLogger(__name__)
 Z95 = 1.959963984540054
 DIMENSIONS = ("overall", "channel", "segment", "region", "period")
 UNKNOWN = "unknown"
-"""The group of responses whose segment or region cannot be told (no customer)."""
+"""The group of responses whose tier or region cannot be told (no customer)."""
+SEGMENT_DIMENSIONS = ("tier", "industry", "source")
+"""The groupings ``segment_by`` can choose; the dimension is named after it."""
 
 i18n.register({
     "dimension": ("Dimension", "维度"),
@@ -56,7 +67,7 @@ i18n.register({
     "promoter_share": ("Promoter share", "推荐者占比"),
     "detractor_share": ("Detractor share", "贬损者占比"),
     "nps": ("NPS", "NPS"),
-    "mean_score": ("Mean score (0-10)", "平均分（0-10）"),
+    "mean_score_0_10": ("Mean likelihood to recommend (0-10)", "平均推荐意愿分（0-10）"),
     "mean_csat": ("Mean CSAT (1-5)", "平均满意度（1-5）"),
     "satisfied": ("Satisfied", "满意人数"),
     "satisfied_share": ("Satisfied share", "满意占比"),
@@ -77,21 +88,26 @@ i18n.register({
     "p_adjusted": ("Adjusted p", "校正后 p 值"),
 })
 
-DIMENSION_LABELS = {"overall": ("overall", "总体"), "channel": ("channel", "渠道"), "segment": ("segment", "客户分群"),
+DIMENSION_LABELS = {"overall": ("overall", "总体"), "channel": ("channel", "渠道"), "tier": ("value tier", "价值层级"),
+                    "industry": ("industry", "行业"), "source": ("feedback source", "反馈来源"),
                     "region": ("region", "区域"), "period": ("period", "期间")}
+METRIC_LABELS = {"nps": ("NPS", "NPS"), "csat": ("mean CSAT (1-5)", "平均满意度（1-5）")}
+TOO_FEW = ("too few responses", "样本不足")
 NPS_COLUMNS = ["dimension", "group", "n", "promoters", "passives", "detractors", "promoter_share",
-               "detractor_share", "nps", "ci_low", "ci_high", "mean_score", "insufficient"]
+               "detractor_share", "nps", "ci_low", "ci_high", "mean_score_0_10", "insufficient"]
+NPS_ESTIMATES = ["promoter_share", "detractor_share", "nps", "ci_low", "ci_high", "mean_score_0_10"]
 CSAT_COLUMNS = ["dimension", "group", "n", "mean_csat", "ci_low", "ci_high", "satisfied", "satisfied_share",
                 "sat_ci_low", "sat_ci_high", "insufficient"]
+CSAT_ESTIMATES = ["mean_csat", "ci_low", "ci_high", "satisfied_share", "sat_ci_low", "sat_ci_high"]
 CHANGE_COLUMNS = ["scope", "metric", "period_from", "period_to", "n_from", "n_to", "value_from", "value_to",
-                  "change", "ci_low", "ci_high", "p_value", "p_adjusted", "significant"]
+                  "change", "ci_low", "ci_high", "p_value", "p_adjusted", "significant", "insufficient"]
 NPS_SHOWN = ["dimension", "group", "n", "promoter_share", "detractor_share", "nps", "ci_low", "ci_high",
-             "mean_score", "insufficient"]
+             "mean_score_0_10", "insufficient"]
 CSAT_SHOWN = ["dimension", "group", "n", "mean_csat", "ci_low", "ci_high", "satisfied_share", "sat_ci_low",
               "sat_ci_high", "insufficient"]
 CHANGE_SHOWN = ["scope", "metric", "period_from", "period_to", "n_from", "n_to", "value_from", "value_to", "change",
-                "ci_low", "ci_high", "p_adjusted", "significant"]
-NPS_FORMATS = {"nps": "num", "ci_low": "num", "ci_high": "num", "mean_score": "num2"}
+                "ci_low", "ci_high", "p_adjusted", "significant", "insufficient"]
+NPS_FORMATS = {"nps": "num", "ci_low": "num", "ci_high": "num", "mean_score_0_10": "num2"}
 CSAT_FORMATS = {"mean_csat": "num2", "ci_low": "num2", "ci_high": "num2"}
 CHANGE_FORMATS = {"value_from": "num2", "value_to": "num2", "change": "num2", "ci_low": "num2", "ci_high": "num2"}
 PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -105,6 +121,11 @@ class FeedbackData(Section):
     as_of: pd.Timestamp | None = None
     dimensions: tuple[str, ...] = ()
     segment_by: str = "tier"
+
+    @property
+    def segment_dim(self) -> str | None:
+        """The customer grouping's dimension (``tier``, ``industry`` or ``source``), when present."""
+        return self.segment_by if self.segment_by in self.dimensions else None
 
 
 @dataclass
@@ -193,32 +214,34 @@ def prepare(ds, params) -> FeedbackData:
         out.note("feedback.channel_id is empty: no breakdown by channel.", "feedback.channel_id 为空：无法按渠道拆分。")
     cust = ds.tables.get("customers")
     has_cust = cust is not None and "customer_id" in fb and fb["customer_id"].notna().any()
-    if params.segment_by == "source":
+    seg = params.segment_by
+    seg_en, seg_zh = DIMENSION_LABELS[seg]
+    if seg == "source":
         if "source" in fb and fb["source"].notna().any():
-            fb["segment"] = fb["source"].fillna(UNKNOWN)
-            dims.append("segment")
+            fb["source"] = fb["source"].fillna(UNKNOWN)
+            dims.append(seg)
         else:
-            out.note("feedback.source is empty: no breakdown by segment.", "feedback.source 为空：无法按分群拆分。")
-    elif has_cust and params.segment_by in cust and cust[params.segment_by].notna().any():
-        fb["segment"] = fb["customer_id"].map(cust.set_index("customer_id")[params.segment_by]).fillna(UNKNOWN)
-        dims.append("segment")
+            out.note("feedback.source is empty: no breakdown by feedback source.", "feedback.source 为空：无法按反馈来源拆分。")
+    elif has_cust and seg in cust and cust[seg].notna().any():
+        fb[seg] = fb["customer_id"].map(cust.set_index("customer_id")[seg]).fillna(UNKNOWN)
+        dims.append(seg)
     else:
-        out.note("No segment: customers.{col} is not available for the responses.",
-                 "无法分群：反馈对应的 customers.{col} 不可用。", col=params.segment_by)
+        out.note("No breakdown by {what}: customers.{col} is not available for the responses.",
+                 "无法按{what_zh}拆分：反馈对应的 customers.{col} 不可用。", col=seg, what=seg_en, what_zh=seg_zh)
     if has_cust and "region" in cust and cust["region"].notna().any():
         fb["region"] = fb["customer_id"].map(cust.set_index("customer_id")["region"]).fillna(UNKNOWN)
         dims.append("region")
     else:
         out.note("No region: the responses cannot be linked to customers.region.",
                  "无法按区域拆分：反馈无法关联到 customers.region。")
-    for d in ("segment", "region"):
+    for d in (seg, "region"):
         if d in dims:
             n_unknown = int(fb[d].eq(UNKNOWN).sum())
             if n_unknown:
                 out.note("{n} responses have no known {d} (no customer_id, or the customer lacks it): they form the "
                          "group 'unknown'.",
-                         "{n} 条反馈没有可识别的{d_zh}（无 customer_id 或客户缺少该信息），归入“unknown”组。",
-                         n=n_unknown, d=d, d_zh=DIMENSION_LABELS[d][1])
+                         "{n} 条反馈没有可识别的{d_zh}（无 customer_id 或客户缺少该信息），归入“未知”组。",
+                         n=n_unknown, d=DIMENSION_LABELS[d][0], d_zh=DIMENSION_LABELS[d][1])
     fb["period"] = fb["date"].dt.to_period(PERIOD_FREQ[params.period]).astype("str").str.replace("Q", "-Q")
     dims.append("period")
     fb["nps_group"] = nps_group(fb["nps"])
@@ -254,7 +277,7 @@ def nps_table(resp: pd.DataFrame, dims, min_responses: int) -> pd.DataFrame:
             "promoters": g["nps_group"].apply(lambda s: int((s == "promoter").sum())),
             "passives": g["nps_group"].apply(lambda s: int((s == "passive").sum())),
             "detractors": g["nps_group"].apply(lambda s: int((s == "detractor").sum())),
-            "mean_score": g["nps"].mean(),
+            "mean_score_0_10": g["nps"].mean(),
         }).reset_index(names="group")
         t.insert(0, "dimension", d)
         parts.append(t)
@@ -265,6 +288,7 @@ def nps_table(resp: pd.DataFrame, dims, min_responses: int) -> pd.DataFrame:
     t["detractor_share"] = t["detractors"] / t["n"]
     t["nps"], _, t["ci_low"], t["ci_high"] = nps_interval(t["promoters"], t["detractors"], t["n"])
     t["insufficient"] = t["n"] < min_responses
+    t.loc[t["insufficient"], NPS_ESTIMATES] = np.nan  # too few answers: no estimate, no interval
     for c in ("n", "promoters", "passives", "detractors"):
         t[c] = t[c].astype("int64")
     return t[NPS_COLUMNS]
@@ -291,6 +315,7 @@ def csat_table(resp: pd.DataFrame, dims, min_responses: int, satisfied_min: int)
     lo, hi = proportion_confint(t["satisfied"], t["n"], alpha=0.05, method="wilson")
     t["sat_ci_low"], t["sat_ci_high"] = np.asarray(lo), np.asarray(hi)
     t["insufficient"] = t["n"] < min_responses
+    t.loc[t["insufficient"], CSAT_ESTIMATES] = np.nan
     t["n"] = t["n"].astype("int64")
     return t[CSAT_COLUMNS]
 
@@ -308,13 +333,23 @@ def _pairs(resp: pd.DataFrame, scope_col: str | None) -> list[tuple[str, str, st
     return out
 
 
-def period_changes(resp: pd.DataFrame, alpha: float, by_channel: bool = True) -> pd.DataFrame:
-    """Tested changes between periods (see the module docstring): the ``period_changes`` table."""
+def period_changes(resp: pd.DataFrame, alpha: float, by_channel: bool = True, min_responses: int = 30
+                   ) -> pd.DataFrame:
+    """Tested changes between periods (see the module docstring): the ``period_changes`` table.
+
+    A pair where either period has fewer than ``min_responses`` answers (and at least one) gets a row
+    with its counts, ``insufficient`` true and no values, change or test.
+    """
     rows = []
+    min_n = max(min_responses, 2)
     for scope_col in (None, "channel") if by_channel else (None,):
         for scope, a, b, x, y in _pairs(resp, scope_col):
+            for metric in ("nps", "csat"):
+                nx, ny = int(x[metric].notna().sum()), int(y[metric].notna().sum())
+                if (nx or ny) and min(nx, ny) < min_n:
+                    rows.append((scope, metric, a, b, nx, ny) + (np.nan,) * 6)
             xn, yn = x["nps"].dropna(), y["nps"].dropna()
-            if len(xn) >= 2 and len(yn) >= 2:
+            if len(xn) >= min_n and len(yn) >= min_n:
                 v = []
                 for s in (xn, yn):
                     nps, se, _, _ = nps_interval([(s >= 9).sum()], [(s <= 6).sum()], [len(s)])
@@ -324,7 +359,7 @@ def period_changes(resp: pd.DataFrame, alpha: float, by_channel: bool = True) ->
                 rows.append((scope, "nps", a, b, len(xn), len(yn), v[0][0], v[1][0], diff, diff - Z95 * se,
                              diff + Z95 * se, p))
             xc, yc = x["csat"].dropna(), y["csat"].dropna()
-            if len(xc) >= 2 and len(yc) >= 2:
+            if len(xc) >= min_n and len(yc) >= min_n:
                 diff = yc.mean() - xc.mean()
                 se = float(np.sqrt(xc.var() / len(xc) + yc.var() / len(yc)))
                 if se > 0:
@@ -336,15 +371,20 @@ def period_changes(resp: pd.DataFrame, alpha: float, by_channel: bool = True) ->
                     half, p = 0.0, np.nan
                 rows.append((scope, "csat", a, b, len(xc), len(yc), xc.mean(), yc.mean(), diff, diff - half,
                              diff + half, p))
-    t = pd.DataFrame(rows, columns=CHANGE_COLUMNS[:-2])
+    t = pd.DataFrame(rows, columns=CHANGE_COLUMNS[:-3])
     t["p_adjusted"] = np.nan
     ok = t["p_value"].notna()
     if ok.any():
         t.loc[ok, "p_adjusted"] = multipletests(t.loc[ok, "p_value"], method="holm")[1]
     t["significant"] = t["p_adjusted"].lt(alpha)
+    t["insufficient"] = t[["n_from", "n_to"]].min(axis=1).lt(min_n) if len(t) else pd.Series(dtype=bool)
     for c in ("n_from", "n_to"):
         t[c] = t[c].astype("int64")
-    return t[CHANGE_COLUMNS]
+    # the order the reader expects: scope as met, then metric, then period
+    t["_s"] = pd.factorize(t["scope"])[0]
+    t["_m"] = t["metric"].map({"nps": 0, "csat": 1})
+    t = t.sort_values(["_s", "period_from", "_m"], kind="stable")
+    return t[CHANGE_COLUMNS].reset_index(drop=True)
 
 
 def analyse(fd: FeedbackData, params) -> ScoreAnalysis:
@@ -372,18 +412,25 @@ def analyse(fd: FeedbackData, params) -> ScoreAnalysis:
         out.note("Only one {p} of responses: no period change to test.", "反馈只覆盖一个期间：无法检验期间变化。",
                  p=params.period)
     else:
-        out.changes = period_changes(r, params.change_alpha, "channel" in dims)
+        out.changes = period_changes(r, params.change_alpha, "channel" in dims, params.min_responses)
     small = pd.concat([out.nps, out.csat])
-    small = small.loc[small["insufficient"].astype(bool) & small["dimension"].ne("overall")]
+    small = small.loc[small["insufficient"].astype(bool)]
     if len(small):
-        out.note("{n} group(s) have fewer than {k} responses: they are marked insufficient and not ranked.",
-                 "有 {n} 个分组的反馈少于 {k} 条：标记为数据不足，不参与排名。",
+        out.note("{n} group(s) have fewer than {k} responses (min_responses): they show \"too few responses\" "
+                 "instead of an estimate and interval, and are not ranked.",
+                 "有 {n} 个分组的反馈少于 {k} 条（min_responses）：显示为“样本不足”，不给出估计值与区间，"
+                 "也不参与排名。",
                  n=int(small[["dimension", "group"]].drop_duplicates().shape[0]), k=params.min_responses)
+    if len(out.changes) and out.changes["insufficient"].any():
+        out.note("{n} period comparison(s) have a period with fewer than {k} responses and are not tested.",
+                 "有 {n} 项期间对比中某一期的反馈少于 {k} 条，未做检验。",
+                 n=int(out.changes["insufficient"].sum()), k=params.min_responses)
     return out
 
 
-def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A display copy: dimension names in ``lang``, p-values as text."""
+def localise(df: pd.DataFrame, lang: str, min_responses: int | None = None) -> pd.DataFrame:
+    """A display copy: dimension, group and metric names in ``lang``, p-values as text, and
+    ``insufficient`` as the words "too few responses" (with the minimum, when given) or nothing."""
     from workbench.competitors.base import p_text
 
     out = p_text(df)
@@ -392,10 +439,22 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, (v, v))[k])
     if "scope" in out:
         out["scope"] = out["scope"].replace({"all": "总体" if lang == "zh" else "overall"})
+    if "metric" in out:
+        out["metric"] = out["metric"].map(lambda v: METRIC_LABELS.get(v, (v, v))[k])
     if "group" in out:
         out["group"] = out["group"].replace({"all": "全部" if lang == "zh" else "all",
                                              UNKNOWN: "未知" if lang == "zh" else UNKNOWN})
+    if "insufficient" in out:
+        out["insufficient"] = out["insufficient"].map(lambda v: too_few(lang, min_responses) if v else "")
     return out
+
+
+def too_few(lang: str, min_responses: int | None = None) -> str:
+    """"too few responses (fewer than 30)" in ``lang`` (without the minimum when it is not given)."""
+    if min_responses is None:
+        return TOO_FEW[1 if lang == "zh" else 0]
+    return (f"样本不足（少于 {min_responses} 条）" if lang == "zh"
+            else f"too few responses (fewer than {min_responses})")
 
 
 def pick(table: pd.DataFrame, dimension: str) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Figures of the market feedback report: pure functions of its tables, returning matplotlib Figures.
 
-Titles and labels follow the report's language (``rpt.lang``); insufficient groups are grey.
+Titles and labels follow the report's language (``rpt.lang``). A group with too few responses has no
+estimate in the tables, so it gets no point and no interval here either: its row says "too few responses".
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import theme
-from workbench.feedback.nps import DIMENSION_LABELS, UNKNOWN
+from workbench.feedback.nps import DIMENSION_LABELS, UNKNOWN, too_few
 
 
 def _t(rpt, en: str, zh: str) -> str:
@@ -21,26 +22,31 @@ def _dim(rpt, d: str) -> str:
     return DIMENSION_LABELS.get(d, (d, d))[1 if rpt.lang == "zh" else 0]
 
 
-def _dots(ax, t: pd.DataFrame, value: str, lo: str, hi: str):
+def _dots(ax, t: pd.DataFrame, value: str, lo: str, hi: str, rpt):
+    """Point and interval per group; a group with too few responses gets the words instead."""
     y = np.arange(len(t))
-    ax.errorbar(t[value], y, xerr=theme.error_bars(t[value], t[lo], t[hi]), fmt="none", ecolor=theme.NEUTRAL, capsize=3)
-    ax.scatter(t[value], y, zorder=3,
-               c=[theme.NEUTRAL if s else theme.PALETTE[0] for s in t["insufficient"].astype(bool)])
+    few = t["insufficient"].astype(bool).to_numpy()
+    ok = t.loc[~few]
+    ax.errorbar(ok[value], y[~few], xerr=theme.error_bars(ok[value], ok[lo], ok[hi]), fmt="none",
+                ecolor=theme.NEUTRAL, capsize=3)
+    ax.scatter(ok[value], y[~few], zorder=3, color=theme.PALETTE[0])
+    for yi in y[few]:
+        ax.text(0.02, yi, too_few(rpt.lang), transform=ax.get_yaxis_transform(), va="center", ha="left",
+                color=theme.NEUTRAL, fontsize=9, fontstyle="italic")
     ax.set_yticks(y, [f"{g} (n = {n:,})" for g, n in zip(t["group"], t["n"], strict=True)])
 
 
 def nps_by_group(nps: pd.DataFrame, dimension: str, rpt):
     """NPS with its 95% interval per group of one dimension, best at the top."""
-    t = nps.loc[nps["dimension"].eq(dimension)].sort_values("nps")
+    t = nps.loc[nps["dimension"].eq(dimension)].sort_values("nps", na_position="first")
     t = t.assign(group=t["group"].replace({UNKNOWN: _t(rpt, "unknown", "未知")}))
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.6))
-    _dots(ax, t, "nps", "ci_low", "ci_high")
+    _dots(ax, t, "nps", "ci_low", "ci_high", rpt)
     overall = nps.loc[nps["dimension"].eq("overall"), "nps"]
     if len(overall):
         ax.axvline(overall.iloc[0], color=theme.WARN, ls="--", lw=1)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(_t(rpt, "NPS (-100 to 100), 95% interval; dashed: overall; grey: too few responses",
-                     "NPS（-100 至 100），95% 区间；虚线：总体；灰色：样本不足"))
+    ax.set_xlabel(_t(rpt, "NPS (-100 to 100), 95% interval; dashed: overall", "NPS（-100 至 100），95% 区间；虚线：总体"))
     ax.set_title(_t(rpt, f"NPS by {_dim(rpt, dimension)}", f"按{_dim(rpt, dimension)}的 NPS"))
     fig.tight_layout()
     return fig
@@ -48,10 +54,10 @@ def nps_by_group(nps: pd.DataFrame, dimension: str, rpt):
 
 def csat_by_group(csat: pd.DataFrame, dimension: str, rpt):
     """Mean CSAT with its 95% interval per group of one dimension."""
-    t = csat.loc[csat["dimension"].eq(dimension)].sort_values("mean_csat")
+    t = csat.loc[csat["dimension"].eq(dimension)].sort_values("mean_csat", na_position="first")
     t = t.assign(group=t["group"].replace({UNKNOWN: _t(rpt, "unknown", "未知")}))
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.6))
-    _dots(ax, t, "mean_csat", "ci_low", "ci_high")
+    _dots(ax, t, "mean_csat", "ci_low", "ci_high", rpt)
     ax.set_xlabel(_t(rpt, "mean CSAT (1-5), 95% interval", "平均满意度（1-5），95% 区间"))
     ax.set_title(_t(rpt, f"CSAT by {_dim(rpt, dimension)}", f"按{_dim(rpt, dimension)}的满意度"))
     fig.tight_layout()
