@@ -120,8 +120,19 @@ def test_extra_language_published_beside_primary(env, tmp_path):
     (nb,) = res.notebooks
     assert nb.html == "01_ok.html" and nb.translations == {"zh": "01_ok.zh.html"}
     zh = (res.path / "01_ok.zh.html").read_text(encoding="utf-8")
-    assert "中文标题" in zh and "English title" not in zh and 'lang="zh"' in zh
-    assert 'href="01_ok.zh.html"' in (res.path / "index.html").read_text(encoding="utf-8")
+    assert "中文标题" in zh and "English title" not in zh and 'lang="zh-CN"' in zh
+    en = (res.path / "01_ok.html").read_text(encoding="utf-8")
+    # a real page title, the switch to the other language, the index in the page's own language
+    assert "<title>OK</title>" in en and "<title>成功</title>" in zh
+    assert '<a class="wb-lang" href="01_ok.zh.html" hreflang="zh"' in en
+    assert 'href="01_ok.html"' in zh and 'href="index.zh.html"' in zh
+    index = (res.path / "index.html").read_text(encoding="utf-8")
+    index_zh = (res.path / "index.zh.html").read_text(encoding="utf-8")
+    assert 'href="01_ok.zh.html"' in index and 'href="index.zh.html"' in index
+    # the Chinese index names the report in Chinese, links the Chinese page first, and shows its headline
+    assert '<a href="01_ok.zh.html">成功</a>' in index_zh and 'href="index.html"' in index_zh
+    assert nb.headlines["zh"] == "3 order lines from <script>alert(1)</script>"
+    assert "3 order lines from &lt;script&gt;alert(1)&lt;/script&gt;" in index_zh  # escaped
     assert sorted(p.name for p in (res.path / "tables").iterdir()) == ["01_ok"]
 
 
