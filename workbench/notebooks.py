@@ -9,7 +9,9 @@ on first use, so an analysis package is only imported when its notebook runs.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from workbench.params import NotebookParams
 
@@ -24,6 +26,8 @@ class NotebookSpec:
     params_path: str | type[NotebookParams]  # "package.module:Class" or the class itself
     requires: tuple[str, ...] = ()  # tables without which the notebook cannot say anything
     phase: int = 1  # 2: runs after the others of its run and reads their result tables
+    tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The result tables the notebook writes: ``{name: columns}`` (``Report.save`` refuses others)."""
 
     @property
     def params(self) -> type[NotebookParams]:
@@ -55,3 +59,22 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                      "workbench.summary.params:SummaryParams", (), phase=2),
     ]
 }
+
+
+def read_result(tables_dir: str | Path, stem: str, table: str):
+    """A result table of a run, read by its declaration: ``None`` when the run did not write it.
+
+    Raises ``KeyError`` when ``stem`` does not declare ``table`` (a reader of an undeclared table
+    would silently find nothing), and keeps only the declared columns, in their order.
+    """
+    import pandas as pd
+
+    spec = NOTEBOOKS[stem]
+    if spec.tables and table not in spec.tables:
+        raise KeyError(f"{stem} declares no result table {table!r}; it declares {sorted(spec.tables)}")
+    path = Path(tables_dir) / stem / f"{table}.csv"
+    if not path.exists():
+        return None
+    df = pd.read_csv(path, encoding="utf-8-sig")
+    cols = list(spec.tables.get(table, ()))
+    return df[[c for c in cols if c in df.columns]] if cols else df
