@@ -61,13 +61,6 @@ class NotebookParams(BaseModel):
         return validate(cls, values, where=f"{cls.__name__} (notebook parameters)")
 
 
-class DataQualityParams(NotebookParams):
-    """``00_data_quality``: completeness, validity, duplicates, orphans, freshness."""
-
-    stale_after_days: int = Field(45, ge=1, description="a table whose last date is older is stale")
-    top_fixes: int = Field(10, ge=1, le=100, description="length of the what-to-fix-first list")
-
-
 SHARED_KEYS = ("data_dir", "lang", "mask_pii", "as_of")
 
 
@@ -176,3 +169,6 @@ def load_run_config(path: str | Path | None, registry: dict | None = None) -> Ru
             raise ParamsError(f"{where}: notebooks.{stem} sets shared key(s) {shared}; set them at the top level")
         cfg.notebook_params(stem, registry[stem].params)
     return cfg
+
+
+from workbench.quality.params import DataQualityParams  # noqa: E402,F401  (moved; old import path)
