@@ -434,6 +434,13 @@ def _run_one(task: dict) -> NotebookResult:
 # ----------------------------------------------------------------------------- the run
 
 
+def _tables_differ(a: Path, b: Path) -> list[str]:
+    """Names of the result tables that differ between two folders (or exist in one only)."""
+    names = {p.name for p in a.glob("*.csv")} | {p.name for p in b.glob("*.csv")}
+    return sorted(n[:-4] for n in names
+                  if not ((a / n).exists() and (b / n).exists() and (a / n).read_bytes() == (b / n).read_bytes()))
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -673,6 +680,14 @@ def run(
             main.headlines[t["lang"]] = alt.headline
             if alt.status == "failed" and main.status != "failed":
                 main.status, main.error = "failed", alt.error
+            if alt.status == "ok" and main.status == "ok":
+                differ = _tables_differ(Path(t["parameters"]["output_dir"]),
+                                        patches[t["patch"]].folder / "tables" / t["stem"])
+                if differ:  # result tables are a contract: the same in every language
+                    main.status = "failed"
+                    main.error = {"cell": None, "ename": "TablesDifferByLanguage",
+                                  "evalue": f"result tables differ between {cfg.lang} and {t['lang']}: "
+                                            + ", ".join(differ)}
 
     def ordered(patch):
         return [patch.results[s.stem] for s in specs]

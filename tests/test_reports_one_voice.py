@@ -1,0 +1,107 @@
+"""The published reports of one run, read as a stakeholder reads them: in both languages, side by side.
+
+One ``workbench run`` of the bundled sample with ``extra_langs: [zh]`` (module fixture),
+then checks across every page: Chinese pages speak Chinese, numbers read as numbers
+(no 0.4 for 40%, no scientific notation, no "-0.0%", no "89.0" counts, no "1 rows"),
+every page has a title and a way to the other language, every declared result table is
+written, and the tables are the same in both languages (the runner fails a report whose
+translation writes different tables).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workbench import runner
+from workbench.data import load_dataset
+from workbench.notebooks import NOTEBOOKS
+from workbench.paths import PROJ_ROOT
+from workbench.reporting.checks import data_names, english_words, visible_text
+
+pytestmark = pytest.mark.slow
+
+# Words a zh page may show besides names from the data and checks.ALLOWED_TERMS: none today.
+ALLOWED_ON_ZH = set()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    params = out / "params.yaml"
+    params.write_text((PROJ_ROOT / "params" / "sample.yaml").read_text(encoding="utf-8")
+                      .replace("data_dir: data/sample", f"data_dir: {PROJ_ROOT / 'data' / 'sample'}"),
+                      encoding="utf-8")
+    res = runner.run(params, out_dir=out, jobs=2, progress=False)
+    return res
+
+
+@pytest.fixture(scope="module")
+def names():
+    ds = load_dataset(PROJ_ROOT / "data" / "sample", strict=False)
+    return data_names(ds.tables)
+
+
+def _pages(res, lang):
+    suffix = ".zh.html" if lang == "zh" else ".html"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(res.path.glob(f"*{suffix}"))
+            if not p.name.startswith("index") and (lang == "zh" or ".zh." not in p.name)}
+
+
+def test_run_ok(run):
+    failed = {r.stem: r.error for r in run.notebooks if r.status != "ok"}
+    assert failed == {}
+
+
+def test_chinese_pages_speak_chinese(run, names):
+    allowed_names = names | {run.run_id}
+    left = {}
+    for name, page in _pages(run, "zh").items():
+        words = {w: n for w, n in english_words(page, allowed_names).items() if w not in ALLOWED_ON_ZH}
+        if words:
+            left[name] = dict(list(words.items())[:15])
+    assert left == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_numbers_read_as_numbers(run, lang):
+    bad = {}
+    for name, page in _pages(run, lang).items():
+        text = visible_text(page)
+        found = []
+        found += re.findall(r"\b\d+(?:\.\d+)?e[-+]\d+\b", text)          # scientific notation
+        found += re.findall(r"[-−]0\.0+%", text)                         # negative zero
+        found += re.findall(r"\b1 rows\b", text)
+        found += re.findall(r"\b(?:nan|NaN|None|NaT|<NA>)\b", text)
+        if found:
+            bad[name] = found[:10]
+    assert bad == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_has_a_title_toc_and_language_switch(run, lang):
+    for name, page in _pages(run, lang).items():
+        title = re.search(r"<title>(.*?)</title>", page).group(1)
+        assert title and title != "Notebook", name
+        assert 'class="wb-lang"' in page, f"{name}: no link to the other language"
+        if len(re.findall(r"<h2 ", page)) >= 3:
+            assert '<nav class="wb-toc"' in page, f"{name}: long page without a table of contents"
+
+
+def test_every_declared_table_is_written(run):
+    missing = {}
+    for r in run.notebooks:
+        spec = NOTEBOOKS[r.stem]
+        assert spec.tables, f"{r.stem} declares no result tables in its NotebookSpec"
+        absent = sorted(set(spec.tables) - set(r.tables))
+        if absent:
+            missing[r.stem] = absent
+    assert missing == {}
+
+
+def test_index_pages_in_both_languages(run):
+    zh = (run.path / "index.zh.html").read_text(encoding="utf-8")
+    for r in run.notebooks:
+        assert f'href="{r.stem}.zh.html"' in zh
+        assert NOTEBOOKS[r.stem].title_zh in zh
