@@ -67,7 +67,7 @@ def read_result(tables_dir: str | Path, stem: str, table: str):
     Raises ``KeyError`` when ``stem`` does not declare ``table`` (a reader of an undeclared table
     would silently find nothing), and keeps only the declared columns, in their order.
     """
-    import pandas as pd
+    from workbench.reporting.export import read_csv
 
     spec = NOTEBOOKS[stem]
     if spec.tables and table not in spec.tables:
@@ -75,6 +75,6 @@ def read_result(tables_dir: str | Path, stem: str, table: str):
     path = Path(tables_dir) / stem / f"{table}.csv"
     if not path.exists():
         return None
-    df = pd.read_csv(path, encoding="utf-8-sig")
+    df = read_csv(path)
     cols = list(spec.tables.get(table, ()))
     return df[[c for c in cols if c in df.columns]] if cols else df

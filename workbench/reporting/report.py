@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.reporting.export import write_csv
 from workbench.reporting.formats import (
     MISSING,
     NUMERIC_KINDS,
@@ -239,7 +240,7 @@ class Report:
             return None
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / f"{name}.csv"
-        df.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        write_csv(df, path)  # formulas neutralised, CR-safe, no scientific notation
         self.tables_written.append(name)
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path
