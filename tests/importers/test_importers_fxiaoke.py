@@ -268,3 +268,24 @@ def test_example_override_file_is_valid(tmp_path):
                    mapping=PROJ_ROOT / "params" / "mappings" / "fxiaoke_overrides.example.yaml")
     leads = load_dataset(tmp_path / "ds")["leads"]
     assert leads["status"].tolist()[4] == "lost" and set(leads["rep_id"]) == {"E1"}
+
+
+def test_missing_creation_date_is_not_offered_another_date_field(tmp_path):
+    """Issue 13: without 创建时间 the message named 预计成交日期 (the expected close date) as the fix."""
+    o = OPPS.drop(columns=["创建时间"]).rename(columns={"结单日期": "预计成交日期"})
+    o.to_csv(tmp_path / "商机.csv", index=False)
+    with pytest.raises(MappingError) as err:
+        import_fxiaoke([tmp_path / "商机.csv"], out=tmp_path / "out")
+    msg = str(err.value)
+    assert "'created' (looked for '创建时间'" in msg
+    assert "Columns found: 商机名称, 客户名称, 销售阶段, 商机状态, 商机金额, 预计成交日期, 赢率" in msg
+    assert "closest" not in msg and "{created: '预计成交日期'}" not in msg
+    assert "{created: '<your column>'}" in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_renamed_creation_date_is_still_suggested(tmp_path):
+    o = OPPS.rename(columns={"创建时间": "创建时间(北京)"})
+    o.to_csv(tmp_path / "商机.csv", index=False)
+    with pytest.raises(MappingError, match=r"closest: '创建时间\(北京\)'"):
+        import_fxiaoke([tmp_path / "商机.csv"], out=tmp_path / "out")

@@ -531,15 +531,19 @@ def resolve_fields(
             missing.append((f, aliases))  # the user named a column that is not there
     if missing:
         cols = list(src.frame.columns)
+        # A column another field of this export is known by (预计成交日期 is the expected close
+        # date) is never offered for a missing one (创建时间): that would be wrong data.
+        others = {norm(a) for f in fields for a in f.aliases}
+        free = [c for c in cols if c not in found.values() and norm(c) not in others]
         parts = []
         for f, aliases in missing:
-            cand = closest(aliases, [c for c in cols if c not in found.values()])
+            cand = closest(aliases, free)
             parts.append(
                 f"'{f.name}' (looked for {', '.join(repr(a) for a in aliases[:6])}"
                 + (" ..." if len(aliases) > 6 else "") + ")"
-                + (f"; closest: {', '.join(repr(c) for c in cand)}" if cand else "; no close column"))
+                + (f"; closest: {', '.join(repr(c) for c in cand)}" if cand else "; not in the file"))
         example_field = missing[0][0].name
-        example_col = (closest(missing[0][1], cols) or ["<your column>"])[0]
+        example_col = (closest(missing[0][1], free) or ["<your column>"])[0]
         raise MappingError(
             f"{src.label}: the {what} lacks {len(missing)} required column(s): " + "; ".join(parts)
             + f". Columns found: {', '.join(cols)}."
