@@ -50,7 +50,7 @@ def _cmd_run(args) -> int:
     from workbench.runner import run
 
     result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out,
-                 fan_out=args.fan_out)
+                 fan_out=args.fan_out, timeout_minutes=args.timeout_minutes, wait=not args.no_wait)
     print(result.index)
     return 0 if result.ok else 1
 
@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=None, help="reports folder (default reports/)")
     r.add_argument("--for", dest="fan_out", default=None, metavar="DIM=VALUES",
                    help="one report per value: region=all, channel=CH01,CH02, team=all")
+    r.add_argument("--timeout-minutes", type=float, default=None, metavar="N",
+                   help="stop a notebook still running after N minutes (default 30); the others go on")
+    r.add_argument("--no-wait", action="store_true",
+                   help="fail at once when another run is publishing into the same reports folder")
     r.set_defaults(func=_cmd_run)
 
     _add_import(sub)
@@ -150,6 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if args.command == "run":
+            print("Nothing was published; the last good report is unchanged.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published; the last good report is unchanged.", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a full disk, a folder that vanished: one line, not a traceback
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         if args.command == "run":
             print("Nothing was published; the last good report is unchanged.", file=sys.stderr)
         return 2

@@ -154,6 +154,18 @@ def patch_has_data(ds: Dataset) -> bool:
     return any(len(ds.tables.get(t, ())) for t in ("orders", "leads"))
 
 
+def unique_slugs(values) -> dict[str, str]:
+    """A folder per value: :func:`slug`, with a short hash added where two values share one."""
+    import hashlib
+
+    base = {v: slug(v) for v in values}
+    taken: dict[str, int] = {}
+    for f in base.values():
+        taken[f] = taken.get(f, 0) + 1
+    return {v: f if taken[f] == 1 else f"{f}~{hashlib.sha1(str(v).encode()).hexdigest()[:6]}"
+            for v, f in base.items()}
+
+
 def slug(value: str) -> str:
     """A folder name for a patch value (Chinese kept; path separators and spaces replaced)."""
     s = re.sub(r"[\\/:*?\"<>|\s]+", "_", str(value)).strip("._")

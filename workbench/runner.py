@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAGING = ".staging"
+LOCK = ".run.lock"
+DEFAULT_TIMEOUT_MINUTES = 30.0
 PACKAGES = ("workbench", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "seaborn",
             "papermill", "nbconvert", "ipykernel", "pyarrow", "openpyxl", "pydantic")
 
@@ -391,8 +393,17 @@ def _run_one(task: dict) -> NotebookResult:
     t0 = time.perf_counter()
     pool = _kernels()
     km = None
+    timer = None
+    timed_out = threading.Event()
     try:
         km = pool.take(prefetch=task.get("prefetch", True))
+        if task.get("timeout"):  # the whole notebook, not one cell: stop its kernel when time is up
+            def stop(km=km):
+                timed_out.set()
+                _kill(km)
+            timer = threading.Timer(task["timeout"], stop)
+            timer.daemon = True
+            timer.start()
         pm.execute_notebook(
             task["input"], str(out_nb), parameters=task["parameters"], kernel_name="python3",
             cwd=str(paths.PROJ_ROOT), progress_bar=False, log_output=False,
@@ -409,8 +420,15 @@ def _run_one(task: dict) -> NotebookResult:
         res.error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500],
                      "traceback": traceback.format_exc()[-4000:]}
     finally:
+        if timer is not None:
+            timer.cancel()
         if km is not None:
             pool.release(km)
+    if timed_out.is_set():
+        minutes = task["timeout"] / 60
+        res.status = "failed"
+        res.error = {"cell": (res.error or {}).get("cell"), "ename": "TimeoutError",
+                     "evalue": f"timed out after {minutes:g} min (timeout_minutes); its kernel was stopped"}
     res.timings["execute"] = round(time.perf_counter() - t0, 3)
     t1 = time.perf_counter()
     if out_nb.exists():
@@ -432,6 +450,82 @@ def _run_one(task: dict) -> NotebookResult:
 
 
 # ----------------------------------------------------------------------------- the run
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail at once, in one line, when the reports folder cannot be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunError(f"--out {out_dir}: the reports folder cannot be written ({exc.strerror or exc})") from None
+
+
+class RunLock:
+    """One run at a time publishes into a reports folder.
+
+    An exclusive ``flock`` on ``<out_dir>/.run.lock``, released by the kernel when the
+    process ends however it ends (SIGKILL included), so a lock is never left stale. The
+    holder cleans what killed runs left: staging folders and half-made links.
+    """
+
+    def __init__(self, out_dir: Path, wait: bool = True, say=None):
+        self.path = out_dir / LOCK
+        self.out_dir = out_dir
+        self.wait = wait
+        self.say = say or _say
+        self._fh = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+
+        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.seek(0)
+            holder = self._fh.read().strip() or "another process"
+            if not self.wait:
+                self._fh.close()
+                raise RunError(f"another run ({holder}) is publishing into {self.out_dir}; "
+                               "try again when it ends (or leave out --no-wait to wait for it)") from None
+            self.say(f"Another run ({holder}) is publishing into {self.out_dir}; waiting for it to end ...")
+            fcntl.flock(self._fh, fcntl.LOCK_EX)
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(f"pid {os.getpid()} since {dt.datetime.now().isoformat(timespec='seconds')}")
+        self._fh.flush()
+        clean_leftovers(self.out_dir, self.say)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        try:
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+        finally:
+            self._fh.close()
+
+
+def clean_leftovers(out_dir: Path, say=None) -> list[str]:
+    """Remove what an interrupted run left (staging folders, temporary links and pages).
+
+    Only called under :class:`RunLock`: no other run can be using them.
+    """
+    removed = []
+    for p in sorted((out_dir / STAGING).glob("*")) if (out_dir / STAGING).is_dir() else []:
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        removed.append(p.name)
+    for p in list(out_dir.glob(".latest-*")) + list(out_dir.glob(".index*.tmp")):
+        p.unlink(missing_ok=True)
+        removed.append(p.name)
+    if removed:
+        (say or _say)(f"Removed what an interrupted run left in {out_dir}: {', '.join(removed)}")
+    return removed
 
 
 def _tables_differ(a: Path, b: Path) -> list[str]:
@@ -489,6 +583,8 @@ def run(
     run_label: str | None = None,
     progress: bool = True,
     fan_out: str | None = None,
+    timeout_minutes: float | None = None,
+    wait: bool = True,
 ) -> RunResult:
     """Run the notebooks on a dataset and publish their reports.
 
@@ -509,6 +605,11 @@ def run(
     fan_out : str, optional
         ``region=all``, ``channel=CH01,CH02``, ``team=all``: run the notebooks once per
         value on the data filtered to it (see :mod:`workbench.fanout`), under one index.
+    timeout_minutes : float, optional
+        A notebook still running after this long is stopped and shown as failed ("timed out
+        after N min"); the others go on. Default :data:`DEFAULT_TIMEOUT_MINUTES`.
+    wait : bool
+        When another run is publishing into ``out_dir``, wait for it (default) or fail at once.
 
     Returns
     -------
@@ -520,7 +621,6 @@ def run(
     ParamsError, DataError, RunError
         Before anything is executed or published.
     """
-    from workbench import fanout
 
     t_start = time.perf_counter()
     started = dt.datetime.now().isoformat(timespec="seconds")
@@ -529,6 +629,20 @@ def run(
     notebooks_dir = paths.resolve(notebooks_dir or paths.NOTEBOOKS_DIR, Path.cwd())
     if jobs < 1:
         raise RunError(f"--jobs must be 1 or more, got {jobs}")
+    limit = DEFAULT_TIMEOUT_MINUTES if timeout_minutes is None else float(timeout_minutes)
+    if limit <= 0:
+        raise RunError(f"--timeout-minutes must be positive, got {timeout_minutes}")
+    check_writable(out_dir)  # before the validation, not after it
+    with RunLock(out_dir, wait=wait, say=say):
+        return _run_locked(params_file, data_dir=data_dir, only=only, jobs=jobs, out_dir=out_dir,
+                           notebooks_dir=notebooks_dir, run_label=run_label, say=say, fan_out=fan_out,
+                           limit=limit, t_start=t_start, started=started)
+
+
+def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, run_label, say, fan_out, limit,
+                t_start, started) -> RunResult:
+    """:func:`run` once it holds the reports folder's lock."""
+    from workbench import fanout
 
     cfg = load_run_config(params_file)
     if data_dir is not None:
@@ -575,173 +689,182 @@ def run(
     run_id = _new_run_id(out_dir, label)
     staging = out_dir / STAGING / run_id
     (staging / "_cache").mkdir(parents=True)
+    try:
 
-    if dimension:
-        patches = [_Patch(v, staging / "patches" / fanout.slug(v), fanout.filter_dataset(ds, dimension, v))
-                   for v in values]
-    else:
-        patches = [_Patch(None, staging, ds)]
+        if dimension:
+            patches = [_Patch(v, staging / "patches" / fanout.slug(v), fanout.filter_dataset(ds, dimension, v))
+                       for v in values]
+        else:
+            patches = [_Patch(None, staging, ds)]
 
-    tasks = []
-    for i, patch in enumerate(patches):
-        (patch.folder / "notebooks").mkdir(parents=True, exist_ok=True)
-        if dimension and not fanout.patch_has_data(patch.ds):
-            reason = (f"no orders or leads for {dimension} '{patch.value}'" if cfg.lang == "en"
-                      else f"{dimension} '{patch.value}' 没有订单或线索数据")
-            for spec in specs:
-                patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
-            say(f"  skip {dimension} {patch.value}: {reason}")
-            continue
-        cache = staging / "_cache" / f"dataset-{i}.pkl"
-        t_phase = time.perf_counter()
-        with open(cache, "wb") as fh:
-            pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        timing["cache"] = round(timing.get("cache", 0.0) + time.perf_counter() - t_phase, 3)
-        # looked up once per patch (it reads every run.json), not once per notebook and language
-        prev = (previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
-                if any("previous_run_dir" in spec.params.model_fields for spec in specs) else None)
-        for spec in specs:
-            missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
-            if missing:
-                reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
-                          if cfg.lang == "en" else f"缺少数据表 {', '.join(missing)}，已跳过")
-                patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
-                say(f"  skip {patch.rel}{spec.stem}: {reason}")
+        tasks = []
+        for i, patch in enumerate(patches):
+            (patch.folder / "notebooks").mkdir(parents=True, exist_ok=True)
+            if dimension and not fanout.patch_has_data(patch.ds):
+                reason = (f"no orders or leads for {dimension} '{patch.value}'" if cfg.lang == "en"
+                          else f"{dimension} '{patch.value}' 没有订单或线索数据")
+                for spec in specs:
+                    patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
+                say(f"  skip {dimension} {patch.value}: {reason}")
                 continue
-            langs = [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]
-            for lang in langs:
-                primary = lang == cfg.lang
-                # the same report in the other language, and the index in this page's language
-                other = next((x for x in langs if x != lang), None)
-                other_href = None if other is None else (
-                    f"{spec.stem}.html" if other == cfg.lang else f"{spec.stem}.{other}.html")
-                # a translation re-executes the notebook in that language; its tables equal the primary's
-                tables = (patch.folder / "tables" / spec.stem if primary
-                          else staging / "_cache" / f"{i}-{lang}" / spec.stem)
-                extra = {}
-                fields = spec.params.model_fields
-                if "run_tables_dir" in fields:
-                    extra["run_tables_dir"] = str(patch.folder / "tables")
-                if "previous_run_dir" in fields:
-                    extra["previous_run_dir"] = str(prev) if prev else ""
-                p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
-                                        interactive=False, data_dir=str(data_path), dataset_cache=str(cache),
-                                        **extra)
-                tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase, "name": spec.stem if primary else f"{spec.stem}.{lang}",
-                              "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
-                              "other_href": other_href, "index_href": index_name(lang, cfg.lang),
-                              "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
-                              "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
+            cache = staging / "_cache" / f"dataset-{i}.pkl"
+            t_phase = time.perf_counter()
+            with open(cache, "wb") as fh:
+                pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            timing["cache"] = round(timing.get("cache", 0.0) + time.perf_counter() - t_phase, 3)
+            # looked up once per patch (it reads every run.json), not once per notebook and language
+            prev = (previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
+                    if any("previous_run_dir" in spec.params.model_fields for spec in specs) else None)
+            for spec in specs:
+                missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
+                if missing:
+                    reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
+                              if cfg.lang == "en" else f"缺少数据表 {', '.join(missing)}，已跳过")
+                    patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
+                    say(f"  skip {patch.rel}{spec.stem}: {reason}")
+                    continue
+                langs = [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]
+                for lang in langs:
+                    primary = lang == cfg.lang
+                    # the same report in the other language, and the index in this page's language
+                    other = next((x for x in langs if x != lang), None)
+                    other_href = None if other is None else (
+                        f"{spec.stem}.html" if other == cfg.lang else f"{spec.stem}.{other}.html")
+                    # a translation re-executes the notebook in that language; its tables equal the primary's
+                    tables = (patch.folder / "tables" / spec.stem if primary
+                              else staging / "_cache" / f"{i}-{lang}" / spec.stem)
+                    extra = {}
+                    fields = spec.params.model_fields
+                    if "run_tables_dir" in fields:
+                        extra["run_tables_dir"] = str(patch.folder / "tables")
+                    if "previous_run_dir" in fields:
+                        extra["previous_run_dir"] = str(prev) if prev else ""
+                    p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
+                                            interactive=False, data_dir=str(data_path), dataset_cache=str(cache),
+                                            **extra)
+                    tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                                  "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
+                                  "other_href": other_href, "index_href": index_name(lang, cfg.lang),
+                                  "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
+                              "timeout": limit * 60,
+                                  "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
 
-    say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
-    done = 0
+        say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
+        done = 0
 
-    def record(t, res):
-        nonlocal done
-        done += 1
-        patches[t["patch"]].results[t["name"]] = res
-        where = f"{patches[t['patch']].value}/" if dimension else ""
-        say(f"  [{done}/{len(tasks)}] {where}{t['name']}: {res.status} in {res.seconds:.1f} s"
-            + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
+        def record(t, res):
+            nonlocal done
+            done += 1
+            patches[t["patch"]].results[t["name"]] = res
+            where = f"{patches[t['patch']].value}/" if dimension else ""
+            say(f"  [{done}/{len(tasks)}] {where}{t['name']}: {res.status} in {res.seconds:.1f} s"
+                + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
 
-    if warm is not None:
-        warm.join()
-    t_phase = time.perf_counter()
-    # phase 2 (the executive summary) reads the result tables of phase 1
-    phases = [[t for t in tasks if t["phase"] == ph] for ph in sorted({t["phase"] for t in tasks})]
-    if pool is None:
-        order = [t for batch in phases for t in batch]
-        try:
-            for k, t in enumerate(order):
-                record(t, _run_one({**t, "prefetch": k + 1 < len(order)}))
-        finally:
-            _close_kernels()
-    else:
-        with pool:
-            for batch in phases:
-                futures = {pool.submit(_run_one, t): t for t in batch}
-                for fut in as_completed(futures):
-                    t = futures[fut]
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # the worker itself died
-                        res = NotebookResult(t["stem"], t["title"], "failed",
-                                             error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
-                    record(t, res)
+        if warm is not None:
+            warm.join()
+        t_phase = time.perf_counter()
+        # phase 2 (the executive summary) reads the result tables of phase 1
+        phases = [[t for t in tasks if t["phase"] == ph] for ph in sorted({t["phase"] for t in tasks})]
+        if pool is None:
+            order = [t for batch in phases for t in batch]
+            try:
+                for k, t in enumerate(order):
+                    record(t, _run_one({**t, "prefetch": k + 1 < len(order)}))
+            finally:
+                _close_kernels()
+        else:
+            with pool:
+                for batch in phases:
+                    futures = {pool.submit(_run_one, t): t for t in batch}
+                    for fut in as_completed(futures):
+                        t = futures[fut]
+                        try:
+                            res = fut.result()
+                        except Exception as exc:  # the worker itself died
+                            res = NotebookResult(t["stem"], t["title"], "failed",
+                                                 error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+                        record(t, res)
 
-    timing["notebooks"] = round(time.perf_counter() - t_phase, 3)
-    t_phase = time.perf_counter()
-    for t in tasks:  # fold translations into their primary result
-        if t["name"] != t["stem"]:
-            results = patches[t["patch"]].results
-            alt, main = results.pop(t["name"]), results[t["stem"]]
-            if alt.html:
-                main.translations[t["lang"]] = alt.html
-            main.headlines[t["lang"]] = alt.headline
-            if alt.status == "failed" and main.status != "failed":
-                main.status, main.error = "failed", alt.error
-            if alt.status == "ok" and main.status == "ok":
-                differ = _tables_differ(Path(t["parameters"]["output_dir"]),
-                                        patches[t["patch"]].folder / "tables" / t["stem"])
-                if differ:  # result tables are a contract: the same in every language
-                    main.status = "failed"
-                    main.error = {"cell": None, "ename": "TablesDifferByLanguage",
-                                  "evalue": f"result tables differ between {cfg.lang} and {t['lang']}: "
-                                            + ", ".join(differ)}
+        timing["notebooks"] = round(time.perf_counter() - t_phase, 3)
+        t_phase = time.perf_counter()
+        for t in tasks:  # fold translations into their primary result
+            if t["name"] != t["stem"]:
+                results = patches[t["patch"]].results
+                alt, main = results.pop(t["name"]), results[t["stem"]]
+                if alt.html:
+                    main.translations[t["lang"]] = alt.html
+                main.headlines[t["lang"]] = alt.headline
+                if alt.status == "failed" and main.status != "failed":
+                    main.status, main.error = "failed", alt.error
+                if alt.status == "ok" and main.status == "ok":
+                    differ = _tables_differ(Path(t["parameters"]["output_dir"]),
+                                            patches[t["patch"]].folder / "tables" / t["stem"])
+                    if differ:  # result tables are a contract: the same in every language
+                        main.status = "failed"
+                        main.error = {"cell": None, "ename": "TablesDifferByLanguage",
+                                      "evalue": f"result tables differ between {cfg.lang} and {t['lang']}: "
+                                                + ", ".join(differ)}
 
-    def ordered(patch):
-        return [patch.results[s.stem] for s in specs]
+        def ordered(patch):
+            return [patch.results[s.stem] for s in specs]
 
-    everything = [r for patch in patches for r in ordered(patch)]
-    status = "failed" if any(r.status == "failed" for r in everything) else "ok"
-    shutil.rmtree(staging / "_cache", ignore_errors=True)
-    finished = dt.datetime.now().isoformat(timespec="seconds")
-    run_json = {
-        "run_id": run_id,
-        "status": status,
-        "started": started,
-        "finished": finished,
-        "seconds": round(time.perf_counter() - t_start, 3),
-        "params_file": str(params_file) if params_file else None,
-        "series": cfg.series_key(params_file),
-        "parameters": cfg.model_dump(),
-        "dataset": {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
-                    "fingerprint": ds.fingerprint()},
-        "data_notes": [str(i) for i in ds.issues if i.level in ("warning", "error")][:20],
-        "packages": _package_versions(),
-        "notebooks": [asdict(r) for r in ordered(patches[0])] if not dimension else [],
-    }
-    if dimension:
-        run_json["fan_out"] = {"dimension": dimension, "patches": []}
-        for patch in patches:
-            res = ordered(patch)
-            p_status = "failed" if any(r.status == "failed" for r in res) else (
-                "skipped" if all(r.status == "skipped" for r in res) else "ok")
-            entry = {"value": patch.value, "folder": patch.rel, "status": p_status,
-                     "notebooks": [asdict(r) for r in res]}
-            run_json["fan_out"]["patches"].append(entry)
-            patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
-                          "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
-                          "notebooks": entry["notebooks"], "fan_out": None}
+        everything = [r for patch in patches for r in ordered(patch)]
+        status = "failed" if any(r.status == "failed" for r in everything) else "ok"
+        shutil.rmtree(staging / "_cache", ignore_errors=True)
+        finished = dt.datetime.now().isoformat(timespec="seconds")
+        run_json = {
+            "run_id": run_id,
+            "status": status,
+            "started": started,
+            "finished": finished,
+            "seconds": round(time.perf_counter() - t_start, 3),
+            "params_file": str(params_file) if params_file else None,
+            "series": cfg.series_key(params_file),
+            "parameters": cfg.model_dump(),
+            "dataset": {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
+                        "fingerprint": ds.fingerprint()},
+            "data_notes": [str(i) for i in ds.issues if i.level in ("warning", "error")][:20],
+            "packages": _package_versions(),
+            "notebooks": [asdict(r) for r in ordered(patches[0])] if not dimension else [],
+        }
+        if dimension:
+            run_json["fan_out"] = {"dimension": dimension, "patches": []}
+            for patch in patches:
+                res = ordered(patch)
+                p_status = "failed" if any(r.status == "failed" for r in res) else (
+                    "skipped" if all(r.status == "skipped" for r in res) else "ok")
+                entry = {"value": patch.value, "folder": patch.rel, "status": p_status,
+                         "notebooks": [asdict(r) for r in res]}
+                run_json["fan_out"]["patches"].append(entry)
+                patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
+                              "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
+                              "notebooks": entry["notebooks"], "fan_out": None}
+                for lang in langs_of(cfg):
+                    write_index(patch.folder, patch_json, lang, back_href="../../index.html", primary=cfg.lang)
+            write_fanout_index(staging, run_json, cfg.lang)
+        else:
             for lang in langs_of(cfg):
-                write_index(patch.folder, patch_json, lang, back_href="../../index.html", primary=cfg.lang)
-        write_fanout_index(staging, run_json, cfg.lang)
-    else:
-        for lang in langs_of(cfg):
-            write_index(staging, run_json, lang, primary=cfg.lang)
-    (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+                write_index(staging, run_json, lang, primary=cfg.lang)
+        (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
-    final = out_dir / run_id
-    os.replace(staging, final)  # one rename: the run appears whole or not at all
-    if status == "ok":
-        point_latest(out_dir, run_id)
-    write_history(out_dir, cfg.lang)
-    timing["publish"] = round(time.perf_counter() - t_phase, 3)  # index pages, run.json, rename, history
-    seconds = round(time.perf_counter() - t_start, 3)
-    say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
-    if status != "ok":
-        say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
-    return RunResult(run_id, status, final, everything, seconds, timing)
+        final = out_dir / run_id
+        os.replace(staging, final)  # one rename: the run appears whole or not at all
+        if status == "ok":
+            point_latest(out_dir, run_id)
+        write_history(out_dir, cfg.lang)
+        timing["publish"] = round(time.perf_counter() - t_phase, 3)  # index pages, run.json, rename, history
+        seconds = round(time.perf_counter() - t_start, 3)
+        say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
+        if status != "ok":
+            say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
+        return RunResult(run_id, status, final, everything, seconds, timing)
+    except BaseException:
+        # Ctrl-C, a full disk, a bug: nothing half-made stays behind; latest and the index are untouched
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        _close_kernels()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def previous_run(out_dir: Path, series: str | None, dimension: str | None = None, value: str | None = None) -> Path | None:
