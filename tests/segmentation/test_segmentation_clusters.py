@@ -56,7 +56,7 @@ def test_profiles_describe_the_key_accounts(sample):
     assert prof["profile"].str.len().gt(0).all() and prof["profile_zh"].str.len().gt(0).all()
     # the planted B2B key accounts sit in a high-spend, frequent cluster
     richest = prof.loc[prof["median_monetary"].idxmax()]
-    assert "high spend" in richest["profile"] and "消费额高" in richest["profile_zh"]
+    assert "high net revenue to date" in richest["profile"] and "消费额高" in richest["profile_zh"]
     assert richest["mean_frequency"] > 1.8 * rfm["frequency"].mean()
     truth = json.loads((SAMPLE_DIR / "truth.json").read_text(encoding="utf-8"))["vip_segment"]["customer_ids"]
     assert cl.labels.reindex(truth).eq(richest["cluster"]).mean() >= 0.9

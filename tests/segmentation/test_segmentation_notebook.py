@@ -40,12 +40,12 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     assert {"rfm", "segments", "clv", "clv_params", "clusters", "tier_transitions", "crm_export"} <= written
     rfm = pd.read_csv(tables / "rfm.csv", encoding="utf-8-sig", dtype={"customer_id": str})
     assert list(rfm.columns[:8]) == ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
-                                     "m_score", "segment"]
+                                     "m_score", "rfm_segment"]
     vip = truth["vip_segment"]
     clv = pd.read_csv(tables / "clv.csv", encoding="utf-8-sig")
     top = clv.loc[clv["tier"] == "VIP", "customer_id"]
     assert top.isin(vip["customer_ids"]).mean() >= 0.5  # the planted key accounts lead the top tier
-    assert rfm.loc[rfm["customer_id"].isin(vip["customer_ids"]), "segment"].eq("Champions").mean() >= 0.75
+    assert rfm.loc[rfm["customer_id"].isin(vip["customer_ids"]), "rfm_segment"].eq("Champions").mean() >= 0.75
     head = headline_of(nb)
     n = f"{len(rfm):,}"
     if lang == "zh":
@@ -58,6 +58,6 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     trans = pd.read_csv(tables / "tier_transitions.csv", encoding="utf-8-sig")
     assert trans["customers"].sum() == len(rfm)
     crm = pd.read_csv(tables / "crm_export.csv", encoding="utf-8-sig")
-    assert len(crm) == len(rfm) and crm["recommended_action"].notna().all()
+    assert len(crm) == len(rfm) and crm["recommended_action_en"].notna().all()
     if lang == "zh":
-        assert crm["tier_label"].isin(["VIP 客户", "重点客户", "普通客户", "低价值客户"]).all()
+        assert crm["tier_zh"].isin(["VIP 客户", "重点客户", "普通客户", "低价值客户"]).all()

@@ -9,7 +9,7 @@ from workbench.segmentation.params import SegmentationParams
 
 def test_defaults_are_consistent():
     p = SegmentationParams()
-    assert p.tier_names == ["VIP", "key", "regular", "low value"] and len(p.segment_names) == 8
+    assert p.tier_names == ["VIP", "key", "regular", "low value"] and len(p.rfm_segment_names) == 8
     assert p.playbook[-1].keys() == {"play", "action", "action_zh"}  # the catch-all comes last
 
 
@@ -17,12 +17,12 @@ def test_defaults_are_consistent():
     ({"score_quantiles": [0.2, 0.4, 0.6]}, "four levels"),
     ({"recency_cuts": [30, 10, 90, 180]}, "strictly increasing"),
     ({"monetary_cuts": [1, 2]}, "four cut points"),
-    ({"segment_rules": [{"segment": "A", "r": [4, 6]}]}, "1 <= low <= high <= 5"),
-    ({"segment_rules": [{"segment": "A", "x": [1, 2]}]}, "Valid keys are: segment, r, f, m"),
+    ({"segment_rules": [{"rfm_segment": "A", "r": [4, 6]}]}, "1 <= low <= high <= 5"),
+    ({"segment_rules": [{"rfm_segment": "A", "x": [1, 2]}]}, "Valid keys are: rfm_segment, r, f, m"),
     ({"tier_rules": [{"tier": "A", "top_share": 0.5}]}, "last rule must have top_share 1.0"),
     ({"tier_rules": [{"tier": "A", "top_share": 0.5}, {"tier": "A", "top_share": 1.0}]}, "unique"),
     ({"playbook": [{"play": "p", "tier": ["Gold"], "action": "x"}]}, "Valid options are: ['VIP', 'key'"),
-    ({"playbook": [{"play": "p", "segment": ["Champs"], "action": "x"}]}, "unknown segment(s) ['Champs']"),
+    ({"playbook": [{"play": "p", "rfm_segment": ["Champs"], "action": "x"}]}, "unknown rfm_segment(s) ['Champs']"),
     ({"return_link_pattern": "(-R"}, "not a valid regular expression"),
     ({"k_min": 5, "k_max": 3}, "k_max (3) must be >= k_min (5)"),
 ])

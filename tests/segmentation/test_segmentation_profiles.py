@@ -71,7 +71,9 @@ def test_channel_value_cac_by_hand():
     # CH2: spend 90 over 2026-01..03; B and C were created in those months -> CAC 45; value (50 + 30) / 2 = 40
     assert cv.loc["CH2", ["customers", "spend", "new_customers", "cac"]].tolist() == [2, 90.0, 2, 45.0]
     assert cv.loc["CH2", "value_per_new_customer"] == 40.0 and cv.loc["CH2", "clv_cac"] == pytest.approx(40 / 45)
-    # CH1 has quarterly spend only: too coarse, no CAC
-    assert pd.isna(cv.loc["CH1", "cac"]) and cv.loc["CH1", "revenue"] == 380.0
+    # CH1's quarterly spend counts in the shared CAC window (workbench.measures, the 12 complete months
+    # 2025-04..2026-03): A and D were created in it -> 500 / 2
+    assert cv.loc["CH1", ["spend", "new_customers", "cac"]].tolist() == [500.0, 2, 250.0]
+    assert cv.loc["CH1", "revenue"] == 380.0 and set(cv["cac_window"]) == {"2025-04..2026-03"}
     sc = seg.segment_channel(attrs, rfm, value)
     assert sc["customers"].sum() == 4 and sc["revenue"].sum() == rfm["monetary"].sum()

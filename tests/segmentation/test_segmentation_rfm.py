@@ -95,8 +95,8 @@ def test_scores_survive_ties():
 
 def test_segments_first_rule_wins():
     scores = pd.DataFrame({"r_score": [5, 5, 3, 1, 2], "f_score": [5, 1, 2, 4, 1], "m_score": [1, 1, 1, 1, 5]})
-    rules = [{"segment": "Top", "r": [4, 5], "f": [4, 5]}, {"segment": "Recent", "r": [4, 5]},
-             {"segment": "Big", "m": [5, 5]}]
+    rules = [{"rfm_segment": "Top", "r": [4, 5], "f": [4, 5]}, {"rfm_segment": "Recent", "r": [4, 5]},
+             {"rfm_segment": "Big", "m": [5, 5]}]
     assert seg.assign_segments(scores, rules).tolist() == ["Top", "Recent", "Other", "Other", "Big"]
 
 
@@ -114,7 +114,7 @@ def test_analysis_date_before_data_is_a_clear_problem():
         **{k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v) for k, v in prep.problem.values.items()})
     assert seg.rfm_table(prep, p).empty
     assert list(seg.rfm_table(prep, p).columns[:8]) == ["customer_id", "recency_days", "frequency", "monetary",
-                                                        "r_score", "f_score", "m_score", "segment"]
+                                                        "r_score", "f_score", "m_score", "rfm_segment"]
 
 
 def test_only_returns_is_no_purchase():
@@ -130,7 +130,7 @@ def test_single_customer_and_one_day():
     rfm = seg.rfm_table(prep, p)
     assert rfm[["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"]].iloc[0].tolist() == \
         [0, 2, 12.0, 5, 2, 1]
-    assert rfm["segment"].iloc[0] == "Potential loyalists"
+    assert rfm["rfm_segment"].iloc[0] == "Potential loyalists"
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +146,9 @@ def test_sample_vips_are_champions(sample):
     _, _, _, rfm, truth = sample
     vip = rfm.loc[rfm["customer_id"].isin(truth["vip_segment"]["customer_ids"])]
     assert len(vip) >= 0.99 * truth["vip_segment"]["n_customers"]
-    shares = vip["segment"].value_counts(normalize=True)
+    shares = vip["rfm_segment"].value_counts(normalize=True)
     assert shares["Champions"] >= 0.75 and shares["Champions"] + shares["Loyal"] >= 0.9
-    champions = rfm.loc[rfm["segment"] == "Champions"]
+    champions = rfm.loc[rfm["rfm_segment"] == "Champions"]
     # Champions hold the planted key accounts' share of revenue (truth: about 40 %)
     assert champions["monetary"].sum() / rfm["monetary"].sum() >= truth["vip_segment"]["revenue_share"] - 0.02
     # the planted frequency gap is there: VIPs about 7.5 orders, others about 1.5
@@ -185,6 +185,6 @@ def test_score_table_and_rules_table(sample):
     assert (tab[[f"score_{s}" for s in range(1, 6)]].sum(axis=1) == len(rfm)).all()
     assert tab.loc["frequency", "score_1"] == int((rfm["frequency"] == 1).sum())
     rules = seg.segment_rules_table(p)
-    assert rules["segment"].tolist() == p.segment_names and rules.loc[0, "r_range"] == "4–5"
+    assert rules["rfm_segment"].tolist() == p.rfm_segment_names and rules.loc[0, "r_range"] == "4–5"
     summary = seg.segment_summary(rfm, p)
-    assert summary["customers"].sum() == len(rfm) and summary["segment"].tolist() == p.segment_names
+    assert summary["customers"].sum() == len(rfm) and summary["rfm_segment"].tolist() == p.rfm_segment_names

@@ -14,7 +14,7 @@ from workbench.paths import SAMPLE_DIR
 def test_first_matching_play_wins():
     p = seg.SegmentationParams()
     value = pd.DataFrame({
-        "customer_id": list("abcdef"), "segment": ["At risk", "Champions", "At risk", "Lost", "New", "Loyal"],
+        "customer_id": list("abcdef"), "rfm_segment": ["At risk", "Champions", "At risk", "Lost", "New", "Loyal"],
         "tier": ["VIP", "VIP", "key", "regular", "regular", "regular"],
         "potential": ["high", "high", "low", "high", "low", "medium"],
         "revenue_window": [1.0] * 6, "clv": [2.0] * 6, "p_alive": [0.5] * 6, "value_score": range(6)})
@@ -45,10 +45,15 @@ def test_crm_export(sample):
     assert len(exp) == len(rfm) and exp["customer_id"].is_unique
     known = exp["customer_id"].isin(ds["customers"]["customer_id"])  # the planted orphans have no name
     assert exp.loc[known, "name"].notna().all() and exp.loc[~known, "name"].isna().all()
-    assert exp["recommended_action"].iloc[0] == p.playbook[0]["action"]
-    zh = seg.crm_export(plays, rfm, attrs, None, p.model_copy(update={"lang": "zh", "mask_pii": True}))
-    assert "name" not in zh.columns and zh["recommended_action"].iloc[0] == p.playbook[0]["action_zh"]
-    assert set(zh["tier_label"]) == {"VIP 客户", "重点客户", "普通客户", "低价值客户"}
+    assert exp["recommended_action_en"].iloc[0] == p.playbook[0]["action"]
+    assert exp["recommended_action_zh"].iloc[0] == p.playbook[0]["action_zh"]
+    assert set(exp["tier_zh"]) == {"VIP 客户", "重点客户", "普通客户", "低价值客户"}
+    assert set(exp["tier_en"]) == {"VIP", "Key", "Regular", "Low value"}
+    # the list does not depend on the report language (only mask_pii drops the name)
+    zh = seg.crm_export(plays, rfm, attrs, None, p.model_copy(update={"lang": "zh"}))
+    pd.testing.assert_frame_equal(zh, exp)
+    masked = seg.crm_export(plays, rfm, attrs, None, p.model_copy(update={"mask_pii": True}))
+    assert "name" not in masked.columns
     assert set(zh["tier"]) == set(p.tier_names)  # keys stay canonical
 
 

@@ -36,9 +36,9 @@ def whole_report(ds, tmp_path, **values):
     plays = seg.assign_plays(value, params)
     parts = [seg.show_data_notes(rpt, prep, params), seg.show_scores(rpt, rfm, params),
              seg.show_segment_rules(rpt, params), seg.show_rf_grid(rpt, rfm), seg.show_segments(rpt, rfm, value, params),
-             seg.show_rfm(rpt, rfm), seg.show_holdout(rpt, holdout, params), seg.show_clv_params(rpt, clv, holdout),
+             seg.show_rfm(rpt, rfm, params), seg.show_holdout(rpt, holdout, params), seg.show_clv_params(rpt, clv, holdout),
              seg.show_clv(rpt, clv, value, params), seg.show_tiers(rpt, value, params), seg.show_k_choice(rpt, cl),
-             seg.show_cluster_profiles(rpt, cl, rfm, value), seg.show_profiles(rpt, attrs, rfm, value, params),
+             seg.show_cluster_profiles(rpt, cl, rfm, value, params), seg.show_profiles(rpt, attrs, rfm, value, params),
              seg.show_channel_value(rpt, prep, attrs, rfm, value, ds, params),
              seg.show_migration(rpt, prep, value, params), seg.show_playbook(rpt, plays, params),
              seg.show_crm_export(rpt, plays, rfm, attrs, cl, params)]
@@ -63,7 +63,7 @@ def test_analysis_date_before_the_data(tmp_path):
 def test_single_customer_without_customers_table(tmp_path):
     head, page, written = whole_report(_ds(ROWS[:2]), tmp_path)
     assert head.startswith("1 customers with purchases as of 2026-02-01")
-    assert "Only 1 customers: quantile scores and tiers are ranks within a very small group" in page
+    assert "Only 1 customers: quantile scores and value tiers are ranks within a very small group" in page
     assert "Only 1 customers bought more than once up to 2026-02-01 (at least 30 are needed)" in page
     assert "Clustering needs at least 30 customers" in page
     assert "No industry for the customers" in page and "No region for the customers" in page
@@ -96,7 +96,7 @@ def test_too_few_repeat_buyers(tmp_path):
     head, page, _ = whole_report(_ds(rows), tmp_path)
     assert "No CLV model" in head
     assert "Only 2 customers bought more than once up to 2025-12-30 (at least 30 are needed)" in page
-    assert "Without a CLV model, tiers rank customers by current value alone" in page
+    assert "Without a CLV model, value tiers rank customers by current value alone" in page
 
 
 def test_no_customers_table_in_chinese(tmp_path):

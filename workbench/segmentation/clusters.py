@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loader import Dataset
-from workbench.segmentation.labels import display_name
+from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.rfm import Prepared, Problem
 
@@ -274,8 +274,8 @@ _PHRASES = {
                      ("long since the last purchase (median {v} days)", "久未购买（中位 {v} 天）")),
     "feat_frequency": (("buys often (mean {v} orders)", "购买频繁（平均 {v} 单）"),
                        ("few orders (mean {v})", "订单少（平均 {v} 单）")),
-    "feat_monetary": (("high spend (median {v})", "消费额高（中位 {v}）"),
-                      ("low spend (median {v})", "消费额低（中位 {v}）")),
+    "feat_monetary": (("high net revenue to date (median {v})", "累计消费额高（中位 {v}）"),
+                      ("low net revenue to date (median {v})", "累计消费额低（中位 {v}）")),
     "feat_order_value": (("large orders (median {v} per order)", "客单价高（中位每单 {v}）"),
                          ("small orders (median {v} per order)", "客单价低（中位每单 {v}）")),
     "feat_tenure": (("long-standing customers (median {v} days)", "老客户（客龄中位 {v} 天）"),
@@ -371,8 +371,8 @@ def _describe(sub: pd.DataFrame, zc: pd.Series, feat: Features, money) -> tuple[
         if shares[top] >= 0.5:
             en, zh = _MIX_PHRASES[prefix]
             word = feat.labels[top]
-            parts_en.append(en.format(v=display_name(word, "en"), s=f"{shares[top]:.0%}"))
-            parts_zh.append(zh.format(v=display_name(word, "zh"), s=f"{shares[top]:.0%}"))
+            parts_en.append(en.format(v=label_name("word", word, "en"), s=f"{shares[top]:.0%}"))
+            parts_zh.append(zh.format(v=label_name("word", word, "zh"), s=f"{shares[top]:.0%}"))
     if not parts_en:
         return "close to the average customer", "与平均客户接近"
     return "; ".join(parts_en), "；".join(parts_zh)

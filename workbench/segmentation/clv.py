@@ -525,7 +525,7 @@ def clv_params_table(result: ClvResult, holdout: Holdout | None = None) -> pd.Da
 # ----------------------------------------------------------------------------- tiers
 
 
-VALUE_COLUMNS = ["customer_id", "segment", "revenue_window", "clv", "clv_margin", "p_alive", "expected_purchases",
+VALUE_COLUMNS = ["customer_id", "rfm_segment", "revenue_window", "clv", "clv_margin", "p_alive", "expected_purchases",
                  "value_score", "tier", "potential"]
 
 
@@ -561,7 +561,7 @@ def value_tiers(rfm: pd.DataFrame, clv: ClvResult, params: SegmentationParams) -
     DataFrame
         :data:`VALUE_COLUMNS` (one row per customer of ``rfm``).
     """
-    out = rfm[["customer_id", "segment", "revenue_window"]].copy()
+    out = rfm[["customer_id", "rfm_segment", "revenue_window"]].copy()
     cols = ["clv", "clv_margin", "p_alive", "expected_purchases"]
     if clv.ok:
         out = out.merge(clv.table[["customer_id", *cols]], on="customer_id", how="left")

@@ -3,7 +3,7 @@
 Every rule the report applies is a literal here (and in the notebook's parameters
 cell), so an analyst can read, change and version it: the RFM score cut points,
 the rules that map scores to named segments, the value and potential tiers, the
-CLV model's windows and the playbook that turns a (tier, potential, segment) into
+CLV model's windows and the playbook that turns a (value tier, potential, RFM segment) into
 a recommended action. The validators check that rules are well-formed and that
 every name the playbook refers to exists, and list the valid choices when not.
 """
@@ -17,18 +17,19 @@ from pydantic import Field, field_validator, model_validator
 from workbench.params import NotebookParams
 
 RANGE_KEYS = ("r", "f", "m")
-SEGMENT_RULE_KEYS = ("segment", *RANGE_KEYS)
-PLAY_KEYS = ("play", "tier", "potential", "segment", "action", "action_zh")
+SEGMENT_RULE_KEYS = ("rfm_segment", *RANGE_KEYS)
+PLAY_KEYS = ("play", "tier", "potential", "rfm_segment", "action", "action_zh")
+LEGACY_KEYS = {"segment": "rfm_segment"}  # the key before RFM segments and value tiers were named apart
 
 DEFAULT_SEGMENT_RULES: list[dict[str, Any]] = [
-    {"segment": "Champions", "r": [4, 5], "f": [4, 5]},
-    {"segment": "Loyal", "r": [3, 5], "f": [3, 5]},
-    {"segment": "Potential loyalists", "r": [4, 5], "f": [2, 2]},
-    {"segment": "New", "r": [4, 5], "f": [1, 1]},
-    {"segment": "Need attention", "r": [3, 3], "f": [1, 2]},
-    {"segment": "At risk", "r": [1, 2], "f": [3, 5]},
-    {"segment": "Hibernating", "r": [2, 2], "f": [1, 2]},
-    {"segment": "Lost", "r": [1, 1], "f": [1, 2]},
+    {"rfm_segment": "Champions", "r": [4, 5], "f": [4, 5]},
+    {"rfm_segment": "Loyal", "r": [3, 5], "f": [3, 5]},
+    {"rfm_segment": "Potential loyalists", "r": [4, 5], "f": [2, 2]},
+    {"rfm_segment": "New", "r": [4, 5], "f": [1, 1]},
+    {"rfm_segment": "Need attention", "r": [3, 3], "f": [1, 2]},
+    {"rfm_segment": "At risk", "r": [1, 2], "f": [3, 5]},
+    {"rfm_segment": "Hibernating", "r": [2, 2], "f": [1, 2]},
+    {"rfm_segment": "Lost", "r": [1, 1], "f": [1, 2]},
 ]
 DEFAULT_TIER_RULES: list[dict[str, Any]] = [
     {"tier": "VIP", "top_share": 0.05},
@@ -42,28 +43,28 @@ DEFAULT_POTENTIAL_RULES: list[dict[str, Any]] = [
     {"potential": "low", "top_share": 1.0},
 ]
 DEFAULT_PLAYBOOK: list[dict[str, Any]] = [
-    {"play": "vip_save", "tier": ["VIP"], "segment": ["Need attention", "At risk", "Hibernating", "Lost"],
+    {"play": "vip_save", "tier": ["VIP"], "rfm_segment": ["Need attention", "At risk", "Hibernating", "Lost"],
      "action": "Senior account manager calls within a week, finds out what changed and offers a tailored retention plan",
      "action_zh": "一周内由资深客户经理致电，了解变化原因并提供定制挽留方案"},
     {"play": "vip_care", "tier": ["VIP"],
      "action": "Named account manager, custom service and exclusive offers, quarterly business review",
      "action_zh": "专属客户经理、定制服务与专享优惠，每季度业务回顾"},
-    {"play": "key_winback", "tier": ["key"], "segment": ["At risk", "Hibernating", "Lost"],
+    {"play": "key_winback", "tier": ["key"], "rfm_segment": ["At risk", "Hibernating", "Lost"],
      "action": "Win-back call by the account's rep with a targeted offer",
      "action_zh": "由负责销售致电挽回，并提供针对性优惠"},
     {"play": "grow_potential", "potential": ["high"],
      "action": "Proactive follow-up, product trials and cross-sell of the next category",
      "action_zh": "主动跟进，提供新品试用并交叉销售其他品类"},
-    {"play": "reward_loyal", "segment": ["Champions", "Loyal"],
+    {"play": "reward_loyal", "rfm_segment": ["Champions", "Loyal"],
      "action": "Loyalty rewards, referral programme and early access to new products",
      "action_zh": "忠诚度奖励、老带新推荐计划和新品优先体验"},
-    {"play": "nurture_new", "segment": ["New", "Potential loyalists"],
+    {"play": "nurture_new", "rfm_segment": ["New", "Potential loyalists"],
      "action": "Onboarding sequence and a second-purchase incentive within 30 days",
      "action_zh": "新客引导流程，并在 30 天内提供复购激励"},
-    {"play": "win_back", "segment": ["Need attention", "At risk"],
+    {"play": "win_back", "rfm_segment": ["Need attention", "At risk"],
      "action": "Win-back campaign: reminder plus a time-limited offer",
      "action_zh": "召回活动：提醒加限时优惠"},
-    {"play": "low_cost_reactivation", "segment": ["Hibernating", "Lost"],
+    {"play": "low_cost_reactivation", "rfm_segment": ["Hibernating", "Lost"],
      "action": "Low-cost reactivation by e-mail or SMS only, no paid outreach",
      "action_zh": "仅通过邮件或短信低成本唤醒，不投入付费触达"},
     {"play": "keep_in_touch", "action": "Regular newsletter and standard service",
@@ -121,7 +122,7 @@ class SegmentationParams(NotebookParams):
         default_factory=list, description="four fixed net-revenue cut points (empty = quantiles)")
     segment_rules: list[dict[str, Any]] = Field(
         default_factory=lambda: [dict(r) for r in DEFAULT_SEGMENT_RULES],
-        description="ordered rules {segment, r, f, m: [low, high]}; the first match names the segment")
+        description="ordered rules {rfm_segment, r, f, m: [low, high]}; the first match names the RFM segment")
     value_window_days: int = Field(365, ge=1, le=3650, description="current value = net revenue of this many days")
     tier_rules: list[dict[str, Any]] = Field(
         default_factory=lambda: [dict(r) for r in DEFAULT_TIER_RULES],
@@ -143,7 +144,7 @@ class SegmentationParams(NotebookParams):
     seed: int = Field(42, description="random seed of clustering and bootstraps")
     playbook: list[dict[str, Any]] = Field(
         default_factory=lambda: [dict(p) for p in DEFAULT_PLAYBOOK],
-        description="ordered plays {play, tier, potential, segment, action, action_zh}; the first match applies")
+        description="ordered plays {play, tier, potential, rfm_segment, action, action_zh}; the first match applies")
 
     @field_validator("score_quantiles")
     @classmethod
@@ -172,6 +173,14 @@ class SegmentationParams(NotebookParams):
             raise ValueError(f"return_link_pattern is not a valid regular expression: {exc}") from None
         return v
 
+    @field_validator("segment_rules", "playbook", mode="before")
+    @classmethod
+    def _legacy_keys(cls, v):
+        if isinstance(v, list):
+            return [{LEGACY_KEYS.get(k, k): x for k, x in rule.items()} if isinstance(rule, dict) else rule
+                    for rule in v]
+        return v
+
     @field_validator("segment_rules")
     @classmethod
     def _segment_rules(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -182,18 +191,18 @@ class SegmentationParams(NotebookParams):
             bad = sorted(set(rule) - set(SEGMENT_RULE_KEYS))
             if bad:
                 raise ValueError(f"segment_rules: unknown key(s) {bad} in {rule}. Valid keys are: {', '.join(SEGMENT_RULE_KEYS)}")
-            if not isinstance(rule.get("segment"), str) or not rule["segment"]:
-                raise ValueError(f"segment_rules: every rule needs a 'segment' name, got {rule}")
+            if not isinstance(rule.get("rfm_segment"), str) or not rule["rfm_segment"]:
+                raise ValueError(f"segment_rules: every rule needs an 'rfm_segment' name, got {rule}")
             for k in RANGE_KEYS:
                 if k in rule:
                     rng = rule[k]
                     if (not isinstance(rng, list | tuple) or len(rng) != 2
                             or not all(isinstance(x, int) and 1 <= x <= 5 for x in rng) or rng[0] > rng[1]):
-                        raise ValueError(f"segment_rules: '{k}' of {rule['segment']!r} must be [low, high] "
+                        raise ValueError(f"segment_rules: '{k}' of {rule['rfm_segment']!r} must be [low, high] "
                                          f"with 1 <= low <= high <= 5, got {rng!r}")
-            names.append(rule["segment"])
+            names.append(rule["rfm_segment"])
         if len(set(names)) != len(names):
-            raise ValueError(f"segment_rules: segment names must be unique, got {names}")
+            raise ValueError(f"segment_rules: RFM segment names must be unique, got {names}")
         return v
 
     @field_validator("tier_rules")
@@ -215,7 +224,7 @@ class SegmentationParams(NotebookParams):
         valid = {
             "tier": self.tier_names,
             "potential": self.potential_names,
-            "segment": self.segment_names,
+            "rfm_segment": self.rfm_segment_names,
         }
         plays = []
         if not self.playbook:
@@ -252,6 +261,6 @@ class SegmentationParams(NotebookParams):
         return [r["potential"] for r in self.potential_rules]
 
     @property
-    def segment_names(self) -> list[str]:
-        """Segment names in rule order."""
-        return [r["segment"] for r in self.segment_rules]
+    def rfm_segment_names(self) -> list[str]:
+        """RFM segment names in rule order."""
+        return [r["rfm_segment"] for r in self.segment_rules]

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from workbench import theme
-from workbench.segmentation.labels import display_name, label
+from workbench.segmentation.labels import header
+from workbench.segmentation.labels import name as label_name
 
 
-def _t(report, key: str) -> str:
-    return label(key, report.lang)
+def _t(report, key: str, ctx: dict | None = None) -> str:
+    return header(key, report.lang, **(ctx or {}))
 
 
 def _empty(report, title_key: str):
@@ -44,13 +45,13 @@ def plot_rf_grid(rfm: pd.DataFrame, report):
         return _empty(report, "seg_rfm_scores")
     counts = rfm.groupby(["r_score", "f_score"]).size().unstack(fill_value=0).reindex(
         index=range(5, 0, -1), columns=range(1, 6), fill_value=0)
-    seg = rfm.groupby(["r_score", "f_score"])["segment"].agg(lambda s: s.value_counts().index[0])
+    seg = rfm.groupby(["r_score", "f_score"])["rfm_segment"].agg(lambda s: s.value_counts().index[0])
     text = []
     for r in counts.index:
         row = []
         for f in counts.columns:
             n = int(counts.loc[r, f])
-            name = display_name(seg.get((r, f), ""), report.lang) if n else ""
+            name = label_name("rfm_segment", seg.get((r, f), ""), report.lang) if n else ""
             row.append(f"{name}\n{n:,}" if n else "–")
         text.append(row)
     fig, ax = plt.subplots(figsize=(8, 4.6))
@@ -63,8 +64,8 @@ def plot_rf_grid(rfm: pd.DataFrame, report):
     return fig
 
 
-def plot_segments(segments: pd.DataFrame, report):
-    """Share of customers and share of recent revenue per segment (horizontal bars)."""
+def plot_segments(segments: pd.DataFrame, report, ctx: dict | None = None):
+    """Share of customers and share of net revenue of the value window per RFM segment (horizontal bars)."""
     if segments.empty or segments["customers"].sum() == 0:
         return _empty(report, "seg_segment_sizes")
     s = segments.iloc[::-1]
@@ -73,14 +74,14 @@ def plot_segments(segments: pd.DataFrame, report):
     ax.barh(y + 0.2, s["share_customers"] * 100, height=0.38, color=theme.PALETTE[0],
             label=_t(report, "seg_share_of_customers"))
     ax.barh(y - 0.2, s["share_revenue_window"].fillna(0) * 100, height=0.38, color=theme.PALETTE[1],
-            label=_t(report, "seg_share_of_revenue"))
+            label=_t(report, "seg_share_of_revenue", ctx))
     for yi, (n, c) in enumerate(zip(s["customers"], s["share_customers"], strict=True)):
         ax.text(c * 100 + 0.5, yi + 0.2, f"n={int(n):,}", va="center", fontsize=8)
-    ax.set_yticks(y, [display_name(v, report.lang) for v in s["segment"]])
-    ax.set_xlabel("%")
+    ax.set_yticks(y, [label_name("rfm_segment", v, report.lang) for v in s["rfm_segment"]])
+    ax.set_xlabel(_t(report, "seg_share_axis"))
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="y", visible=False)
-    ax.set_title(_t(report, "seg_segment_sizes"))
+    ax.set_title(_t(report, "seg_segment_sizes", ctx))
     return fig
 
 
@@ -113,8 +114,8 @@ def plot_tier_potential(value: pd.DataFrame, tiers: list[str], potentials: list[
     text = [[f"{int(v):,}" for v in row] for row in tab.to_numpy()]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(tab) + 1.5))
     _heatmap(ax, tab.to_numpy(dtype=float), text)
-    ax.set_xticks(range(tab.shape[1]), [display_name(c, report.lang) for c in tab.columns])
-    ax.set_yticks(range(tab.shape[0]), [display_name(t, report.lang) for t in tab.index])
+    ax.set_xticks(range(tab.shape[1]), [label_name("potential", c, report.lang) for c in tab.columns])
+    ax.set_yticks(range(tab.shape[0]), [label_name("tier", t, report.lang) for t in tab.index])
     ax.set_xlabel(_t(report, "potential"))
     ax.set_ylabel(_t(report, "tier"))
     ax.set_title(_t(report, "seg_tier_matrix"))
@@ -149,23 +150,23 @@ def plot_transitions(transitions: pd.DataFrame, tiers: list[str], report):
             for srow, nrow in zip(shares.to_numpy(), counts.to_numpy(), strict=True)]
     fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(rows) + 1.6))
     _heatmap(ax, shares.to_numpy(dtype=float), text, cmap="Oranges")
-    ax.set_xticks(range(len(tiers)), [display_name(t, report.lang) for t in tiers])
-    ax.set_yticks(range(len(rows)), [display_name(t, report.lang) for t in rows])
+    ax.set_xticks(range(len(tiers)), [label_name("tier", t, report.lang) for t in tiers])
+    ax.set_yticks(range(len(rows)), [label_name("tier", t, report.lang) for t in rows])
     ax.set_xlabel(_t(report, "current_tier"))
     ax.set_ylabel(_t(report, "previous_tier"))
     ax.set_title(_t(report, "seg_transitions"))
     return fig
 
 
-def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int = 8):
-    """Net revenue by segment (rows) and acquisition channel (columns, the largest ``top``)."""
+def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int = 8, ctx: dict | None = None):
+    """Share of net revenue by RFM segment (rows) and acquisition channel (columns, the largest ``top``)."""
     if sc.empty:
         return _empty(report, "seg_channel_matrix")
     chans = sc.groupby("acquisition_channel")["revenue"].sum().sort_values(ascending=False).index[:top]
-    rows = [s for s in segments if s in set(sc["segment"])]
-    rev = sc.pivot_table(index="segment", columns="acquisition_channel", values="revenue", aggfunc="sum",
+    rows = [s for s in segments if s in set(sc["rfm_segment"])]
+    rev = sc.pivot_table(index="rfm_segment", columns="acquisition_channel", values="revenue", aggfunc="sum",
                          fill_value=0.0).reindex(index=rows, columns=chans, fill_value=0.0)
-    n = sc.pivot_table(index="segment", columns="acquisition_channel", values="customers", aggfunc="sum",
+    n = sc.pivot_table(index="rfm_segment", columns="acquisition_channel", values="customers", aggfunc="sum",
                        fill_value=0).reindex(index=rows, columns=chans, fill_value=0)
     total = rev.to_numpy().clip(min=0).sum()
     share = rev / total if total > 0 else rev * np.nan
@@ -173,8 +174,10 @@ def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int
             for srow, nrow in zip(share.to_numpy(), n.to_numpy(), strict=True)]
     fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(chans) + 2), 0.55 * len(rows) + 1.8))
     _heatmap(ax, share.to_numpy(dtype=float), text, cmap="Greens")
-    ax.set_xticks(range(len(chans)), [display_name(str(c), report.lang) for c in chans], rotation=20, ha="right")
-    ax.set_yticks(range(len(rows)), [display_name(s, report.lang) for s in rows])
+    ax.set_xticks(range(len(chans)), [label_name("word", c, report.lang) if c == "(unknown)" else str(c)
+                                      for c in chans], rotation=20, ha="right")
+    ax.set_yticks(range(len(rows)), [label_name("rfm_segment", s, report.lang) for s in rows])
     ax.set_xlabel(_t(report, "acquisition_channel"))
-    ax.set_title(_t(report, "seg_channel_matrix"))
+    ax.set_ylabel(_t(report, "rfm_segment"))
+    ax.set_title(_t(report, "seg_channel_matrix", ctx))
     return fig

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 OTHER_SEGMENT = "Other"
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-               "segment", "rfm_code", "first_purchase", "last_purchase", "revenue_window", "margin", "returns"]
+               "rfm_segment", "rfm_code", "first_purchase", "last_purchase", "revenue_window", "margin", "returns"]
 """Columns of the ``rfm`` result table (the first eight are fixed by the data model)."""
 
 
@@ -318,7 +318,7 @@ def score(values: pd.Series, cuts: np.ndarray, higher_is_better: bool = True) ->
 
 
 def rfm_table(prep: Prepared, params: SegmentationParams) -> pd.DataFrame:
-    """One row per customer with a purchase: recency, frequency, monetary, scores and segment.
+    """One row per customer with a purchase: recency, frequency, monetary, scores and RFM segment.
 
     Parameters
     ----------
@@ -363,28 +363,28 @@ def rfm_table(prep: Prepared, params: SegmentationParams) -> pd.DataFrame:
     out["r_score"] = score(out["recency_days"], rc, higher_is_better=False).astype("int64")
     out["f_score"] = score(out["frequency"], fc).astype("int64")
     out["m_score"] = score(out["monetary"], mc).astype("int64")
-    out["segment"] = assign_segments(out, params.segment_rules)
+    out["rfm_segment"] = assign_segments(out, params.segment_rules)
     out["rfm_code"] = (out["r_score"].astype("str") + out["f_score"].astype("str") + out["m_score"].astype("str"))
     return out[RFM_COLUMNS]
 
 
 def _empty_rfm() -> pd.DataFrame:
     kinds = {"customer_id": "str", "recency_days": "int64", "frequency": "int64", "monetary": "float64",
-             "r_score": "int64", "f_score": "int64", "m_score": "int64", "segment": "str", "rfm_code": "str",
+             "r_score": "int64", "f_score": "int64", "m_score": "int64", "rfm_segment": "str", "rfm_code": "str",
              "first_purchase": "datetime64[ns]", "last_purchase": "datetime64[ns]", "revenue_window": "float64",
              "margin": "float64", "returns": "float64"}
     return pd.DataFrame({c: pd.Series(dtype=kinds[c]) for c in RFM_COLUMNS})
 
 
 def assign_segments(scores: pd.DataFrame, rules: list[dict]) -> np.ndarray:
-    """The segment of each row: the first rule whose score ranges all hold, else ``"Other"``.
+    """The RFM segment of each row: the first rule whose score ranges all hold, else ``"Other"``.
 
     Parameters
     ----------
     scores : DataFrame
         Columns ``r_score``, ``f_score``, ``m_score`` (1..5).
     rules : list of dict
-        ``{"segment": name, "r": [low, high], "f": [...], "m": [...]}``; a missing range means any.
+        ``{"rfm_segment": name, "r": [low, high], "f": [...], "m": [...]}``; a missing range means any.
     """
     seg = np.full(len(scores), OTHER_SEGMENT, dtype=object)
     free = np.ones(len(scores), dtype=bool)
@@ -395,7 +395,7 @@ def assign_segments(scores: pd.DataFrame, rules: list[dict]) -> np.ndarray:
                 lo, hi = rule[k]
                 s = scores[f"{k}_score"].to_numpy()
                 m &= (s >= lo) & (s <= hi)
-        seg[m] = rule["segment"]
+        seg[m] = rule["rfm_segment"]
         free &= ~m
     return seg
 
@@ -431,12 +431,12 @@ def segment_rules_table(params: SegmentationParams) -> pd.DataFrame:
         lo, hi = rule[k]
         return f"{lo}" if lo == hi else f"{lo}–{hi}"
 
-    return pd.DataFrame([{"rule": i + 1, "segment": r["segment"], "r_range": rng(r, "r"), "f_range": rng(r, "f"),
+    return pd.DataFrame([{"rule": i + 1, "rfm_segment": r["rfm_segment"], "r_range": rng(r, "r"), "f_range": rng(r, "f"),
                           "m_range": rng(r, "m")} for i, r in enumerate(params.segment_rules)])
 
 
 def segment_summary(rfm: pd.DataFrame, params: SegmentationParams, value: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ``segments`` result table: size, revenue and behaviour of each segment, in rule order.
+    """The ``segments`` result table: size, revenue and behaviour of each RFM segment, in rule order.
 
     Parameters
     ----------
@@ -450,16 +450,16 @@ def segment_summary(rfm: pd.DataFrame, params: SegmentationParams, value: pd.Dat
     Returns
     -------
     DataFrame
-        ``segment``, ``customers``, ``share_customers``, ``revenue_window``,
+        ``rfm_segment``, ``customers``, ``share_customers``, ``revenue_window``,
         ``share_revenue_window``, ``monetary``, ``share_revenue``, ``mean_recency_days``,
         ``mean_frequency``, ``median_monetary`` (and ``clv``, ``clv_per_customer``).
         Segments without customers are kept with zeros, so the table always shows every rule.
     """
-    order = params.segment_names + ([OTHER_SEGMENT] if (rfm["segment"] == OTHER_SEGMENT).any() else [])
+    order = params.rfm_segment_names + ([OTHER_SEGMENT] if (rfm["rfm_segment"] == OTHER_SEGMENT).any() else [])
     df = rfm
     if value is not None and "clv" in value:
         df = rfm.merge(value[["customer_id", "clv"]], on="customer_id", how="left")
-    g = df.groupby("segment", sort=False)
+    g = df.groupby("rfm_segment", sort=False)
     out = pd.DataFrame({
         "customers": g.size(),
         "revenue_window": g["revenue_window"].sum(),
@@ -478,8 +478,8 @@ def segment_summary(rfm: pd.DataFrame, params: SegmentationParams, value: pd.Dat
     if "clv" in df:
         out["clv"] = g["clv"].sum(min_count=1).reindex(order)
         out["clv_per_customer"] = out["clv"] / out["customers"].where(out["customers"] > 0)
-    out = out.rename_axis("segment").reset_index()
-    cols = ["segment", "customers", "share_customers", "revenue_window", "share_revenue_window", "monetary",
+    out = out.rename_axis("rfm_segment").reset_index()
+    cols = ["rfm_segment", "customers", "share_customers", "revenue_window", "share_revenue_window", "monetary",
             "share_revenue", "mean_recency_days", "mean_frequency", "median_monetary"]
     return out[cols + [c for c in ("clv", "clv_per_customer") if c in out]]
 

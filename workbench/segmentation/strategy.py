@@ -1,7 +1,7 @@
 """What to do with each customer: the playbook, its counts and value at stake, the CRM list, tier migration.
 
 The playbook (``params.playbook``) is an ordered list of plays; a play names the
-tiers, potentials and segments it applies to (a missing key means any) and the
+value tiers, potentials and RFM segments it applies to (a missing key means any) and the
 action in English and Chinese. Each customer gets the first play that matches,
 so more specific plays go first (a VIP at risk is saved before a VIP is cared
 for); a last play without conditions catches everyone else.
@@ -14,13 +14,15 @@ import pandas as pd
 
 from workbench.segmentation import clv as clv_mod
 from workbench.segmentation import rfm as rfm_mod
-from workbench.segmentation.labels import display_name
+from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.rfm import Prepared, Problem
 
 NO_PLAY = "(no play)"
-CRM_COLUMNS = ["customer_id", "name", "segment", "tier", "potential", "cluster", "play", "recommended_action",
-               "segment_label", "tier_label", "potential_label", "play_label",
+LABELLED = ("rfm_segment", "tier", "potential", "play")
+CRM_COLUMNS = ["customer_id", "name", "rfm_segment", "tier", "potential", "cluster", "play",
+               "recommended_action_en", "recommended_action_zh",
+               *[f"{c}_{lang}" for c in LABELLED for lang in ("en", "zh")],
                "recency_days", "frequency", "monetary", "revenue_window", "p_alive", "clv"]
 """Columns of the ``crm_export`` table (``name`` is left out when names are masked)."""
 
@@ -31,7 +33,7 @@ def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFram
     Parameters
     ----------
     value : DataFrame
-        From :func:`~workbench.segmentation.clv.value_tiers` (``tier``, ``potential``, ``segment``).
+        From :func:`~workbench.segmentation.clv.value_tiers` (``tier``, ``potential``, ``rfm_segment``).
     params : SegmentationParams
         The playbook.
 
@@ -45,7 +47,7 @@ def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFram
     free = np.ones(len(out), dtype=bool)
     for p in params.playbook:
         m = free.copy()
-        for key in ("tier", "potential", "segment"):
+        for key in ("tier", "potential", "rfm_segment"):
             if key in p:
                 m &= out[key].isin(p[key]).to_numpy()
         play[m] = p["play"]
@@ -87,12 +89,15 @@ def strategy_table(plays: pd.DataFrame, params: SegmentationParams) -> pd.DataFr
 
 def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clusters: pd.Series | None,
                params: SegmentationParams) -> pd.DataFrame:
-    """The customer list for re-import into the CRM: one row per customer, action in the report language.
+    """The customer list for re-import into the CRM: one row per customer, the same in every report language.
 
     The name is left out when ``mask_pii`` is on (a pseudonym is useless in a CRM; the
-    customer id is the key). ``segment``, ``tier``, ``potential`` and ``play`` hold the canonical
-    keys (stable across languages), the ``*_label`` columns the names in the report's language.
-    Sorted by playbook order, then value score descending.
+    customer id is the key). ``rfm_segment``, ``tier``, ``potential`` and ``play`` hold the
+    canonical codes; ``<column>_en`` and ``<column>_zh`` their names as the report shows them
+    (one label per code, :mod:`workbench.segmentation.labels`), and ``recommended_action_en`` /
+    ``recommended_action_zh`` the play's action, so a CRM user picks the language and the file
+    does not depend on the language the report was run in. Sorted by playbook order, then
+    value score descending.
 
     Returns
     -------
@@ -103,10 +108,12 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
     df = _align(df, attrs, ["name"])
     df["cluster"] = df["customer_id"].map(clusters).astype("Int64") if clusters is not None and len(clusters) \
         else pd.array([pd.NA] * len(df), dtype="Int64")
-    df["recommended_action"] = df["action_zh"] if params.lang == "zh" else df["action"]
-    for c in ("segment", "tier", "potential", "play"):  # what a CRM user reads, in the report's language
-        names = {v: display_name(str(v), params.lang) for v in df[c].dropna().unique()}
-        df[f"{c}_label"] = df[c].map(names)
+    df["recommended_action_en"] = df["action"]
+    df["recommended_action_zh"] = df["action_zh"]
+    for c in LABELLED:
+        codes = df[c].dropna().unique()
+        for lang in ("en", "zh"):
+            df[f"{c}_{lang}"] = df[c].map({v: label_name(c, v, lang) for v in codes})
     rank = {p["play"]: i for i, p in enumerate(params.playbook)}
     df["_order"] = df["play"].map(rank).fillna(len(rank))
     df = df.sort_values(["_order", "value_score", "customer_id"], ascending=[True, False, True])
@@ -166,7 +173,7 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
     if current_has_clv != prev_clv.ok:  # compare like with like: both on current value alone
         no_model = clv_mod.ClvResult(clv_mod._empty_clv(), None, Problem("", ""))
         prev_clv = no_model
-        value = clv_mod.value_tiers(value[["customer_id", "segment", "revenue_window"]], no_model, params)
+        value = clv_mod.value_tiers(value[["customer_id", "rfm_segment", "revenue_window"]], no_model, params)
     prev_value = clv_mod.value_tiers(prev_rfm, prev_clv, params)
     df = value[["customer_id", "tier", "revenue_window"]].merge(
         prev_value[["customer_id", "tier"]].rename(columns={"tier": "previous_tier"}), on="customer_id", how="left")

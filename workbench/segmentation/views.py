@@ -18,40 +18,24 @@ import pandas as pd
 from workbench.report import fmt_money
 from workbench.segmentation import clusters as clusters_mod
 from workbench.segmentation import clv as clv_mod
-from workbench.segmentation import plots, profiles, strategy
+from workbench.segmentation import labels, plots, profiles, strategy
 from workbench.segmentation import rfm as rfm_mod
-from workbench.segmentation.labels import display_name, label
+from workbench.segmentation.labels import ENUM_COLUMNS, header
+from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.rfm import Prepared, Problem
 
-MONEY = {"monetary", "revenue_window", "margin", "returns", "clv", "clv_margin", "clv_per_customer", "value_score",
-         "revenue", "revenue_per_customer", "median_monetary", "expected_order_value", "spend", "cac",
-         "value_per_new_customer", "value_at_stake", "actual_money", "predicted_money", "baseline_money"}
+MONEY = labels.MONEY_COLUMNS | labels.PER_UNIT_MONEY_COLUMNS
 PCT = {"share_customers", "share_revenue", "share_revenue_window", "p_alive", "mean_p_alive", "vip_share",
        "vip_ci_low", "vip_ci_high", "share_of_previous", "top_channel_share", "top_category_share", "share_clv"}
 INT = {"customers", "frequency", "recency_days", "r_score", "f_score", "m_score", "vip_customers", "new_customers",
        "n_customers", "n_repeat", "k", "rule", "n", "cluster", "n_bootstrap", "score_1", "score_2", "score_3",
        "score_4", "score_5", "frequency_days", "population", "recency_model_days", "T_days"}
 NUM2 = {"expected_purchases", "silhouette", "ari_mean", "ari_min", "actual_mean", "predicted_mean", "baseline_mean"}
-ENUMS = {"segment", "tier", "potential", "play", "previous_tier", "current_tier", "movement", "stability", "method",
-         "fit", "dimension", "top_channel", "top_category", "metric", "chosen", "small_group"}
-PLACEHOLDERS = {"(unknown)", "(new)"}
-METRIC_LABELS = {
-    "purchases_total": ("Holdout purchases, total", "留出期购买次数合计"),
-    "revenue_total": ("Holdout net revenue, total", "留出期净收入合计"),
-    "mae_purchases": ("Mean absolute error per customer (purchases)", "每客户平均绝对误差（购买次数）"),
-    "spearman_purchases": ("Rank correlation with actual purchases (Spearman)", "与实际购买次数的秩相关（Spearman）"),
-}
-SCORE_COLUMNS = {"score_1": ("Score 1", "1 分"), "score_2": ("Score 2", "2 分"), "score_3": ("Score 3", "3 分"),
-                 "score_4": ("Score 4", "4 分"), "score_5": ("Score 5", "5 分"), "n_bootstrap": ("Bootstrap refits",
-                                                                                             "自助重抽样次数"),
-                 "top_channel_share": ("Main channel share", "主要渠道占比"),
-                 "top_category_share": ("Main category share", "主要品类占比"),
-                 "mean_p_alive": ("Mean P(alive)", "平均存活概率"), "clv_total": ("CLV total", "CLV 合计"),
-                 "baseline_mean": ("Naive baseline (mean)", "朴素基线（均值）"),
-                 "frequency_days": ("Repeat purchase days", "复购天数"),
-                 "recency_model_days": ("First to last purchase (days)", "首末次购买间隔（天）"),
-                 "T_days": ("Days since first purchase", "首次购买距今（天）")}
+PLACEHOLDER_ONLY = {"group", "acquisition_channel"}  # data names, except the workbench's own placeholders
+PLACEHOLDERS = {"(unknown)"}
+INLINE_ROWS = 10
+"""Rows of a long table shown inline; the full table is saved as CSV and linked."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -63,10 +47,18 @@ def _join(*parts):
     return HTML("".join(p.data if hasattr(p, "data") else str(p) for p in parts if p is not None))
 
 
-def _header(col: str, lang: str, report) -> str:
-    if col in SCORE_COLUMNS:
-        return SCORE_COLUMNS[col][1 if lang == "zh" else 0]
-    return label(col, lang)  # the module's own labels win over generic ones with another meaning
+def periods(params: SegmentationParams, rfm: pd.DataFrame | None = None, prep: Prepared | None = None) -> dict:
+    """The periods money headers state: ``days`` (value window), ``months`` (CLV horizon), ``end`` (analysis date)."""
+    end = None
+    if prep is not None and prep.analysis_date is not None:
+        end = prep.analysis_date
+    elif rfm is not None and len(rfm):
+        row = rfm.iloc[0]
+        end = row["last_purchase"] + pd.Timedelta(days=int(row["recency_days"]))
+    elif params.as_of:
+        end = pd.Timestamp(params.as_of)
+    return {"days": params.value_window_days, "months": params.clv_horizon_months, "h": params.holdout_days,
+            "end": _fmt(end) if end is not None else None}
 
 
 def _kind(col: str, s: pd.Series) -> str:
@@ -87,39 +79,47 @@ def _kind(col: str, s: pd.Series) -> str:
     return "text"
 
 
-def _metric_name(v, lang):
-    pair = METRIC_LABELS.get(v)
-    return pair[1 if lang == "zh" else 0] if pair else display_name(str(v), lang)
+def fmt_param(v) -> str:
+    """A model parameter or its error with 3 significant digits, never in scientific notation."""
+    if v is None or pd.isna(v):
+        return "–"
+    x = float(v)
+    if x == 0:
+        return "0"
+    if abs(x) < 0.001:
+        return "< 0.001" if x > 0 else "> −0.001"
+    digits = max(2 - int(np.floor(np.log10(abs(x)))), 0)
+    return f"{x:,.{digits}f}"
 
 
 def show_table(report, df: pd.DataFrame, name: str | None = None, columns: list[str] | None = None,
-               formats: dict[str, str] | None = None, max_rows: int = 60, caption: str | None = None,
-               link: str | None = None):
+               formats: dict[str, str] | None = None, max_rows: int = INLINE_ROWS, caption: str | None = None,
+               link: str | None = None, ctx: dict | None = None):
     """Save ``df`` as result table ``name`` and show it with translated headers and workbench values.
 
-    A workaround until :meth:`workbench.report.Report.table` can show a localised copy of
-    the table it saves: the CSV keeps canonical column names and values. ``link`` names a
-    result table saved separately (its path is shown under this display copy).
+    The CSV keeps canonical column names and codes; the display copy translates the
+    workbench's own codes (:data:`~workbench.segmentation.labels.ENUM_COLUMNS`) and states the
+    period of every money header (``ctx``: see :func:`periods`). ``link`` names a result table
+    saved separately (its path is shown under this display copy).
     """
     if name:
         report.save(df, name)
     shown = df[[c for c in columns if c in df.columns]] if columns else df
     shown = shown.head(max_rows).copy()
     lang = report.lang
+    ctx = ctx or {}
     kinds = {c: (formats or {}).get(c) or _kind(c, shown[c]) for c in shown.columns}
     for c in shown.columns:
-        if c in ENUMS and kinds[c] in ("text", "bool"):
-            if c == "metric":
-                shown[c] = shown[c].map(lambda v: _metric_name(v, lang))
-            elif kinds[c] == "bool":
-                shown[c] = shown[c].map(lambda v: report.t("yes") if bool(v) else "", na_action="ignore")
-                kinds[c] = "text"
-            else:
-                shown[c] = shown[c].map(lambda v: display_name(str(v), lang), na_action="ignore")
-        elif kinds[c] == "text":
-            # the workbench's own placeholders inside data columns
-            shown[c] = shown[c].map(lambda v: display_name(v, lang) if v in PLACEHOLDERS else v, na_action="ignore")
-    renamed = {c: _header(c, lang, report) for c in shown.columns}
+        if kinds[c] == "bool":
+            shown[c] = shown[c].map(lambda v: report.t("yes") if bool(v) else "", na_action="ignore")
+            kinds[c] = "text"
+        elif c in PLACEHOLDER_ONLY and kinds[c] == "text":
+            shown[c] = shown[c].map(lambda v: label_name("word", v, lang) if v in PLACEHOLDERS else v,
+                                    na_action="ignore")
+        elif c in ENUM_COLUMNS and kinds[c] == "text":
+            ns = ENUM_COLUMNS[c]
+            shown[c] = shown[c].map(lambda v, ns=ns: label_name(ns, v, lang, **ctx), na_action="ignore")
+    renamed = {c: header(c, lang, **ctx) for c in shown.columns}
     shown = shown.rename(columns=renamed)
     fmts = {renamed[c]: k for c, k in kinds.items()}
     markup = report.table_html(shown, fmts, caption, max_rows, name or link, total=len(df))
@@ -151,12 +151,13 @@ def headline(prep: Prepared, rfm: pd.DataFrame, value: pd.DataFrame, holdout: cl
     is_top = value["tier"] == top
     rev = value["revenue_window"].clip(lower=0)
     share_rev = rev[is_top].sum() / rev.sum() if rev.sum() > 0 else float("nan")
-    vals = {"n": len(rfm), "date": _fmt(prep.analysis_date), "tier": display_name(top, "en"),
-            "tier_zh": display_name(top, "zh"), "k": int(is_top.sum()), "share": f"{is_top.mean():.1%}",
+    vals = {"n": len(rfm), "date": _fmt(prep.analysis_date), "tier": label_name("tier", top, "en"),
+            "tier_zh": label_name("tier", top, "zh"), "k": int(is_top.sum()), "share": f"{is_top.mean():.1%}",
             "rev_share": "–" if np.isnan(share_rev) else f"{share_rev:.1%}", "days": params.value_window_days}
-    en = ("{n} customers with purchases as of {date}. The {tier} tier, {k} customers ({share}), brought "
+    en = ("{n} customers with purchases as of {date}. The top value tier ({tier}), {k} customers ({share}), brought "
           "{rev_share} of net revenue in the last {days} days.")
-    zh = "截至 {date} 共有 {n} 个产生购买的客户；{tier_zh}层级 {k} 个客户（占 {share}）贡献了近 {days} 天净收入的 {rev_share}。"
+    zh = ("截至 {date} 共有 {n} 个产生购买的客户；最高价值层级（{tier_zh}）{k} 个客户（占 {share}）贡献了近 {days} 天"
+          "净收入的 {rev_share}。")
     if holdout.ok:
         s = holdout.scores.set_index("metric")
         act, pred = s.loc["purchases_total", "actual"], s.loc["purchases_total", "predicted"]
@@ -165,8 +166,8 @@ def headline(prep: Prepared, rfm: pd.DataFrame, value: pd.DataFrame, holdout: cl
         en += " CLV model on a {h}-day holdout: {pred} purchases predicted, {act} actual ({err})."
         zh += "CLV 模型在 {h} 天留出期内预测购买 {pred} 次，实际 {act} 次（{err}）。"
     else:
-        en += " No CLV model (see the CLV section); tiers use current value."
-        zh += "未建立 CLV 模型（见 CLV 一节），层级仅按当前价值划分。"
+        en += " No CLV model (see the CLV section); value tiers use current value."
+        zh += "未建立 CLV 模型（见 CLV 一节），价值层级仅按当前价值划分。"
     return {"en": en, "zh": zh, **vals}
 
 
@@ -222,24 +223,25 @@ def show_scores(report, rfm: pd.DataFrame, params: SegmentationParams):
     if rfm.empty:
         return report.note(*NO_DATA)
     tab = rfm_mod.score_table(rfm, params)
-    parts = [show_table(report, tab, name="rfm_scores")]
+    parts = [show_table(report, tab, name="rfm_scores", max_rows=len(tab))]
     empty = [(d, s) for d, row in tab.set_index("dimension").iterrows() for s in range(1, 6) if row[f"score_{s}"] == 0]
     if empty:
-        which = ", ".join(f"{display_name(d, 'en')} {s}" for d, s in empty)
-        which_zh = "、".join(f"{display_name(d, 'zh')} {s} 分" for d, s in empty)
+        which = ", ".join(f"{label_name('dimension', d, 'en')} {s}" for d, s in empty)
+        which_zh = "、".join(f"{label_name('dimension', d, 'zh')} {s} 分" for d, s in empty)
         parts.append(report.note(
             "Ties leave some scores without customers ({which}): customers with equal values always share a score.",
             "由于取值相同，部分得分没有客户（{which_zh}）：取值相同的客户总是得到相同的分数。",
             which=which, which_zh=which_zh))
     if len(rfm) < 20:
-        parts.append(report.note("Only {n} customers: quantile scores and tiers are ranks within a very small group.",
-                                 "只有 {n} 个客户：分位数得分和层级只是极小群体内部的排名。", n=len(rfm)))
+        parts.append(report.note("Only {n} customers: quantile scores and value tiers are ranks within a very small "
+                                 "group.", "只有 {n} 个客户：分位数得分和价值层级只是极小群体内部的排名。", n=len(rfm)))
     return _join(*parts)
 
 
 def show_segment_rules(report, params: SegmentationParams):
     """The rules that map scores to named segments, in the order they are applied."""
-    return show_table(report, rfm_mod.segment_rules_table(params), name="segment_rules")
+    tab = rfm_mod.segment_rules_table(params)
+    return show_table(report, tab, name="segment_rules", max_rows=len(tab))
 
 
 def show_rf_grid(report, rfm: pd.DataFrame):
@@ -250,35 +252,39 @@ def show_rf_grid(report, rfm: pd.DataFrame):
 
 
 def show_segments(report, rfm: pd.DataFrame, value: pd.DataFrame, params: SegmentationParams):
-    """The ``segments`` table (size, revenue, CLV per segment) and its bar chart."""
+    """The ``segments`` table (size, revenue, CLV per RFM segment) and its bar chart."""
     seg = rfm_mod.segment_summary(rfm, params, value if value["clv"].notna().any() else None)
     if rfm.empty:
         report.save(seg, "segments")
         return report.note(*NO_DATA)
-    cols = ["segment", "customers", "share_customers", "revenue_window", "share_revenue_window",
+    ctx = periods(params, rfm)
+    cols = ["rfm_segment", "customers", "share_customers", "revenue_window", "share_revenue_window",
             "mean_recency_days", "mean_frequency", "clv_per_customer"]
-    parts = [report.figure(plots.plot_segments(seg, report)),
-             show_table(report, seg, name="segments", columns=cols,
+    parts = [report.figure(plots.plot_segments(seg, report, ctx)),
+             show_table(report, seg, name="segments", columns=cols, max_rows=len(seg), ctx=ctx,
                         formats={"mean_recency_days": "int", "mean_frequency": "num"})]
-    if (rfm["segment"] == rfm_mod.OTHER_SEGMENT).any():
-        parts.append(report.note("{n} customers match no segment rule and are shown as Other: check segment_rules.",
-                                 "{n} 个客户不符合任何分群规则，显示为“其他”：请检查 segment_rules。",
-                                 n=int((rfm["segment"] == rfm_mod.OTHER_SEGMENT).sum())))
+    other = rfm["rfm_segment"] == rfm_mod.OTHER_SEGMENT
+    if other.any():
+        parts.append(report.note(
+            "{n} customers match no RFM segment rule and are shown as {other}: check the segment_rules parameter.",
+            "{n} 个客户不符合任何 RFM 分群规则，显示为“{other_zh}”：请检查分群规则参数。", n=int(other.sum()),
+            other=label_name("rfm_segment", rfm_mod.OTHER_SEGMENT, "en"),
+            other_zh=label_name("rfm_segment", rfm_mod.OTHER_SEGMENT, "zh")))
     return _join(*parts)
 
 
-def show_rfm(report, rfm: pd.DataFrame):
+def show_rfm(report, rfm: pd.DataFrame, params: SegmentationParams):
     """The ``rfm`` result table (largest net revenue first in the report; the CSV has every customer)."""
     if rfm.empty:
         report.save(rfm, "rfm")
         return report.note(*NO_DATA)
     report.save(rfm, "rfm")
-    top = rfm.nlargest(20, "monetary", keep="first")
-    return show_table(report, top, name=None, max_rows=20, link="rfm",
+    top = rfm.nlargest(INLINE_ROWS, "monetary", keep="first")
+    return show_table(report, top, name=None, link="rfm", ctx=periods(params, rfm),
                       columns=["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-                               "segment"],
-                      caption=report.text("Top 20 customers by net revenue; every customer is in tables/{stem}/rfm.csv.",
-                                          "净收入最高的 20 个客户；全部客户见 tables/{stem}/rfm.csv。",
+                               "rfm_segment"],
+                      caption=report.text("Top {k} customers by net revenue; every customer is in tables/{stem}/rfm.csv.",
+                                          "累计净收入最高的 {k} 个客户；全部客户见 tables/{stem}/rfm.csv。", k=INLINE_ROWS,
                                           stem=report.output_dir.name if report.output_dir else "…"))
 
 
@@ -297,22 +303,23 @@ def show_holdout(report, holdout: clv_mod.Holdout, params: SegmentationParams):
     for c in ("actual", "predicted", "baseline"):
         scores[c] = [
             "–" if pd.isna(v) else fmt_money(v, report.currency) if m in money else
-            f"{v:,.0f}" if m == "purchases_total" else f"{v:.3f}"
+            f"{v:,.0f}" if m == "purchases_total" else f"{v:.2f}"
             for m, v in zip(scores["metric"], scores[c], strict=True)]
+    ctx = periods(params)
     parts = [report.say(
         "Fitted on purchases up to {cal} ({n} customers), the model expected {pred} purchases in the {h} days "
         "after; {act} happened ({err}). A naive baseline (each customer repeats their past rate) expected {base}. "
         "Mean absolute error per customer: model {mae_m}, baseline {mae_b}.",
         "模型以 {cal} 及之前的购买（{n} 个客户）拟合，预测其后 {h} 天购买 {pred} 次；实际 {act} 次（{err}）。"
-        "朴素基线（每个客户延续过去的购买频率）预测 {base} 次。每客户平均绝对误差：模型 {mae_m}，基线 {mae_b}。",
+        "朴素基线（每个客户延续过去的购买频率）预测 {base} 次。每客户平均绝对误差（购买次数）：模型 {mae_m}，基线 {mae_b}。",
         cal=_fmt(holdout.cal_end), n=int(s.loc["purchases_total", "n"]), pred=f"{pred:,.0f}", h=params.holdout_days,
         act=f"{act:,.0f}", err=f"{(pred - act) / act:+.1%}" if act else "–", base=f"{base:,.0f}",
-        mae_m=f"{mae_m:.3f}", mae_b=f"{mae_b:.3f}"),
+        mae_m=f"{mae_m:.2f}", mae_b=f"{mae_b:.2f}"),
         report.figure(plots.plot_holdout(holdout.by_frequency, report)),
-        show_table(report, scores, name=None, link="clv_holdout_scores",
+        show_table(report, scores, name=None, link="clv_holdout_scores", ctx=ctx,
                    columns=["metric", "actual", "predicted", "baseline", "n"],
                    formats={"actual": "text", "predicted": "text", "baseline": "text"}),
-        show_table(report, holdout.by_frequency, name="clv_holdout")]
+        show_table(report, holdout.by_frequency, name="clv_holdout", ctx=ctx)]
     report.save(holdout.scores, "clv_holdout_scores")
     return _join(*parts)
 
@@ -323,22 +330,26 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
     if not clv.ok:
         report.save(tab, "clv_params")
         return _join(_problem_note(report, clv.problem, NO_DATA))
-    shown = tab.copy()
+    shown = tab.loc[tab["fit"] == "full"].copy()  # the calibration fit is in the saved table
     for c in ("value", "se", "ci_low", "ci_high"):
-        shown[c] = shown[c].map(lambda v: "–" if pd.isna(v) else f"{v:.4g}")
+        shown[c] = shown[c].map(fmt_param)
     report.save(tab, "clv_params")
-    parts = [show_table(report, shown, name=None, link="clv_params",
-                        formats={c: "text" for c in ("value", "se", "ci_low", "ci_high")})]
+    parts = [show_table(report, shown, name=None, link="clv_params", max_rows=len(shown),
+                        columns=["model", "parameter", "value", "se", "ci_low", "ci_high", "n_customers", "n_repeat"],
+                        formats={c: "text" for c in ("value", "se", "ci_low", "ci_high")},
+                        caption=report.text("The fit on all data to the analysis date (used for every customer's CLV); "
+                                            "the calibration fit is in the saved table.",
+                                            "截至分析日全部数据的拟合（用于每个客户的 CLV）；校准期拟合见保存的结果表。"))]
     fit = clv.fit
     bg = tab.loc[(tab["fit"] == "full") & (tab["model"] == "BG/NBD")].set_index("parameter")["value"]
     if len(bg) == 4:
         dropout = bg["a"] / (bg["a"] + bg["b"])
         parts.append(report.say(
-            "BG/NBD: purchase rates vary as Gamma(r = {r}, alpha = {alpha} days), a mean of one purchase every "
+            "BG/NBD: purchase rates vary as Gamma(r = {r}, α = {alpha} days), a mean of one purchase every "
             "{every} days among active customers; the mean chance of dropping out after a purchase is {drop}.",
-            "BG/NBD：购买率服从 Gamma(r = {r}, alpha = {alpha} 天)，活跃客户平均每 {every} 天购买一次；每次购买后流失的"
+            "BG/NBD：购买率服从伽马分布（r = {r}，α = {alpha} 天），活跃客户平均每 {every} 天购买一次；每次购买后流失的"
             "平均概率为 {drop}。",
-            r=f"{bg['r']:.3f}", alpha=f"{bg['alpha']:.1f}", every=f"{bg['alpha'] / bg['r']:,.0f}",
+            r=fmt_param(bg["r"]), alpha=fmt_param(bg["alpha"]), every=f"{bg['alpha'] / bg['r']:,.0f}",
             drop=f"{dropout:.1%}"))
         if bg["a"] < 1e-4 and bg["b"] < 1e-4:
             parts.append(report.note(
@@ -354,7 +365,7 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
         parts.append(report.note(
             "Gamma-Gamma assumes order value does not depend on purchase frequency; among repeat buyers their "
             "correlation is {corr}{warn}",
-            "Gamma-Gamma 假设客单价与购买频率无关；复购客户中两者的相关系数为 {corr}{warn_zh}",
+            "Gamma-Gamma 模型假设客单价与购买频率无关；复购客户中两者的相关系数为 {corr}{warn_zh}",
             corr=f"{fit.value_corr:.2f}",
             warn=": frequent buyers also buy bigger, so treat predicted values as a ranking more than as exact "
                  "amounts." if verdict else " (weak enough).",
@@ -369,16 +380,17 @@ def show_clv(report, clv: clv_mod.ClvResult, value: pd.DataFrame, params: Segmen
     if value.empty:
         return report.note(*NO_DATA)
     if not clv.ok:
-        return report.note("No CLV per customer: the CLV table holds value scores and tiers from current value only.",
-                           "没有每个客户的 CLV：CLV 表只包含按当前价值计算的价值得分和层级。")
-    top = table.nlargest(20, "clv", keep="first").merge(
-        value[["customer_id", "segment"]], on="customer_id", how="left")
-    return show_table(report, top, name=None, max_rows=20, link="clv",
-                      columns=["customer_id", "segment", "tier", "p_alive", "expected_purchases",
+        return report.note("No CLV per customer: the CLV table holds value scores and value tiers from current value "
+                           "only.", "没有每个客户的 CLV：CLV 结果表只包含按当前价值计算的价值得分和价值层级。")
+    top = table.nlargest(INLINE_ROWS, "clv", keep="first").merge(
+        value[["customer_id", "rfm_segment"]], on="customer_id", how="left")
+    return show_table(report, top, name=None, link="clv", ctx=periods(params),
+                      columns=["customer_id", "rfm_segment", "tier", "p_alive", "expected_purchases",
                                "expected_order_value", "clv", "clv_margin"],
-                      caption=report.text("Top 20 by predicted value over {m} months; every customer is in the clv table.",
-                                          "未来 {m} 个月预测价值最高的 20 个客户；全部客户见 clv 表。",
-                                          m=params.clv_horizon_months))
+                      caption=report.text("Top {k} by predicted value over the next {m} months; every customer is in "
+                                          "the clv table.",
+                                          "未来 {m} 个月预测价值最高的 {k} 个客户；全部客户见 clv 结果表。",
+                                          k=INLINE_ROWS, m=params.clv_horizon_months))
 
 
 def show_tiers(report, value: pd.DataFrame, params: SegmentationParams):
@@ -397,9 +409,9 @@ def show_tiers(report, value: pd.DataFrame, params: SegmentationParams):
     tab = tab.rename_axis("tier").reset_index().rename(columns={"value_score": "min_value_score"})
     parts = []
     if not value["clv"].notna().any():
-        parts.append(report.note("Without a CLV model, tiers rank customers by current value alone and potential is "
-                                 "unknown.", "没有 CLV 模型时，层级仅按当前价值排序，潜力未知。"))
-    parts += [show_table(report, tab, name="tiers",
+        parts.append(report.note("Without a CLV model, value tiers rank customers by current value alone and "
+                                 "potential is unknown.", "没有 CLV 模型时，价值层级仅按当前价值排序，潜力未知。"))
+    parts += [show_table(report, tab, name="tiers", ctx=periods(params), max_rows=len(tab),
                          columns=["tier", "customers", "share_customers", "revenue_window", "share_revenue_window",
                                   "clv", "share_clv", "min_value_score"],
                          formats={"min_value_score": "money", "share_clv": "pct"}),
@@ -416,17 +428,17 @@ def show_k_choice(report, cl: clusters_mod.Clusters):
         return _problem_note(report, cl.problem, NO_DATA)
     st = cl.stability_table()
     parts = [report.figure(plots.plot_k_choice(cl.k_table, report)),
-             show_table(report, cl.k_table, name="cluster_k", formats={"inertia": "num"}),
+             show_table(report, cl.k_table, name="cluster_k", max_rows=len(cl.k_table), formats={"inertia": "num"}),
              report.say(
                  "Candidates were checked from the best silhouette down; k = {k} is the {which}. Refitted on {b} "
                  "bootstrap resamples, its clusters agree at a mean adjusted Rand index of {mean} (lowest {min}): "
                  "{verdict}.",
-                 "候选 k 按轮廓系数从高到低检验；k = {k} 是{which_zh}。在 {b} 次自助重抽样上重新拟合，聚类结果的调整兰德指数"
-                 "均值为 {mean}（最低 {min}）：{verdict_zh}。",
+                 "候选聚类数按轮廓系数从高到低检验；{k} 个聚类是{which_zh}。在 {b} 次自助重抽样上重新拟合，聚类结果的"
+                 "调整兰德指数均值为 {mean}（最低 {min}）：{verdict_zh}。",
                  k=cl.k, b=len(cl.ari), mean=f"{st['ari_mean'].iloc[0]:.2f}", min=f"{st['ari_min'].iloc[0]:.2f}",
                  which="first stable one" if cl.stability == "stable" else "best of the checked, none being stable",
                  which_zh="第一个稳定的方案" if cl.stability == "stable" else "已检验方案中最好的（均不稳定）",
-                 verdict=display_name(cl.stability, "en"), verdict_zh=display_name(cl.stability, "zh"))]
+                 verdict=label_name("word", cl.stability, "en"), verdict_zh=label_name("word", cl.stability, "zh"))]
     report.save(st, "cluster_stability")
     if cl.stability == "unstable":
         parts.append(report.note("The clusters are unstable: read them as a rough description, not as groups to "
@@ -434,7 +446,8 @@ def show_k_choice(report, cl: clusters_mod.Clusters):
     return _join(*parts)
 
 
-def show_cluster_profiles(report, cl: clusters_mod.Clusters, rfm: pd.DataFrame, value: pd.DataFrame):
+def show_cluster_profiles(report, cl: clusters_mod.Clusters, rfm: pd.DataFrame, value: pd.DataFrame,
+                          params: SegmentationParams):
     """The ``clusters`` result table with each cluster's profile in plain words."""
     if not cl.ok:
         report.save(pd.DataFrame(columns=["cluster", "customers"]), "clusters")
@@ -442,19 +455,21 @@ def show_cluster_profiles(report, cl: clusters_mod.Clusters, rfm: pd.DataFrame, 
     prof = clusters_mod.profiles(cl, rfm, value, currency_fmt=lambda v: fmt_money(v, report.currency))
     shown = prof.copy()
     lang = report.lang
+    ctx = periods(params, rfm)
     for c in ("top_channel", "top_category"):
-        shown[c] = [None if v is None or pd.isna(v) else f"{display_name(str(v), lang)} ({sh:.0%})"
+        shown[c] = [None if v is None or pd.isna(v) else f"{label_name('word', v, lang)} ({sh:.0%})"
                     for v, sh in zip(prof[c], prof[f"{c}_share"], strict=True)]
     items = []
     for row in prof.itertuples(index=False):
-        head = report.text("Cluster {c} ({n} customers, {share} of customers, {rev} of revenue)",
-                           "聚类 {c}（{n} 个客户，占客户 {share}，占收入 {rev}）", c=row.cluster, n=row.customers,
+        head = report.text("Cluster {c} ({n} customers, {share} of customers, {rev} of net revenue to {end})",
+                           "聚类 {c}（{n} 个客户，占客户 {share}，占截至 {end} 累计净收入 {rev}）", c=row.cluster,
+                           n=row.customers, end=ctx["end"] or "–",
                            share=f"{row.share_customers:.1%}", rev=f"{row.share_revenue:.1%}")
         words = _html_mod.escape(row.profile_zh if lang == "zh" else row.profile)
         items.append(f"<li><b>{head}</b>{'：' if lang == 'zh' else ': '}{words}</li>")
     report.save(prof, "clusters")
     return _join(
-        show_table(report, shown, name=None, link="clusters",
+        show_table(report, shown, name=None, link="clusters", ctx=ctx, max_rows=len(shown),
                    columns=["cluster", "customers", "share_customers", "share_revenue", "mean_frequency",
                             "median_monetary", "top_channel", "top_category", "clv_per_customer"],
                    formats={"median_recency_days": "int", "median_monetary": "money", "top_channel": "text",
@@ -475,6 +490,7 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
     if rfm.empty:
         return report.note(*NO_DATA)
     parts = []
+    ctx = periods(params, rfm)
     src = attrs.attrs.get("source", {})
     titles = {"region": ("By region", "按区域"), "industry": ("By industry", "按行业"),
               "acquisition_channel": ("By acquisition channel", "按获客渠道")}
@@ -486,7 +502,7 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
             parts.append(report.note(
                 "No {what} for the customers (the customers table or its column is absent): section skipped.",
                 "客户缺少{what_zh}信息（客户表或该字段缺失）：本节跳过。",
-                what=display_name(by, "en").lower(), what_zh=display_name(by, "zh")))
+                what=header(by, "en").lower(), what_zh=header(by, "zh")))
             continue
         key = "acquisition_channel_id" if by == "acquisition_channel" else by
         if src.get(key) == "orders":
@@ -501,60 +517,65 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
         shown["vip_share_ci"] = [f"{s:.1%} ({lo:.1%}–{hi:.1%})" for s, lo, hi in
                                  zip(tab["vip_share"], tab["vip_ci_low"], tab["vip_ci_high"], strict=True)]
         shown.loc[tab["small_group"], "vip_share_ci"] = shown.loc[tab["small_group"], "vip_share_ci"] + " *"
-        shown["group"] = shown["group"].map(lambda v: display_name(v, report.lang) if v in ("(unknown)",) else v)
-        parts.append(show_table(report, shown, name=None, link=f"profile_{by}",
+        parts.append(show_table(report, shown, name=None, link=f"profile_{by}", ctx=ctx,
                                 columns=["group", "customers", "share_customers", "revenue", "share_revenue",
-                                         "clv_per_customer", "vip_customers", "vip_share_ci"], max_rows=25,
+                                         "clv_per_customer", "vip_customers", "vip_share_ci"],
                                 formats={"vip_share_ci": "text"}))
     parts.append(report.say(
-        "Top-tier share = the share of the group's customers in the {tier} tier, with its 95% Wilson interval; "
-        "* marks groups under {min} customers, too small to compare.",
-        "顶级层级占比 = 该组客户中属于{tier_zh}层级的比例，括号内为 95% Wilson 置信区间；* 表示少于 {min} 个客户、样本过小"
-        "不宜比较的分组。",
-        tier=display_name(params.tier_names[0], "en"), tier_zh=display_name(params.tier_names[0], "zh"),
-        min=params.min_group_size))
+        "Groups are ordered by net revenue; the largest {k} are shown, every group is in the saved table. "
+        "Top-tier share = the share of the group's customers in the top value tier ({tier}), with its 95% Wilson "
+        "interval; * marks groups under {min} customers, too small to compare.",
+        "分组按累计净收入排序，此处显示前 {k} 个，全部分组见保存的结果表。最高层级占比 = 该组客户中属于最高价值层级"
+        "（{tier_zh}）的比例，括号内为 95% 威尔逊置信区间；* 表示少于 {min} 个客户、样本过小不宜比较的分组。",
+        tier=label_name("tier", params.tier_names[0], "en"), tier_zh=label_name("tier", params.tier_names[0], "zh"),
+        min=params.min_group_size, k=INLINE_ROWS))
     return _join(*parts)
 
 
 def show_channel_value(report, prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame, ds,
                        params: SegmentationParams):
-    """Segment x acquisition channel value matrix, and revenue, margin, CLV and CLV / CAC per channel."""
+    """RFM segment x acquisition channel value matrix, and revenue, margin, CLV and CLV / CAC per channel."""
     if rfm.empty:
         return report.note(*NO_DATA)
     sc = profiles.segment_channel(attrs, rfm, value)
     cv = profiles.channel_value(prep, attrs, rfm, value, ds, params)
-    parts = [report.figure(plots.plot_segment_channel(sc, [*params.segment_names, rfm_mod.OTHER_SEGMENT], report)),
+    ctx = periods(params, rfm, prep)
+    parts = [report.figure(plots.plot_segment_channel(sc, [*params.rfm_segment_names, rfm_mod.OTHER_SEGMENT], report,
+                                                      ctx=ctx)),
              _save(report, sc, "segment_channel")]
     cols = ["acquisition_channel", "customers", "margin", "new_customers", "spend", "cac", "value_per_new_customer",
             "clv_cac"]
     report.save(cv, "channel_value")
+    windows = [w for w in cv.get("cac_window", pd.Series(dtype="str")).dropna().unique() if w]
+    if windows:
+        ctx["window"] = windows[0]
     shown = cv.copy()
     shown["clv_cac"] = [("–" if pd.isna(v) else f"{v:.2f}") + (" *" if small and pd.notna(v) else "")
                         for v, small in zip(cv["clv_cac"], cv["small_group"], strict=True)]
-    parts.append(show_table(report, shown, name=None, link="channel_value", columns=cols,
-                            formats={"new_customers": "int",
-                                                                              "clv_cac": "text"}))
+    parts.append(show_table(report, shown, name=None, link="channel_value", columns=cols, ctx=ctx,
+                            max_rows=len(shown), formats={"new_customers": "int", "clv_cac": "text"}))
     if cv["spend"].isna().all():
         parts.append(report.note("No monthly spend for the acquisition channels: CAC and CLV / CAC are not shown.",
                                  "获客渠道没有按月的投放费用数据：不显示 CAC 与 CLV / CAC。"))
     else:
         basis = cv.attrs.get("value_basis", "revenue")
         parts.append(report.say(
-            "CAC = the channel's spend in the months its spend covers / customers acquired through it in those "
-            "months. Value per new customer = their {basis} so far plus predicted {basis} "
+            "CAC = the channel's spend in {window} / customers acquired through it in those months (the definition "
+            "the channel report uses). Value per new customer = their {basis} so far plus predicted {basis} "
             "({m} months); CLV / CAC above 1 means a new customer pays back the cost of winning them. {when} "
             "* marks channels with fewer than {min} customers or new customers.",
-            "CAC = 渠道在其投放月份内的费用 / 这些月份内由该渠道获得的客户数。新客人均价值 = 这些客户迄今的"
+            "CAC = 渠道在 {window} 的投放费用 / 这些月份内由该渠道获得的客户数（与渠道评估报告的定义相同）。新客人均价值 = 这些客户迄今的"
             "{basis_zh}加上预测{basis_zh}（{m} 个月）；CLV / CAC 大于 1 表示新客户带来的价值能收回获客成本。{when_zh}"
             "* 表示客户数或新客户数少于 {min} 的渠道。",
             basis="gross margin" if basis == "margin" else "net revenue",
             basis_zh="毛利" if basis == "margin" else "净收入", m=params.clv_horizon_months, min=params.min_group_size,
+            window=ctx.get("window") or "–",
             when="A customer is acquired on their created_date in the customers table."
             if cv.attrs.get("acquired_from") == "created_date" else
             "Without a created_date, a customer is acquired on their first purchase in the data, so customers "
             "already active when the data start count as new and CAC is understated.",
-            when_zh="客户的获客日期取客户表中的 created_date。" if cv.attrs.get("acquired_from") == "created_date" else
-            "客户表没有 created_date，获客日期取数据中的首次购买日期，数据开始时已活跃的老客户也会被算作新客户，CAC 因此偏低。"))
+            when_zh="客户的获客日期取客户表中的建档日期。" if cv.attrs.get("acquired_from") == "created_date" else
+            "客户表没有建档日期，获客日期取数据中的首次购买日期，数据开始时已活跃的老客户也会被算作新客户，CAC 因此偏低。"))
     return _join(*parts)
 
 
@@ -577,19 +598,24 @@ def show_migration(report, prep: Prepared, value: pd.DataFrame, params: Segmenta
     down = int(trans.loc[trans["movement"] == "down", "customers"].sum())
     new_top = int(trans.loc[(trans["previous_tier"] == "(new)") & (trans["current_tier"] == top), "customers"].sum())
     parts = [report.say(
-        "Compared with {prev} ({days} days earlier, same rules on the data known then): {slipped} of {was} {tier} "
-        "customers slipped to a lower tier; {grew} customers moved up a tier and {down} moved down; {new_top} "
-        "customers new since then are already {tier}.",
-        "与 {prev}（{days} 天前，按相同规则和当时已知的数据）相比：{was} 个{tier_zh}中有 {slipped} 个降到更低层级；"
-        "{grew} 个客户层级上升，{down} 个下降；此后新增的客户中已有 {new_top} 个成为{tier_zh}。",
+        "Compared with {prev} ({days} days earlier, same rules on the data known then): {slipped} of {was} "
+        "customers of the top value tier ({tier}) slipped to a lower tier; {grew} customers moved up a value tier and "
+        "{down} moved down; {new_top} customers without a purchase by then are already in the top tier.",
+        "与 {prev}（{days} 天前，按相同规则和当时已知的数据）相比：最高价值层级（{tier_zh}）的 {was} 个客户中有 {slipped} "
+        "个降到更低层级；{grew} 个客户价值层级上升，{down} 个下降；当时尚无购买的客户中已有 {new_top} 个进入最高层级。",
         prev=_fmt(trans.attrs["previous_date"]), days=params.migration_days, slipped=slipped,
-        was=int(was_top["customers"].sum()), tier=display_name(top, "en"), tier_zh=display_name(top, "zh"),
+        was=int(was_top["customers"].sum()), tier=label_name("tier", top, "en"), tier_zh=label_name("tier", top, "zh"),
         grew=grew, down=down, new_top=new_top)]
     if trans.attrs.get("value_only"):
         parts.append(report.note("Both periods are tiered on current value alone (no CLV model at one of the dates).",
-                                 "两期均仅按当前价值划分层级（其中一期无法建立 CLV 模型）。"))
+                                 "两期均仅按当前价值划分价值层级（其中一期无法建立 CLV 模型）。"))
+    report.save(trans, "tier_transitions")
+    moves = trans.loc[trans["movement"] != "same"].sort_values(["customers", "previous_tier"],
+                                                                ascending=[False, True])
     parts += [report.figure(plots.plot_transitions(trans, params.tier_names, report)),
-              show_table(report, trans, name="tier_transitions")]
+              show_table(report, moves, name=None, link="tier_transitions", ctx=periods(params, prep=prep),
+                         caption=report.text("The largest moves between value tiers (the matrix above shows every "
+                                             "transition).", "价值层级之间人数最多的变动（上方矩阵显示全部迁移）。"))]
     return _join(*parts)
 
 
@@ -599,19 +625,22 @@ def show_playbook(report, plays: pd.DataFrame, params: SegmentationParams):
         return report.note(*NO_DATA)
     tab = strategy.strategy_table(plays, params)
     shown = tab.copy()
-    if report.lang == "zh":
+    lang = report.lang
+    if lang == "zh":
         shown["action"] = shown["action_zh"]
+    colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
     rules = []
     for p in params.playbook:
-        cond = [f"{display_name(k, report.lang)}: {', '.join(display_name(v, report.lang) for v in p[k])}"
-                for k in ("tier", "potential", "segment") if k in p]
-        rules.append(" · ".join(cond) if cond else ("其余客户" if report.lang == "zh" else "everyone else"))
+        cond = [f"{header(k, lang)}{colon}{comma.join(label_name(k, v, lang) for v in p[k])}"
+                for k in ("tier", "potential", "rfm_segment") if k in p]
+        rules.append(" · ".join(cond) if cond else ("其余客户" if lang == "zh" else "everyone else"))
     shown["rule"] = pd.Series(rules + [""] * (len(shown) - len(rules)), index=shown.index)
     report.save(tab, "strategy")
-    return _join(show_table(report, shown, name=None, link="strategy",
+    ctx = periods(params)
+    return _join(show_table(report, shown, name=None, link="strategy", ctx=ctx, max_rows=len(shown),
                             columns=["play", "customers", "share_customers", "revenue_window", "value_at_stake",
                                      "mean_p_alive"]),
-                 show_table(report, shown, name=None, columns=["play", "rule", "action"],
+                 show_table(report, shown, name=None, columns=["play", "rule", "action"], max_rows=len(shown),
                             formats={"rule": "text", "action": "text"}),
                  report.say("Each customer gets the first play that matches, in this order. Value at stake = their "
                             "predicted value over {m} months (CLV).",
@@ -626,19 +655,18 @@ def show_crm_export(report, plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.Da
         return report.note(*NO_DATA)
     exp = strategy.crm_export(plays, rfm, attrs, cl.labels if cl.ok else None, params)
     report.save(exp, "crm_export")
-    preview = exp.groupby("play", sort=False).head(2)
-    parts = [show_table(report, preview, name=None, max_rows=30, link="crm_export",
-                        columns=["customer_id", "name", "segment", "tier", "play", "clv"],
-                        caption=report.text("The first two customers of each play (by value).",
-                                            "每项策略价值最高的前两个客户。"))]
+    preview = exp.groupby("play", sort=False).head(1)
+    parts = [show_table(report, preview, name=None, max_rows=len(preview), link="crm_export", ctx=periods(params),
+                        columns=["customer_id", "name", "rfm_segment", "tier", "play", "clv"],
+                        caption=report.text("The most valuable customer of each play.", "每项策略中价值最高的客户。"))]
     parts.append(report.say(
         "The full list ({n} customers) is tables/{stem}/crm_export.csv (UTF-8 with BOM, opens in Excel): customer id"
-        "{name}, segment, tier, potential, cluster and play (as keys and as labels in the report's language) and the "
-        "recommended action, ready to import as customer tags. "
-        "Filter it by segment or play to get the list for one campaign.",
+        "{name}, RFM segment, value tier, potential, cluster and play (as codes and as English and Chinese names) and "
+        "the recommended action in both languages, ready to import as customer tags. "
+        "Filter it by RFM segment or play to get the list for one campaign.",
         "完整名单（{n} 个客户）见 tables/{stem}/crm_export.csv（UTF-8 BOM 编码，可直接用 Excel 打开）：包含客户编号"
-        "{name_zh}、分群、层级、潜力、聚类和策略（英文键值及报告语言的名称）以及建议动作，可作为客户标签导入 CRM；"
-        "按分群或策略筛选即可得到单次活动的名单。",
+        "{name_zh}、RFM 分群、价值层级、潜力、聚类和策略（代码及中英文名称）以及中英文建议动作，可作为客户标签导入 CRM；"
+        "按 RFM 分群或策略筛选即可得到单次活动的名单。",
         n=len(exp), stem=report.output_dir.name if report.output_dir else "…",
         name="" if params.mask_pii else ", name", name_zh="" if params.mask_pii else "、客户名称"))
     if params.mask_pii:
