@@ -45,10 +45,10 @@ def test_pipeline_monte_carlo_sums_deals_per_key():
 @pytest.fixture(scope="module")
 def backtest():
     ds = load_dataset(SAMPLE_DIR, strict=False)
-    p = KpiParams(forecast_period="2025-11..2026-10", forecast_cutoff="2026-07-31", draws=2000,
+    p = KpiParams(forecast_period="2025-11..2026-10", backtest_cutoff="2026-07-31", draws=2000,
                   forecast_levels=["company", "channel", "region"])
     kd = A.prepare(ds, p)
-    return kd, p, FC.forecast_table(kd, p)
+    return kd, p, FC.backtest_table(kd, p)
 
 
 def test_planted_region_miss_gets_low_p_hit(backtest):
@@ -58,7 +58,9 @@ def test_planted_region_miss_gets_low_p_hit(backtest):
     miss = truth["missed_target_region"]["region"]
     assert reg.loc[miss, "p_hit"] < 0.01 and reg.loc[miss, "light"] == "red"
     assert reg["p_hit"].idxmin() == miss
-    assert reg.loc[miss, "model"].startswith("ets(") and reg.loc[miss, "n_months"] == 21
+    assert (reg["period"] == "2025-11..2026-10").all() and (reg["cutoff"] == pd.Timestamp("2026-07-31")).all()
+    assert reg.loc[miss, "model"] in {"ses", "damped_trend", "ses_seasonal", "damped_trend_seasonal"}
+    assert reg.loc[miss, "n_months"] == 21
     # back-test: the forecast at the end of July lands near what happened by October
     final = reg.loc[miss, "actual_final"] / reg.loc[miss, "target"]
     assert final == pytest.approx(truth["missed_target_region"]["attainment"], abs=0.002)
@@ -80,19 +82,27 @@ def test_learned_win_rates_recover_weak_channel_and_beat_crm(backtest):
     assert rates.loc[(truth["from_stage"], "CH01"), "p_won"] == pytest.approx(truth["other_rate"], abs=0.05)
     scores, rel = FC.calibration(kd, p)
     s = scores.set_index(["method", "event"])["brier"]
-    assert s[("learned", "won (closed deals)")] < s[("crm_probability", "won (closed deals)")]
+    assert s[("learned", "won_closed_deals")] < s[("crm_probability", "won_closed_deals")]
     assert rel["n"].sum() == scores.iloc[0]["deals"]
     assert ((rel["ci_low"] <= rel["observed"]) & (rel["observed"] <= rel["ci_high"])).all()
 
 
-def test_closed_period_and_missing_targets(backtest):
-    kd, _, _ = backtest
+def test_closed_period_moves_on_and_missing_targets(backtest):
+    kd, _, _ = backtest  # as_of 2026-10-31, targets 2024-11..2026-10
+    # 2026-Q1 is over: the forecast moves to the next three months not over, 2026-10..2026-12, standing on as_of;
+    # its targets cover October only, so no P(hit); the back-test is 2026-07..2026-09 from 2026-08-31
     p = KpiParams(forecast_period="2026-Q1", forecast_levels=["region"], draws=200)
     fc = FC.forecast_table(kd, p)
-    assert (fc["model"] == "closed").all() and set(fc["p_hit"].dropna()) <= {0.0, 1.0}
-    p2 = KpiParams(forecast_period="FY2026", forecast_cutoff="2026-06-30", forecast_levels=["region"], draws=200)
+    assert (fc["period"] == "2026-10..2026-12").all() and (fc["cutoff"] == kd.as_of).all()
+    assert fc["p_hit"].isna().all() and len(fc) == 7 and (fc["model"] != "closed").all()
+    assert any("only part of 2026-10..2026-12" in n.en.format(**n.values) for n in kd.notes)
+    bt = FC.backtest_table(kd, p)
+    assert (bt["period"] == "2026-07..2026-09").all() and (bt["cutoff"] == pd.Timestamp("2026-08-31")).all()
+    assert bt["p_hit"].between(0, 1).all() and bt["actual_final"].notna().all()
+    # FY2026 is still open on 2026-10-31: forecast as given, Nov-Dec 2026 have no targets: no P(hit)
+    p2 = KpiParams(forecast_period="FY2026", forecast_levels=["region"], draws=200)
     fc2 = FC.forecast_table(kd, p2)
-    assert fc2["p_hit"].isna().all() and len(fc2) == 7  # Nov-Dec 2026 have no targets: no P(hit)
+    assert (fc2["period"] == "FY2026").all() and fc2["p_hit"].isna().all() and len(fc2) == 7
     assert any("only part of FY2026" in n.en.format(**n.values) for n in kd.notes)
 
 
@@ -123,7 +133,7 @@ def test_choose_form_finds_planted_trend_and_seasonality():
     # indices have mean 1; the planted November peak is 2.2 / mean(2.2, 1.6, 1 x 10) = 1.91
     assert np.mean(seas.season) == pytest.approx(1.0)
     assert seas.season[10] == pytest.approx(2.2 / (13.8 / 12), abs=0.15)
-    assert seas.label == "ets(A,N,N) x seasonal index"
+    assert seas.code == "ses_seasonal" and trend.code == "damped_trend" and flat.code == "ses"
     # forced forms
     assert FC.choose_form(_planted("season", 1), MONTHS24, "level").season is None
     assert FC.choose_form(_planted("flat", 1), MONTHS24, "trend").damped_trend

@@ -15,7 +15,8 @@ from workbench.report import Report
 from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
-TABLES = {"attainment", "attainment_summary", "gap_split", "forecast", "calibration", "control_signals",
+TABLES = {"attainment", "attainment_summary", "gap_split", "forecast", "forecast_backtest", "calibration",
+          "control_signals",
           "rep_scorecard", "leaderboard", "training_needs", "incentives", "incentive_what_if"}
 
 
@@ -35,12 +36,13 @@ def test_kpi_notebook(small_sample, tmp_path, lang):
     pm.execute_notebook(str(NOTEBOOKS_DIR / "30_kpi_review.ipynb"), str(out), kernel_name="python3",
                         cwd=str(PROJ_ROOT), progress_bar=False,
                         parameters={"data_dir": str(small_sample), "lang": lang, "output_dir": str(tables),
-                                    "interactive": False, "forecast_period": "2025-11..2026-10",
-                                    "forecast_cutoff": "2026-07-31", "draws": 1000, "max_model_keys": 20})
+                                    "interactive": False, "draws": 1000, "max_model_keys": 20})
     nb = nbformat.read(out, as_version=4)
     assert [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"] == []
     head = headline_of(nb)
-    assert "西南" in head and ("P(hit" in head if lang == "en" else "概率" in head)
+    # the worst region, and the forecast of the next open plan year (the sample's targets end at as_of)
+    assert "西南" in head and "2026-11..2027-10" in head
+    assert ("no revenue target is set" in head) if lang == "en" else ("尚未设定收入目标" in head)
     assert {p.stem for p in tables.glob("*.csv")} == TABLES
     att = pd.read_csv(tables / "attainment.csv", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     assert list(att.columns[:7]) == ["period", "level", "key", "kpi", "actual", "target", "attainment"]
@@ -48,13 +50,17 @@ def test_kpi_notebook(small_sample, tmp_path, lang):
     reg = s.loc[(s["kpi"] == "revenue") & (s["level"] == "region")].set_index("key")
     assert reg.loc["西南", "light"] == "red" and reg["attainment"].idxmin() == "西南"
     fc = pd.read_csv(tables / "forecast.csv", encoding="utf-8-sig")
-    fr = fc.loc[fc["level"] == "region"].set_index("key")
-    assert fr.loc["西南", "p_hit"] < 0.05 and fr["p_hit"].idxmin() == "西南"
-    assert set(fc["level"]) == {"company", "channel", "region", "team", "rep"}
+    assert (fc["period"] == "2026-11..2027-10").all() and fc["p_hit"].isna().all()
+    assert set(fc["level"]) == {"company", "channel", "region"}  # no targets: teams and reps are not forecast
+    bt = pd.read_csv(tables / "forecast_backtest.csv", encoding="utf-8-sig")
+    br = bt.loc[bt["level"] == "region"].set_index("key")
+    assert (bt["period"] == "2025-11..2026-10").all() and (bt["cutoff"] == "2026-07-31").all()
+    assert br.loc["西南", "p_hit"] < 0.05 and br["p_hit"].idxmin() == "西南"
+    assert set(bt["level"]) == {"company", "channel", "region", "team", "rep"}
     sig = pd.read_csv(tables / "control_signals.csv", encoding="utf-8-sig")
-    assert sig["signal"].str.len().gt(20).all()
-    assert (("并非" in sig["signal"].iloc[0]) or ("不是噪声" in sig["signal"].iloc[0])) if lang == "zh" else \
-        ("noise" in sig["signal"].iloc[0])
+    assert len(sig) and set(sig["direction"]) <= {"up", "down"} and "signal" not in sig
+    text = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert ("不是噪声" in text) if lang == "zh" else ("not noise" in text)
     sc = pd.read_csv(tables / "rep_scorecard.csv", encoding="utf-8-sig")
     assert len(sc) == 60 and {"win_rate_low", "win_rate_high", "rank_low", "rank_high"} <= set(sc.columns)
     inc = pd.read_csv(tables / "incentives.csv", encoding="utf-8-sig")
@@ -72,15 +78,17 @@ def _run_sections(ds, params, tmp_path):
     kpi.show_attainment(att, summary, kd, rpt, params)
     kpi.show_gap(kpi.gap_table(kd, att, params), kd, rpt, params)
     kpi.show_forecast(fc, kd, rpt, params)
+    kpi.show_backtest(kpi.backtest_table(kd, params), kd, rpt, params)
     scores, rel = kpi.calibration(kd, params)
     kpi.show_calibration(scores, rel, kpi.stage_rates(kd, params), rpt)
-    charts, signals = kpi.control_charts(kd, params, params.lang)
+    charts, signals = kpi.control_charts(kd, params)
     kpi.show_control(charts, signals, kd, rpt, params)
     sc = kpi.rep_scorecard(kd, att, params)
     kpi.show_scorecard(sc, kd, rpt, params)
     kpi.show_training(kpi.training_needs(kd, params), kd, rpt, params)
     kpi.show_incentives(kpi.incentive_pay(kd, params), kpi.what_if(kd, params), kd, rpt, params)
-    kpi.show_notes(kd, rpt)
+    kpi.show_definitions(kd, rpt)
+    kpi.show_notes(kd, rpt, title=True)
     return kd, att, fc, h, sc
 
 

@@ -5,15 +5,19 @@ Use from the notebook as ``import workbench.kpi as kpi``::
 
     kd = kpi.prepare(ds, params)              # attribute rows to months and levels
     att = kpi.attainment_table(kd, params)    # per period x level x key x KPI
-    fc = kpi.forecast_table(kd, params)       # run-rate + pipeline, P(hit target)
-    charts, signals = kpi.control_charts(kd, params, params.lang)
+    fc = kpi.forecast_table(kd, params)       # the next open plan period: run-rate + pipeline, P(hit target)
+    bt = kpi.backtest_table(kd, params)       # the same forecast for the last closed period, as a check
+    charts, signals = kpi.control_charts(kd, params)
     sc = kpi.rep_scorecard(kd, att, params)
     tn = kpi.training_needs(kd, params)
     inc = kpi.incentive_pay(kd, params)
 
-See ``docs/kpi.md`` for every definition.
+Compute functions never take a language: every result table is the same in en and zh
+(codes such as ``ses`` or ``won_closed_deals``); the views put codes into words with
+:mod:`workbench.kpi.labels`. See ``docs/kpi.md`` for every definition.
 """
 
+from workbench.kpi import labels as labels
 from workbench.kpi.actuals import KpiData, kpi_actuals, measures, prepare
 from workbench.kpi.attainment import (
     attainment_summary,
@@ -25,7 +29,13 @@ from workbench.kpi.attainment import (
     targets_by_period,
 )
 from workbench.kpi.control import control_charts, p_chart, run_rules, xmr
-from workbench.kpi.forecast import calibration, forecast_table, stage_rates
+from workbench.kpi.forecast import (
+    backtest_table,
+    calibration,
+    forecast_table,
+    plan_periods,
+    stage_rates,
+)
 from workbench.kpi.incentives import commission, cost_summary, incentive_pay, what_if
 from workbench.kpi.params import IncentivePlan, KpiParams
 from workbench.kpi.team import leaderboard, rep_scorecard, stage_conversion, training_needs
@@ -34,8 +44,10 @@ from workbench.kpi.views import (
     headline,
     kpi_definitions,
     show_attainment,
+    show_backtest,
     show_calibration,
     show_control,
+    show_definitions,
     show_forecast,
     show_gap,
     show_incentives,
@@ -47,8 +59,9 @@ from workbench.kpi.views import (
 __all__ = [
     "KpiData", "KpiParams", "IncentivePlan", "prepare", "measures", "kpi_actuals", "attainment_table",
     "attainment_summary", "gap_table", "price_volume_mix", "review_months", "target_months", "targets_by_period",
-    "control_charts", "p_chart", "xmr", "run_rules", "forecast_table", "calibration", "stage_rates", "commission",
+    "control_charts", "p_chart", "xmr", "run_rules", "forecast_table", "backtest_table", "plan_periods", "calibration", "stage_rates", "commission",
     "incentive_pay", "cost_summary", "what_if", "rep_scorecard", "leaderboard", "stage_conversion", "training_needs",
     "headline", "kpi_definitions", "formula_measures", "show_notes", "show_attainment", "show_gap", "show_forecast",
+    "show_backtest", "show_definitions",
     "show_calibration", "show_control", "show_scorecard", "show_training", "show_incentives",
 ]

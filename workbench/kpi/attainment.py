@@ -23,28 +23,12 @@ import logging
 import numpy as np
 import pandas as pd
 
-from workbench import i18n
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 
 log = logging.getLogger(__name__)
 
 ATTAINMENT_COLUMNS = ["period", "level", "key", "kpi", "actual", "target", "attainment", "light", "n", "status"]
-
-i18n.register({
-    "period": ("Period", "期间"), "key": ("Key", "对象"), "kpi": ("KPI", "KPI"), "actual": ("Actual", "实际"),
-    "target": ("Target", "目标"), "attainment": ("Attainment", "达成率"), "light": ("Light", "信号灯"),
-    "green": ("green", "绿"), "amber": ("amber", "黄"), "red": ("red", "红"), "grey": ("grey", "灰"),
-    "ok": ("ok", "正常"), "partial_target": ("partial target", "目标不完整"), "no_data_key": ("key has no data", "对象无数据"),
-    "no_actuals": ("no actuals for period", "该期无实际数据"), "in_progress": ("in progress", "进行中"),
-    "immature": ("immature cohort", "队列未成熟"), "left": ("rep left", "已离职"),
-    "periods": ("Periods", "期数"), "red_periods": ("Red periods", "红灯期数"),
-    "volume": ("Volume", "销量影响"), "price": ("Price", "价格影响"), "mix": ("Mix", "结构影响"),
-    "base": ("Base", "基期"), "gap": ("Gap", "差距"), "base_revenue": ("Base revenue", "基期收入"),
-    "gap_vs_base": ("Gap vs base", "较基期差距"), "gap_vs_target": ("Gap vs target", "较目标差距"),
-    "volume_vs_target": ("Volume vs plan", "销量（对目标）"), "unexplained": ("Not split", "未拆分"),
-})
-
 
 def target_months(kd: A.KpiData, prorate: str = "days") -> pd.DataFrame:
     """Targets spread over months: ``month, kpi, level, key, piece, granularity, source_period``.

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench import i18n
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 
@@ -34,23 +33,8 @@ log = logging.getLogger(__name__)
 
 D2 = 1.128  # d2 for moving ranges of two
 SIGNAL_COLUMNS = ["chart", "level", "key", "kpi", "rule", "first_period", "last_period", "direction", "value",
-                  "center", "phase", "action_id", "signal"]
+                  "center", "phase", "action_id", "action_start", "action_description"]
 
-i18n.register({
-    "chart": ("Chart", "控制图"), "rule": ("Rule", "判异规则"), "first_period": ("From", "起"),
-    "last_period": ("To", "止"), "direction": ("Direction", "方向"), "value": ("Value", "数值"),
-    "center": ("Centre", "中心线"), "phase": ("Phase", "阶段"), "action_id": ("Action", "改进措施"),
-    "signal": ("Signal", "信号"), "up": ("up", "上升"), "down": ("down", "下降"),
-    "baseline": ("baseline", "基线期"), "review": ("review", "复盘期"),
-})
-
-RULES = {
-    1: ("one point beyond the 3-sigma limit", "1 个点超出 3σ 控制限"),
-    2: ("2 of 3 points beyond 2 sigma on one side", "连续 3 点中有 2 点在同侧 2σ 之外"),
-    3: ("4 of 5 points beyond 1 sigma on one side", "连续 5 点中有 4 点在同侧 1σ 之外"),
-    4: ("{k} points in a row on one side of the centre", "连续 {k} 点位于中心线同侧"),
-    5: ("6 points in a row steadily {dir}", "连续 6 点持续{dir}"),
-}
 
 
 def p_chart(x, n, baseline, laney: str = "auto") -> pd.DataFrame:
@@ -147,13 +131,6 @@ def _baseline_mask(months: list[int], spec: str) -> np.ndarray:
     return (m >= a) & (m <= b)
 
 
-def _words(rule: int, d: str, run_length: int, lang: str) -> str:
-    en, zh = RULES[rule]
-    if lang == "zh":
-        return zh.format(k=run_length, dir="上升" if d == "up" else "下降")
-    return en.format(k=run_length, dir="rising" if d == "up" else "falling")
-
-
 def _action_for(kd: A.KpiData, level: str, key: str, first: int, last: int) -> pd.Series | None:
     if kd.actions is None:
         return None
@@ -165,36 +142,24 @@ def _action_for(kd: A.KpiData, level: str, key: str, first: int, last: int) -> p
     return hit.iloc[0] if len(hit) else None
 
 
-def _signals(kd, chart, level, key, kpi, months, pts, value_col, baseline, judged, params, lang) -> list[dict]:
+def _signals(kd, chart, level, key, kpi, months, pts, value_col, baseline, judged, params) -> list[dict]:
     out = []
     for ep in run_rules(pts["z"], pts[value_col], params.run_length, judged):
         s, e = ep["start"], ep["end"]
         val = float(np.nanmean(pts[value_col].to_numpy()[s:e + 1]))
         center = float(pts["center"].iloc[0])
         act = _action_for(kd, level, key, months[s], months[e])
-        what = _words(ep["rule"], ep["direction"], params.run_length, lang)
-        kname = i18n.t(kpi, lang) if lang == "zh" else i18n.t(kpi, lang).lower()
-        span = P.month_label(months[s]) + ("" if s == e else f"..{P.month_label(months[e])}")
-        fmt = (lambda v: f"{v:.1%}") if chart != "XmR" else (lambda v: f"{v:,.0f}")
-        if lang == "zh":
-            text = (f"{key or '公司'} {kname}：{span} {what}，均值 {fmt(val)}，基线中心 {fmt(center)}"
-                    f"（{'高于' if ep['direction'] == 'up' else '低于'}正常波动，不是噪声）")
-            if act is not None:
-                text += f"；与措施 {act['action_id']}（{pd.Timestamp(act['start_date']).date()} {act['description']}）时间吻合"
-        else:
-            text = (f"{key or 'company'} {kname}: {what} in {span}, mean {fmt(val)} against a baseline centre of "
-                    f"{fmt(center)} — a real {'rise' if ep['direction'] == 'up' else 'drop'}, not noise")
-            if act is not None:
-                text += f"; it follows action {act['action_id']} ({pd.Timestamp(act['start_date']).date()}: {act['description']})"
         out.append({"chart": chart, "level": level, "key": key, "kpi": kpi, "rule": ep["rule"],
                     "first_period": P.month_label(months[s]), "last_period": P.month_label(months[e]),
                     "direction": ep["direction"], "value": val, "center": center,
                     "phase": "baseline" if baseline[e] else "review",
-                    "action_id": act["action_id"] if act is not None else pd.NA, "signal": text})
+                    "action_id": act["action_id"] if act is not None else pd.NA,
+                    "action_start": pd.Timestamp(act["start_date"]).date().isoformat() if act is not None else pd.NA,
+                    "action_description": act["description"] if act is not None else pd.NA})
     return out
 
 
-def control_charts(kd: A.KpiData, params, lang: str = "en") -> tuple[dict, pd.DataFrame]:
+def control_charts(kd: A.KpiData, params) -> tuple[dict, pd.DataFrame]:
     """Every chart's points and the signals they raise.
 
     Returns
@@ -202,7 +167,8 @@ def control_charts(kd: A.KpiData, params, lang: str = "en") -> tuple[dict, pd.Da
     charts : dict
         ``(chart, level, key, kpi) -> DataFrame`` of points (``month`` label column added).
     signals : DataFrame
-        :data:`SIGNAL_COLUMNS`, one row per episode, most recent first; ``signal`` in words.
+        :data:`SIGNAL_COLUMNS`, one row per episode, most recent first (the same in every language:
+        the views put a signal into words).
     """
     charts: dict = {}
     sig: list[dict] = []
@@ -224,7 +190,7 @@ def control_charts(kd: A.KpiData, params, lang: str = "en") -> tuple[dict, pd.Da
             chart = "p'" if bool(pts["laney"].iloc[0]) else "p"
             charts[(chart, params.control_level, key, "conversion_rate")] = pts
             sig += _signals(kd, chart, params.control_level, key, "conversion_rate", months, pts, "p", base,
-                            judged, params, lang)
+                            judged, params)
     for kpi in params.xmr_kpis:
         if kpi not in kd.kpis:
             continue
@@ -244,7 +210,7 @@ def control_charts(kd: A.KpiData, params, lang: str = "en") -> tuple[dict, pd.Da
             pts["judged"] = np.isfinite(pts["x"].to_numpy())
             charts[("XmR", params.xmr_level, key, kpi)] = pts
             sig += _signals(kd, "XmR", params.xmr_level, key, kpi, months, pts, "x", base, pts["judged"].to_numpy(),
-                            params, lang)
+                            params)
     signals = pd.DataFrame(sig, columns=SIGNAL_COLUMNS)
     if len(signals):
         signals = signals.sort_values(["phase", "last_period", "rule"], ascending=[False, False, True],

@@ -49,7 +49,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench import i18n
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 
@@ -61,22 +60,6 @@ FORECAST_COLUMNS = ["level", "key", "kpi", "period", "cutoff", "target", "actual
                     "actual_final"]
 SIM_PATHS = 2000
 MIN_MONTHS = 6
-
-i18n.register({
-    "cutoff": ("Cutoff", "截止日"), "actual_to_date": ("Actual to date", "截至目前实际"),
-    "forecast_mean": ("Forecast at period end", "期末预测"), "forecast_low": ("Low", "下限"),
-    "forecast_high": ("High", "上限"), "expected_attainment": ("Expected attainment", "预计达成率"),
-    "p_hit": ("P(hit target)", "达成概率"), "model": ("Model", "模型"), "n_months": ("Months of history", "历史月数"),
-    "pipeline_deals": ("Open deals", "在途商机数"), "pipeline_mean": ("Pipeline expected", "商机预期成交"),
-    "pipeline_low": ("Pipeline low", "商机下限"), "pipeline_high": ("Pipeline high", "商机上限"),
-    "p_pipeline_covers_gap": ("P(pipeline closes gap)", "商机补足缺口概率"), "actual_final": ("Actual at end", "期末实际"),
-    "stage": ("Stage", "阶段"), "channel_id": ("Channel", "渠道"), "p_won": ("P(won)", "赢单概率"),
-    "crm_probability": ("CRM probability", "CRM 概率"), "reached": ("Reached", "到达数"), "won": ("Won", "赢单"),
-    "brier": ("Brier score", "Brier 分数"), "predicted": ("Predicted", "预测"), "observed": ("Observed", "实际"),
-    "bin": ("Bin", "区间"), "event": ("Event", "事件"), "method": ("Method", "方法"), "deals": ("Deals", "商机数"),
-    "ci_low": ("CI low", "区间下限"), "ci_high": ("CI high", "区间上限"),
-})
-
 
 @dataclasses.dataclass
 class ForecastWindow:
@@ -98,13 +81,93 @@ class ForecastWindow:
         return not self.remaining
 
 
-def window(kd: A.KpiData, params) -> ForecastWindow:
-    """The forecast period (``forecast_period``, default the fiscal year of the cutoff) and cutoff."""
-    cutoff = pd.Timestamp(params.forecast_cutoff) if params.forecast_cutoff else kd.as_of
-    cutoff = min(cutoff.normalize(), kd.as_of.normalize())
+def ended(last_month: int, as_of: pd.Timestamp) -> bool:
+    """True when a period whose last month is ``last_month`` is over at ``as_of`` (its last day included)."""
+    return P.month_end(last_month).normalize() <= pd.Timestamp(as_of).normalize()
+
+
+def span_label(first: int, last: int) -> str:
+    """``2026-03`` for one month, ``2025-11..2026-10`` for a range."""
+    return P.month_label(first) if first == last else f"{P.month_label(first)}..{P.month_label(last)}"
+
+
+def plan_periods(as_of, fy_start: int = 1, forecast_period: str = "",
+                 first_target_month: int | None = None) -> tuple[str, str | None]:
+    """The period to forecast and the closed period before it to back-test.
+
+    The plan cycle is ``forecast_period`` and the periods of the same length that follow it;
+    when it is empty, twelve-month plan years counted from the first revenue target month
+    (``first_target_month``), or fiscal years without targets. The period forecast is the
+    first of the cycle that has not ended at ``as_of`` (a period ends with its last day, so
+    on its last day the next one is forecast); the back-test is the one before it, when it
+    is over.
+
+    Parameters
+    ----------
+    as_of : date-like
+        The analysis date.
+    fy_start : int
+        First month (1-12) of the fiscal year.
+    forecast_period : str
+        A period text (``2026``, ``2026-Q4``, ``FY2026``, ``2025-11..2026-10``) or empty.
+    first_target_month : int, optional
+        Month integer (``year * 12 + month - 1``) of the first revenue target.
+
+    Returns
+    -------
+    (str, str or None)
+        The open period (``forecast_period`` itself while it is open, else a month range) and
+        the closed period to back-test (``None`` when the period before it is not over yet).
+    """
+    as_of = pd.Timestamp(as_of)
+    am = int(P.month_of(pd.Series([as_of]))[0])
+    if forecast_period:
+        months = P.months_of(forecast_period, fy_start)
+        first, n = months[0], len(months)
+    else:
+        n = 12
+        if first_target_month is not None:
+            first = int(first_target_month)
+        else:
+            first = P.months_of(P.label(am, "fiscal_year", fy_start), fy_start)[0]
+        while not ended(first - 1, as_of) and first - n >= 0:  # targets start in the future: step back
+            first -= n
+    start = first
+    while ended(first + n - 1, as_of):
+        first += n
+    period = forecast_period if (forecast_period and first == start) else span_label(first, first + n - 1)
+    closed = span_label(first - n, first - 1) if ended(first - 1, as_of) else None
+    return period, closed
+
+
+def backtest_cutoff(period: str, fy_start: int = 1, cutoff: str = "") -> pd.Timestamp:
+    """Where the back-test of ``period`` stands: ``cutoff`` when it lies inside the period, else the end
+    of the month a quarter of the period (at least one month) before its end."""
+    months = P.months_of(period, fy_start)
+    if cutoff:
+        c = pd.Timestamp(cutoff)
+        if P.month_start(months[0]) <= c < P.month_end(months[-1]):
+            return c.normalize()
+    return P.month_end(months[-1] - max(1, len(months) // 4)).normalize()
+
+
+def _first_target_month(kd: A.KpiData) -> int | None:
+    t = kd.targets
+    if t is None or not len(t) or "kpi" not in t:
+        return None
+    per = t.loc[t["kpi"] == "revenue", "period"].dropna().astype(str).unique()
+    firsts = []
+    for p in per:
+        try:
+            firsts.append(P.months_of(p, kd.fy_start)[0])
+        except ValueError:
+            continue
+    return min(firsts) if firsts else None
+
+
+def _window(period: str, fy_start: int, cutoff: pd.Timestamp) -> ForecastWindow:
     cm = int(P.month_of(pd.Series([cutoff]))[0])
-    period = params.forecast_period or P.label(cm, "fiscal_year", kd.fy_start)
-    months = P.months_of(period, kd.fy_start)
+    months = P.months_of(period, fy_start)
     frac = cutoff.day / P.month_end(cm).day
     remaining = []
     for m in months:
@@ -113,6 +176,24 @@ def window(kd: A.KpiData, params) -> ForecastWindow:
         elif m == cm and frac < 1:
             remaining.append((m, 1 - frac))
     return ForecastWindow(period, months, cutoff, cm, frac, remaining)
+
+
+def window(kd: A.KpiData, params) -> ForecastWindow:
+    """The open period (see :func:`plan_periods`), forecast standing on ``as_of``."""
+    period, _ = plan_periods(kd.as_of, kd.fy_start, params.forecast_period, _first_target_month(kd))
+    return _window(period, kd.fy_start, kd.as_of.normalize())
+
+
+def backtest_window(kd: A.KpiData, params) -> ForecastWindow | None:
+    """The closed period before the open one, standing on :func:`backtest_cutoff`; ``None`` when there is
+    no closed period or the data start after its cutoff."""
+    _, closed = plan_periods(kd.as_of, kd.fy_start, params.forecast_period, _first_target_month(kd))
+    if closed is None:
+        return None
+    cutoff = backtest_cutoff(closed, kd.fy_start, params.backtest_cutoff)
+    if P.month_of(pd.Series([cutoff]))[0] < kd.first_month + MIN_MONTHS:
+        return None
+    return _window(closed, kd.fy_start, cutoff)
 
 
 def _cut(kd: A.KpiData, cutoff: pd.Timestamp) -> A.KpiData:
@@ -138,9 +219,9 @@ class ModelForm:
     aicc: float = float("nan")
 
     @property
-    def label(self) -> str:
-        name = "ets(A,Ad,N)" if self.damped_trend else "ets(A,N,N)"
-        return name + (" x seasonal index" if self.season is not None else "")
+    def code(self) -> str:
+        """``ses`` (ETS(A,N,N)) or ``damped_trend`` (ETS(A,Ad,N)), ``_seasonal`` with month-of-year indices."""
+        return ("damped_trend" if self.damped_trend else "ses") + ("_seasonal" if self.season is not None else "")
 
     def index(self, months) -> np.ndarray:
         """Seasonal index of each month integer (ones without seasonality)."""
@@ -301,14 +382,14 @@ def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, 
                 alphas.append(a)
                 tot = actual + sims @ (weights * s_key)
                 row.update(forecast_mean=float(tot.mean()), forecast_low=float(np.quantile(tot, q)),
-                           forecast_high=float(np.quantile(tot, 1 - q)), model=kform.label,
+                           forecast_high=float(np.quantile(tot, 1 - q)), model=kform.code,
                            p_hit=float((tot >= target).mean()) if np.isfinite(target) else np.nan)
             else:
                 a = float(np.median(alphas)) if alphas else 0.3
                 mu, sd = ses_closed_form(x[None, :], a, weights * s_key)
                 mean, sd = actual + float(mu[0]), max(float(sd[0]), 1e-9)
                 row.update(forecast_mean=mean, forecast_low=mean + sd * stats.norm.ppf(q),
-                           forecast_high=mean + sd * stats.norm.ppf(1 - q), model="ses_closed_form" + (" x seasonal index" if form.season is not None else ""),
+                           forecast_high=mean + sd * stats.norm.ppf(1 - q), model="ses_closed_form" + ("_seasonal" if form.season is not None else ""),
                            p_hit=float(stats.norm.sf(target, mean, sd)) if np.isfinite(target) else np.nan)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -528,7 +609,8 @@ def simulate_pipeline(deals: pd.DataFrame, levels, draws: int, interval: float, 
     return pd.DataFrame(rows)
 
 
-def pipeline(kd: A.KpiData, params, win: ForecastWindow) -> tuple[pd.DataFrame, pd.DataFrame, StageModel | None]:
+def pipeline(kd: A.KpiData, params, win: ForecastWindow,
+             notes: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, StageModel | None]:
     """Open deals at the cutoff with their probabilities, and the simulated pipeline per level x key."""
     if win.closed:
         return pd.DataFrame(), pd.DataFrame(), None
@@ -542,6 +624,7 @@ def pipeline(kd: A.KpiData, params, win: ForecastWindow) -> tuple[pd.DataFrame, 
     if miss.any():
         med = f.loc[f["state"] == "won"].groupby("channel")["amount"].median()
         deals.loc[miss, "amount"] = deals.loc[miss, "channel"].map(med)
+    if miss.any() and notes:
         kd.note("{n} open deal(s) have no amount: valued at their channel's median won amount.",
                 "{n} 个在途商机没有金额：按所在渠道赢单金额的中位数估值。", "forecast", n=int(miss.sum()))
     levels = [lv for lv in params.forecast_levels if lv in deals]
@@ -549,15 +632,36 @@ def pipeline(kd: A.KpiData, params, win: ForecastWindow) -> tuple[pd.DataFrame, 
     return deals, sim, sm
 
 
-def forecast_table(kd: A.KpiData, params, att_targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ``forecast`` result table: run-rate forecast, P(hit), pipeline, and the actual at period end
-    when the data already reach it (a back-test)."""
-    win = window(kd, params)
-    tg = _window_targets(kd, params, win)
+def forecast_table(kd: A.KpiData, params) -> pd.DataFrame:
+    """The ``forecast`` result table: the open period (:func:`window`) forecast from ``as_of``: run-rate
+    forecast at period end, P(hit target) where targets cover the period, and the open pipeline.
+
+    Returns
+    -------
+    DataFrame
+        :data:`FORECAST_COLUMNS`, one row per level x key, levels in order, lowest P(hit) first.
+        ``model`` is a code (``ses``, ``damped_trend``, ``..._seasonal``, ``ses_closed_form``,
+        ``closed``, ``insufficient_data``).
+    """
+    return _forecast(kd, params, window(kd, params))
+
+
+def backtest_table(kd: A.KpiData, params) -> pd.DataFrame:
+    """The ``forecast_backtest`` result table: the same forecast for the closed period before the open one,
+    standing on its back-test cutoff, with ``actual_final`` (what happened) beside it. Empty when there
+    is no closed period with enough history."""
+    win = backtest_window(kd, params)
+    if win is None:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    return _forecast(kd, params, win, notes=False)
+
+
+def _forecast(kd: A.KpiData, params, win: ForecastWindow, notes: bool = True) -> pd.DataFrame:
+    tg = _window_targets(kd, params, win, notes)
     rr = run_rate(kd, params, win, tg)
     if rr.empty:
         return pd.DataFrame(columns=FORECAST_COLUMNS)
-    deals, sim, _ = pipeline(kd, params, win)
+    deals, sim, _ = pipeline(kd, params, win, notes)
     if len(sim):
         rr = rr.merge(sim, on=["level", "key"], how="left")
         gap = (rr["target"] - rr["actual_to_date"]).to_numpy(dtype=float)
@@ -583,15 +687,15 @@ def forecast_table(kd: A.KpiData, params, att_targets: pd.DataFrame | None = Non
     for c in FORECAST_COLUMNS:
         if c not in rr:
             rr[c] = np.nan
-    if tg.empty:
-        kd.note("No revenue target covers the whole forecast period {p}: forecasts are shown without P(hit).",
-                "没有覆盖整个预测期间 {p} 的收入目标：仅显示预测值，不计算达成概率。", "forecast", p=win.period)
+    if tg.empty and notes:
+        kd.note("No revenue targets are set for {p} yet: the forecast is shown without P(hit target).",
+                "{p} 尚未设定收入目标：只显示预测值，不计算达成概率。", "forecast", p=win.period)
     lv = {v: i for i, v in enumerate(A.LEVELS)}
     rr = rr.sort_values(["level", "p_hit", "key"], key=lambda c: c.map(lv) if c.name == "level" else c, kind="stable")
     return rr[FORECAST_COLUMNS].reset_index(drop=True)
 
 
-def _window_targets(kd: A.KpiData, params, win: ForecastWindow) -> pd.DataFrame:
+def _window_targets(kd: A.KpiData, params, win: ForecastWindow, notes: bool = True) -> pd.DataFrame:
     """Revenue targets per level x key summed over the forecast period (keys fully covered only)."""
     from workbench.kpi.attainment import target_months
 
@@ -601,16 +705,10 @@ def _window_targets(kd: A.KpiData, params, win: ForecastWindow) -> pd.DataFrame:
     tm = tm.loc[(tm["kpi"] == "revenue") & tm["month"].isin(win.months)]
     g = tm.groupby(["level", "key"]).agg(target=("piece", "sum"), months=("month", "nunique")).reset_index()
     partial = g.loc[g["months"] < len(win.months)]
-    if len(partial):
-        rev = tm.iloc[0:0] if tm.empty else target_months(dataclasses.replace(kd, notes=[], cache={}), params.prorate)
-        rev = rev.loc[rev["kpi"] == "revenue"]
-        last = int(rev["month"].max()) if len(rev) else win.months[-1]
-        hint = f"{P.month_label(last - 11)}..{P.month_label(last)}"
-        kd.note("{n} key(s) have revenue targets for only part of {p} (e.g. {ex}): no P(hit) for them. Set "
-                "forecast_period to a period the targets cover, e.g. {hint}, and forecast_cutoff inside it.",
-                "{n} 个对象在 {p} 只有部分月份有收入目标（例如 {ex}）：不计算其达成概率。请把 forecast_period 设为目标覆盖的期间"
-                "（例如 {hint}），并把 forecast_cutoff 设在其中。", "forecast",
-                n=len(partial), p=win.period, hint=hint,
+    if len(partial) and notes:
+        kd.note("{n} key(s) have revenue targets for only part of {p} (e.g. {ex}): no P(hit target) for them.",
+                "{n} 个对象在 {p} 只有部分月份有收入目标（例如 {ex}）：不计算其达成概率。", "forecast",
+                n=len(partial), p=win.period,
                 ex=", ".join(f"{a} {b}".strip() for a, b in partial[["level", "key"]].head(3).itertuples(index=False)))
     return g.loc[g["months"] == len(win.months), ["level", "key", "target"]]
 
@@ -644,18 +742,20 @@ def calibration(kd: A.KpiData, params, horizon_days: int = 90, bins: int = 10) -
     y_h = won_in.to_numpy(dtype=float)
     resolved = st.isin(["won", "lost"]).to_numpy()
     y_e = (st == "won").to_numpy(dtype=float)
-    rows = [{"method": "learned", "event": f"won within {horizon_days} days", "deals": len(deals),
+    rows = [{"method": "learned", "event": "won_within_horizon", "horizon_days": horizon_days, "deals": len(deals),
              "brier": float(np.mean((deals["q"] - y_h) ** 2)), "mean_predicted": float(deals["q"].mean()),
              "observed": float(y_h.mean())}]
     if resolved.any():
         d = deals.loc[resolved]
-        rows.append({"method": "learned", "event": "won (closed deals)", "deals": int(resolved.sum()),
+        rows.append({"method": "learned", "event": "won_closed_deals", "horizon_days": horizon_days,
+                     "deals": int(resolved.sum()),
                      "brier": float(np.mean((d["p_win"] - y_e[resolved]) ** 2)),
                      "mean_predicted": float(d["p_win"].mean()), "observed": float(y_e[resolved].mean())})
         if len(sm.crm) and sm.crm.notna().any():
             crm = d["order"].map(sm.crm).to_numpy(dtype=float)
             ok = ~np.isnan(crm)
-            rows.append({"method": "crm_probability", "event": "won (closed deals)", "deals": int(ok.sum()),
+            rows.append({"method": "crm_probability", "event": "won_closed_deals", "horizon_days": horizon_days,
+                         "deals": int(ok.sum()),
                          "brier": float(np.mean((crm[ok] - y_e[resolved][ok]) ** 2)),
                          "mean_predicted": float(crm[ok].mean()), "observed": float(y_e[resolved][ok].mean())})
     scores = pd.DataFrame(rows)

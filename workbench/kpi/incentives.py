@@ -27,7 +27,6 @@ import logging
 import numpy as np
 import pandas as pd
 
-from workbench import i18n
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 from workbench.kpi.attainment import _left_reps, review_months, target_months, targets_by_period
@@ -37,16 +36,6 @@ log = logging.getLogger(__name__)
 
 INCENTIVE_COLUMNS = ["period", "rep_id", "name", "team", "status", "sales", "returns", "credited", "target",
                      "attainment", "commission", "accelerator_extra", "capped", "clawback", "team_bonus", "total_pay"]
-
-i18n.register({
-    "sales": ("Sales", "销售额"), "returns": ("Returns", "退货"), "credited": ("Credited", "计提收入"),
-    "commission": ("Commission", "提成"), "accelerator_extra": ("of which accelerator", "其中加速部分"),
-    "capped": ("Cut by caps", "封顶扣减"), "clawback": ("Clawback", "退货追回"), "team_bonus": ("Team bonus", "团队奖金"),
-    "total_pay": ("Total pay", "应发合计"), "scenario": ("Scenario", "方案"), "total_cost": ("Total cost", "总成本"),
-    "cost_share": ("Cost / revenue", "成本占收入比"), "delta": ("Change", "变化"), "reps_paid": ("Reps paid", "获奖励人数"),
-    "max_pay": ("Highest pay", "最高个人所得"), "plan": ("Plan", "现行方案"), "reps_above_target": ("Reps ≥ target", "达标人数"),
-})
-
 
 def commission(credited: np.ndarray, target: np.ndarray, plan: IncentivePlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Commission per rep under ``plan``: (commission, of which accelerator, amount cut by caps).

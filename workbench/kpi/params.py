@@ -84,9 +84,11 @@ class KpiParams(NotebookParams):
     prorate: Literal["days", "equal"] = Field("days", description="how a longer target is split into months")
     gap_level: Level = Field("region", description="level whose revenue gap is split into volume, price, mix")
     gap_base: Literal["last_year", "previous_period"] = Field("last_year", description="base of the gap split")
-    forecast_period: str = Field("", description="period to forecast (2026, 2026-Q4, 2026-10, FY2026 or "
-                                                 "2025-11..2026-10); empty = fiscal year of the cutoff")
-    forecast_cutoff: str = Field("", description="date YYYY-MM-DD the forecast stands on; empty = as_of")
+    forecast_period: str = Field("", description="plan period (2026, 2026-Q4, 2026-10, FY2026 or 2025-11..2026-10); "
+                                                 "when over at as_of the next one of the same length is forecast; "
+                                                 "empty = 12-month plan years from the first revenue target month")
+    backtest_cutoff: str = Field("", description="date YYYY-MM-DD the back-test of the last closed plan period "
+                                                 "stands on; empty = a quarter of the period before its end")
     forecast_levels: list[Level] = Field(["company", "channel", "region", "team", "rep"],
                                          description="levels that get a P(hit target)")
     forecast_model: Literal["auto", "level", "trend"] = Field(
@@ -143,11 +145,15 @@ class KpiParams(NotebookParams):
             v = getattr(self, name)
             if v:
                 parse_range(v)
-        if self.forecast_cutoff:
+        if self.forecast_period:
+            from workbench.kpi.periods import months_of
+
+            months_of(self.forecast_period)
+        if self.backtest_cutoff:
             import datetime as dt
 
             try:
-                dt.date.fromisoformat(self.forecast_cutoff)
+                dt.date.fromisoformat(self.backtest_cutoff)
             except ValueError:
-                raise ValueError(f"forecast_cutoff must be YYYY-MM-DD, got {self.forecast_cutoff!r}") from None
+                raise ValueError(f"backtest_cutoff must be YYYY-MM-DD, got {self.backtest_cutoff!r}") from None
         return self

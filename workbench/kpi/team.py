@@ -32,33 +32,12 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from workbench import i18n
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 from workbench.kpi.attainment import review_months
 from workbench.kpi.forecast import _stage_frame
 
 log = logging.getLogger(__name__)
-
-i18n.register({
-    "rep_id": ("Rep", "销售代表"), "team": ("Team", "团队"), "region": ("Region", "地区"),
-    "revenue": ("Revenue", "收入"), "attainment_low": ("Att. low", "达成率下限"), "attainment_high": ("Att. high", "达成率上限"),
-    "leads": ("Leads", "线索数"), "lost": ("Lost", "输单"), "open": ("Open", "在途"), "win_rate": ("Win rate", "赢单率"),
-    "win_rate_low": ("Win rate low", "赢单率下限"), "win_rate_high": ("Win rate high", "赢单率上限"),
-    "win_rate_pooled": ("Win rate (pooled)", "赢单率（收缩估计）"), "rank_low": ("Rank from", "排名区间起"),
-    "rank_high": ("Rank to", "排名区间止"), "avg_deal_size": ("Avg deal", "平均成交额"),
-    "cycle_days_median": ("Cycle days (median)", "成交周期中位天数"), "verdict": ("Verdict", "结论"),
-    "above company": ("above company", "高于公司"), "below company": ("below company", "低于公司"),
-    "within noise": ("within noise", "差异在噪声内"), "insufficient data": ("insufficient data", "数据不足"),
-    "orders": ("Orders", "订单数"), "manager": ("Manager", "经理"),
-    "transition": ("Stage", "阶段转化"), "rep_rate": ("Rep rate", "个人转化率"), "rep_n": ("Rep n", "个人样本"),
-    "team_rate": ("Team rate", "团队转化率"), "team_n": ("Team n", "团队样本"), "p_value": ("p", "p 值"),
-    "q_value": ("q (BH)", "q 值（BH）"), "channel_expected": ("Expected from channels", "按渠道结构预期"),
-    "explained_by_channel": ("Explained by channel mix", "可由渠道结构解释"),
-    "suggested_training": ("Suggested training", "建议培训"), "passed": ("Passed", "通过数"),
-    "resolved": ("Resolved", "已有结果数"), "rate": ("Rate", "转化率"), "active": ("active", "在职"),
-})
-
 
 def _stage_names(kd: A.KpiData) -> dict[float, str]:
     return dict(zip(kd.stages["order"], kd.stages["stage"], strict=True))
