@@ -35,7 +35,9 @@ def test_summary_notebook(run_folder, tmp_path, lang):
     assert [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"] == []
     findings, _ = collect(run_folder / "tables")
     saved = pd.read_csv(tables / "findings.csv", encoding="utf-8-sig")
-    assert saved["figure"].tolist() == findings["figure"].tolist() == [0.10]
+    assert saved["value"].tolist() == findings["value"].tolist() == [0.10] and saved["kind"].tolist() == ["share"]
+    shown = "\n".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "10.0%" in shown and ">0.1<" not in shown  # the share shows as a percentage, not a raw 0.1
     head = headline_of(nb)
     assert ("1 findings from 1 reports" in head) if lang == "en" else ("来自 1 份报告的 1 项发现" in head)
     effects = pd.read_csv(tables / "action_effects.csv", encoding="utf-8-sig").set_index("action_id")

@@ -32,36 +32,46 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from workbench.summary.fmt import fmt
+from workbench.summary.sources import SOURCES, read_table
+
 ALPHA = 0.05
 XMR_FACTOR = 2.66  # natural process limits: mean moving range x 2.66 (= 3 sigma for individuals)
 
+
+def _at(name: str) -> tuple[str, str]:
+    """(notebook stem, table) of a source of :data:`workbench.summary.sources.SOURCES`."""
+    return SOURCES[name].stem, SOURCES[name].table
+
+
 # (notebook stem, table, key columns, hits column, n column): rates compared run to run
 RATE_TABLES = [
-    ("20_channel_evaluation", "channel_conversion", ["channel_id"], "won", "leads"),
+    (*_at("channel_conversion"), ["channel_id"], "won", "leads"),
+    (*_at("csat"), ["dimension", "group"], "satisfied", "n"),
 ]
 # (notebook stem, table, category column): distributions of counts compared run to run
-DISTRIBUTION_TABLES = [
-    ("10_customer_segmentation", "rfm", "segment"),
-]
-# rates whose hits / n columns come from another notebook's table
-RATE_TABLES += [
-    ("50_market_feedback", "csat", ["dimension", "group"], "satisfied", "n"),
-]
+DISTRIBUTION_TABLES = [(*_at("rfm"), "segment")]
 # (notebook stem, table, key columns): NPS per group compared run to run
-NPS_TABLES = [
-    ("50_market_feedback", "nps", ["dimension", "group"]),
-]
+NPS_TABLES = [(*_at("nps"), ["dimension", "group"])]
 # (notebook stem, table): latest price index per competitor x category, pooled over channels
-INDEX_TABLES = [
-    ("40_competitor_analysis", "price_index"),
-]
+INDEX_TABLES = [_at("price_index")]
 # dimensions that are themselves periods: a past period is a restatement question, not a change
 PERIOD_DIMENSIONS = {"period"}
 # (notebook stem, table, key columns, value column): restatements flagged (no noise model)
-VALUE_TABLES = [
-    ("30_kpi_review", "attainment", ["period", "level", "key", "kpi"], "actual"),
-]
+VALUE_TABLES = [(*_at("attainment"), ["period", "level", "key", "kpi"], "actual")]
 RESTATED_TOLERANCE = 0.005  # relative change of a past figure that counts as a restatement
+RESTATED = "restated: a past figure differs between the runs (data corrected or re-imported?)"
+OPEN_COHORTS = "recent cohorts are still open: rates rise as deals close"
+INDEX_NOTE = "index points (100 = our price); interval of the change from the two months' t intervals"
+XMR_NOTE = (f"XmR: a move within ±{XMR_FACTOR} x the channel's mean moving range (the interval shown) is noise")
+# the notes a comparison table carries (in English, like every result table) and their Chinese
+NOTES = {
+    "only in one run": "仅出现在一次运行中", "no observations": "没有观测值", "no responses": "没有回复",
+    RESTATED: "已重述：同一历史数据在两次运行中不一致（数据是否已更正或重新导入？）",
+    OPEN_COHORTS: "近期线索批次尚未全部关闭：随着成交，比率还会上升",
+    INDEX_NOTE: "指数点（100 = 我方价格）；变化的区间由两个月的 t 区间得到",
+    XMR_NOTE: f"XmR：在该渠道月度平均移动极差 ±{XMR_FACTOR} 倍以内（即所示区间）的变动属于噪声",
+}
 
 COLUMNS = ["source", "item", "metric", "previous", "current", "change", "ci_low", "ci_high",
            "p_value", "p_adjusted", "n_previous", "n_current", "changed", "note"]
@@ -69,8 +79,6 @@ COLUMNS = ["source", "item", "metric", "previous", "current", "change", "ci_low"
 
 def _read(folder: Path | None, stem: str, table: str) -> pd.DataFrame | None:
     """A result table of a run folder (one holding ``tables/``), or ``None``."""
-    from workbench.summary.findings import read_table
-
     return None if folder is None else read_table(Path(folder) / "tables", stem, table)
 
 
@@ -131,7 +139,7 @@ def compare_distribution(prev: pd.DataFrame, curr: pd.DataFrame, column: str, so
     out = _holm(pd.DataFrame(rows).reindex(columns=COLUMNS))
     if len(cats) > 1:
         chi = stats.chi2_contingency(np.vstack([a.to_numpy(), b.to_numpy()]))
-        out["note"] = f"chi-square over all {column}s: p = {chi.pvalue:.3g}"
+        out["note"] = f"chi-square over all {column}s: p = {fmt(chi.pvalue, 'p')}"
     return out
 
 
@@ -207,7 +215,7 @@ def compare_price_index(prev: pd.DataFrame, curr: pd.DataFrame, source: str) -> 
                      "ci_low": r["price_index_prev"] * (np.exp(d - z * se) - 1),
                      "ci_high": r["price_index_prev"] * (np.exp(d + z * se) - 1),
                      "p_value": p, "n_previous": r["n_obs_prev"], "n_current": r["n_obs_curr"],
-                     "note": "index points (100 = our price); interval of the change from the two months' t intervals"})
+                     "note": INDEX_NOTE})
     return _holm(pd.DataFrame(rows).reindex(columns=COLUMNS)) if rows else pd.DataFrame(columns=COLUMNS)
 
 
@@ -221,7 +229,7 @@ def compare_values(prev: pd.DataFrame, curr: pd.DataFrame, keys: list[str], valu
                                    for row in restated[keys].itertuples(index=False)],
         "metric": value, "previous": restated[f"{value}_prev"], "current": restated[f"{value}_curr"],
         "change": restated[f"{value}_curr"] - restated[f"{value}_prev"], "changed": False,
-        "note": "restated: a past figure differs between the runs (data corrected or re-imported?)",
+        "note": RESTATED,
     }).reindex(columns=COLUMNS)
 
 
@@ -280,7 +288,7 @@ def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as
             conv.append({"source": "data", "item": str(ch), "metric": f"conversion {prev}→{last}",
                          "previous": h0 / n0, "current": h1 / n1, "change": diff, "ci_low": lo,
                          "ci_high": hi, "p_value": p, "n_previous": n0, "n_current": n1,
-                         "note": "recent cohorts are still open: rates rise as deals close"})
+                         "note": OPEN_COHORTS})
         if conv:
             rows.append(_holm(pd.DataFrame(conv).reindex(columns=COLUMNS)))
     if orders is not None and "channel_id" in orders.columns:
@@ -299,8 +307,7 @@ def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as
                         "previous": s.loc[prev], "current": s.loc[last], "change": move,
                         "ci_low": -XMR_FACTOR * mr, "ci_high": XMR_FACTOR * mr, "n_previous": len(base),
                         "n_current": 1, "changed": bool(abs(move) > XMR_FACTOR * mr),
-                        "note": f"XmR: a move within ±{XMR_FACTOR} x the channel's mean moving range "
-                                "(the interval shown) is noise"})
+                        "note": XMR_NOTE})
         if rev:
             rows.append(pd.DataFrame(rev).reindex(columns=COLUMNS))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)

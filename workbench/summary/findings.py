@@ -1,210 +1,502 @@
-"""Headline findings of a run, read from the result tables of its notebooks (never recomputed).
+"""Headline findings and recommended actions of a run, read from the result tables of its notebooks.
 
-Each extractor reads one notebook's tables from the run's ``tables/`` folder and
-returns findings (a sentence, the figure, its uncertainty or sample size, the
-report it comes from) and, where the table says what is at stake, recommended
-actions with a value. A notebook that did not run, or a table without the
-expected columns, simply yields nothing: the summary says which reports it read.
+Each extractor reads one area's tables (through :mod:`~workbench.summary.sources`)
+and returns findings and, where a table says what is at stake, recommended
+actions. Nothing is re-estimated: a finding's ``value`` is a cell of the table it
+cites (``source``, ``column``, ``row_key``), or a plain sum of such cells, stored
+as in that table (shares as 0..1) with its ``kind`` so a view can format it.
+
+Actions are forward-looking and ranked on one basis: **expected value per year**.
+A figure per month counts twelve times, per quarter four times; a gap of a
+period that has already ended is a finding, never an action. The interval of a
+total is taken from the table that computed it (the channel report's what-if
+table holds the joint interval of the recommended split), or, failing that,
+propagated from the parts in quadrature; bounds are never added up.
+
+A notebook that did not run, or a table without the expected columns, simply
+yields nothing; the summary says which reports it read.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.report import fmt_int, fmt_money, fmt_pct
+from workbench.summary.fmt import MONTHS_PER, both, fmt, interval
+from workbench.summary.sources import SOURCES, read, read_table  # noqa: F401  (read_table: public re-export)
 
 log = logging.getLogger(__name__)
 
-FINDING_COLUMNS = ["area", "finding_en", "finding_zh", "figure", "uncertainty", "n", "report", "source"]
-ACTION_COLUMNS = ["area", "action_en", "action_zh", "value_at_stake", "basis", "report", "source"]
+FINDING_COLUMNS = ["area", "finding_en", "finding_zh", "value", "kind", "ci_low", "ci_high", "n", "period",
+                   "basis_en", "basis_zh", "report", "source", "column", "row_key"]
+ACTION_COLUMNS = ["area", "action_en", "action_zh", "value", "value_low", "value_high", "per", "value_year",
+                  "value_year_low", "value_year_high", "basis_en", "basis_zh", "report", "source"]
 MIN_LEADS = 30  # a channel with fewer leads is not called best or worst
+ECOMMERCE = "ecommerce"  # channels.type of online shops
+FIX_KINDS = {  # the data quality report's own words for a problem
+    "stale": ("stale data", "数据过期"), "orphan_key": ("keys pointing nowhere", "引用了不存在的记录"),
+    "missing_values": ("empty optional fields", "选填字段为空"), "out_of_range": ("values out of range", "超出取值范围"),
+    "exact_duplicate": ("duplicate rows", "完全重复的行"), "duplicate_key": ("duplicate keys", "主键重复"),
+    "possible_duplicate_customer": ("possible duplicate customers", "疑似重复客户"),
+    "blank_required": ("blank required fields", "必填字段为空"), "invalid": ("unreadable values", "无法识别的值"),
+    "missing_column": ("missing required columns", "缺少必填字段"),
+}
 
 
-def read_table(tables_dir: Path, stem: str, table: str) -> pd.DataFrame | None:
-    """One result table of the run, or ``None`` when that notebook did not write it."""
-    path = Path(tables_dir) / stem / f"{table}.csv"
-    if not path.exists():
-        return None
-    return pd.read_csv(path, encoding="utf-8-sig", dtype={"key": str, "channel_id": str, "customer_id": str})
+@dataclass
+class Context:
+    """What every extractor may need besides the tables."""
+
+    currency: str = "CNY"
+    as_of: pd.Timestamp | None = None
+    channel_types: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def month(self) -> pd.Period | None:
+        """The last month the data covers (the analysis date's month)."""
+        return None if self.as_of is None else pd.Timestamp(self.as_of).to_period("M")
 
 
-def _has(df: pd.DataFrame | None, *cols: str) -> bool:
-    return df is not None and len(df) > 0 and all(c in df.columns for c in cols)
+def _finding(area: str, name: str, text: tuple[str, str], value, kind: str, *, ci=(np.nan, np.nan), n=None,
+             period: str = "", basis: tuple[str, str] = ("", ""), column: str = "", row_key: str = "") -> dict:
+    src = SOURCES[name]
+    return {"area": area, "finding_en": text[0], "finding_zh": text[1], "value": _f(value), "kind": kind,
+            "ci_low": _f(ci[0]), "ci_high": _f(ci[1]), "n": None if n is None or pd.isna(n) else int(n),
+            "period": period, "basis_en": basis[0], "basis_zh": basis[1], "report": src.report,
+            "source": src.path, "column": column, "row_key": row_key}
 
 
-def _finding(area, en, zh, figure, uncertainty, n, stem, table) -> dict:
-    return {"area": area, "finding_en": en, "finding_zh": zh, "figure": figure, "uncertainty": uncertainty,
-            "n": n, "report": f"{stem}.html", "source": f"tables/{stem}/{table}.csv"}
+def _action(area: str, name: str, text: tuple[str, str], value: float, low: float, high: float, per: str,
+            basis: tuple[str, str]) -> dict:
+    """An action worth ``value`` (interval ``low``..``high``) per ``per`` (month, quarter, year)."""
+    k = 12 / MONTHS_PER[per]
+    src = SOURCES[name]
+    return {"area": area, "action_en": text[0], "action_zh": text[1], "value": _f(value), "value_low": _f(low),
+            "value_high": _f(high), "per": per, "value_year": _f(value) * k, "value_year_low": _f(low) * k,
+            "value_year_high": _f(high) * k, "basis_en": basis[0], "basis_zh": basis[1], "report": src.report,
+            "source": src.path}
 
 
-def data_quality(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    stem = "00_data_quality"
-    ov, fixes = read_table(tables, stem, "table_overview"), read_table(tables, stem, "fix_list")
-    found = []
-    if _has(ov, "score", "rows"):
-        scored = ov.loc[ov["score"].notna() & ov["rows"].notna()]
-        if len(scored) and scored["rows"].sum() > 0:
-            overall = float((scored["score"] * scored["rows"]).sum() / scored["rows"].sum())
-            rows = int(scored["rows"].sum())
-            top = ""
-            top_zh = ""
-            if _has(fixes, "table", "kind"):
-                f = fixes.iloc[0]
-                top = f"; fix first: {f['table']} ({str(f['kind']).replace('_', ' ')})"
-                top_zh = f"；优先修复：{f['table']}（{f['kind']}）"
-            found.append(_finding(
-                "data", f"Data quality score {overall:.1f} / 100 over {fmt_int(rows)} rows{top}.",
-                f"数据质量得分 {overall:.1f} / 100（{fmt_int(rows)} 行）{top_zh}。",
-                round(overall, 1), "row-weighted mean of table scores", rows, stem, "table_overview"))
-    return found, []
+def _f(v) -> float:
+    return float("nan") if v is None or pd.isna(v) else float(v)
 
 
-def channel_conversion(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    stem = "20_channel_evaluation"
-    cc = read_table(tables, stem, "channel_conversion")
-    if not _has(cc, "channel_id", "leads", "won", "conversion_rate", "ci_low", "ci_high"):
+def _true(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.lower().isin(["true", "1", "1.0"])
+
+
+def _window(ctx: Context, months: int) -> str:
+    """``2025-11..2026-10``: the ``months`` months up to the analysis date (empty without one)."""
+    if ctx.month is None or months < 1:
+        return ""
+    return f"{ctx.month - (months - 1)}..{ctx.month}"
+
+
+def _ended(window: str, ctx: Context) -> bool:
+    """Has the period ``window`` (``YYYY-MM``, ``YYYY-MM..YYYY-MM``, ``YYYY-Qn``) ended by the analysis date?"""
+    if ctx.month is None or not isinstance(window, str) or not window:
+        return False
+    last = window.split("..")[-1].strip()
+    try:
+        end = pd.Period(last, freq="Q").asfreq("M", "end") if "Q" in last else pd.Period(last, freq="M")
+    except ValueError:
+        return False
+    return end <= ctx.month
+
+
+def _months_in(window: str) -> int:
+    parts = [p.strip() for p in str(window).split("..")]
+    try:
+        a = pd.Period(parts[0], freq="Q").asfreq("M", "start") if "Q" in parts[0] else pd.Period(parts[0], freq="M")
+        b = pd.Period(parts[-1], freq="Q").asfreq("M", "end") if "Q" in parts[-1] else pd.Period(parts[-1], freq="M")
+    except ValueError:
+        return 12
+    return max((b - a).n + 1, 1)
+
+
+def _name(cid, name) -> str:
+    return f"{cid} {name}".strip() if isinstance(name, str) and name and name != "nan" else str(cid)
+
+
+# ----------------------------------------------------------------------------- the extractors
+
+
+def data_quality(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """Row-weighted quality score over the tables, and the first fix of the fix list."""
+    ov, fixes = read(tables, "quality_overview"), read(tables, "quality_fixes")
+    if ov is None:
+        return [], []
+    scored = ov.loc[ov["score"].notna() & ov["rows"].notna()]
+    if not len(scored) or scored["rows"].sum() <= 0:
+        return [], []
+    overall = float((scored["score"] * scored["rows"]).sum() / scored["rows"].sum())
+    rows = int(scored["rows"].sum())
+    top_en = top_zh = ""
+    if fixes is not None:
+        f = fixes.iloc[0]
+        words = FIX_KINDS.get(str(f["kind"]), (str(f["kind"]).replace("_", " "), str(f["kind"])))
+        top_en, top_zh = f"; fix first: {f['table']} ({words[0]})", f"；优先修复：{f['table']}（{words[1]}）"
+    text = both("Data quality score {s} / 100 over {n} rows" + top_en + ".",
+                "数据质量得分 {s} / 100（{n} 行）" + top_zh + "。", s=(overall, "num"), n=(rows, "count"))
+    return [_finding("data", "quality_overview", text, round(overall, 1), "num", n=rows,
+                     basis=("row-weighted mean of the table scores", "各表得分按行数加权的平均值"),
+                     column="score")], []
+
+
+def segmentation(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The segment with the largest share of net revenue (a count of the data, no sampling)."""
+    seg = read(tables, "segments")
+    if seg is not None:
+        top = seg.sort_values("share_revenue", ascending=False).iloc[0]
+        total = int(seg["customers"].sum())
+        share, n, cshare, name = top["share_revenue"], int(top["customers"]), top["share_customers"], top["segment"]
+        src, col = "segments", "share_revenue"
+    else:
+        rfm = read(tables, "rfm")
+        if rfm is None:
+            return [], []
+        by = rfm.groupby("segment")["monetary"].agg(["sum", "size"]).sort_values("sum", ascending=False)
+        if by["sum"].sum() <= 0:
+            return [], []
+        total, name = int(by["size"].sum()), by.index[0]
+        share, n = by.iloc[0]["sum"] / by["sum"].sum(), int(by.iloc[0]["size"])
+        cshare, src, col = n / total, "rfm", "monetary"
+    text = both("Segment {seg}: {n} of {total} customers ({cs}) bring {s} of net revenue.",
+                "{seg} 分群：{total} 位客户中的 {n} 位（{cs}）贡献了 {s} 的净收入。",
+                seg=name, n=(n, "count"), total=(total, "count"), cs=(cshare, "share"), s=(share, "share"))
+    return [_finding("customers", src, text, share, "share", n=total, column=col, row_key=f"segment={name}",
+                     basis=("share of net revenue: a count of the data, no sampling",
+                            "净收入占比：对数据的直接统计，无抽样误差"))], []
+
+
+def channel_conversion(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """Lowest and highest conversion among channels with enough leads, with their Wilson intervals."""
+    cc = read(tables, "channel_conversion")
+    if cc is None:
         return [], []
     big = cc.loc[cc["leads"] >= MIN_LEADS].sort_values("conversion_rate")
     if len(big) < 2:
         return [], []
     lo, hi = big.iloc[0], big.iloc[-1]
     separated = lo["ci_high"] < hi["ci_low"]
-    verdict_en = "their 95% intervals do not overlap" if separated else "their 95% intervals overlap: not a clear gap"
-    verdict_zh = "两者 95% 区间不重叠" if separated else "两者 95% 区间重叠：差距不明确"
+    v_en = "their 95% intervals do not overlap" if separated else "their 95% intervals overlap: not a clear gap"
+    v_zh = "两者 95% 区间不重叠" if separated else "两者 95% 区间重叠：差距不明确"
+    text = (
+        f"Conversion ranges from {fmt(lo['conversion_rate'], 'share')} ({lo['channel_id']}, 95% CI "
+        f"{interval(lo['ci_low'], lo['ci_high'], 'share')}, n = {fmt(lo['leads'], 'count')}) to "
+        f"{fmt(hi['conversion_rate'], 'share')} ({hi['channel_id']}, {interval(hi['ci_low'], hi['ci_high'], 'share')}, "
+        f"n = {fmt(hi['leads'], 'count')}); {v_en}.",
+        f"渠道转化率从 {fmt(lo['conversion_rate'], 'share', 'zh')}（{lo['channel_id']}，95% 区间 "
+        f"{interval(lo['ci_low'], lo['ci_high'], 'share', 'zh')}，n = {fmt(lo['leads'], 'count', 'zh')}）到 "
+        f"{fmt(hi['conversion_rate'], 'share', 'zh')}（{hi['channel_id']}，"
+        f"{interval(hi['ci_low'], hi['ci_high'], 'share', 'zh')}，n = {fmt(hi['leads'], 'count', 'zh')}）；{v_zh}。")
+    return [_finding("channels", "channel_conversion", text, lo["conversion_rate"], "share",
+                     ci=(lo["ci_low"], lo["ci_high"]), n=lo["leads"], column="conversion_rate",
+                     row_key=f"channel_id={lo['channel_id']}",
+                     basis=("won / leads with a 95% Wilson interval", "赢单 / 线索，95% Wilson 区间"))], []
 
-    def ci(r):
-        return f"{fmt_pct(r['ci_low'])}–{fmt_pct(r['ci_high'])}"
 
-    en = (f"Conversion ranges from {fmt_pct(lo['conversion_rate'])} ({lo['channel_id']}, 95% CI {ci(lo)}, "
-          f"n={fmt_int(lo['leads'])}) to {fmt_pct(hi['conversion_rate'])} ({hi['channel_id']}, {ci(hi)}, "
-          f"n={fmt_int(hi['leads'])}); {verdict_en}.")
-    zh = (f"渠道转化率从 {fmt_pct(lo['conversion_rate'])}（{lo['channel_id']}，95% 区间 {ci(lo)}，n={fmt_int(lo['leads'])}）"
-          f"到 {fmt_pct(hi['conversion_rate'])}（{hi['channel_id']}，{ci(hi)}，n={fmt_int(hi['leads'])}）；{verdict_zh}。")
-    return [_finding("channels", en, zh, round(float(lo["conversion_rate"]), 4), f"95% CI {ci(lo)}",
-                     int(lo["leads"]), stem, "channel_conversion")], []
+def channel_diagnosis(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The channel(s) converting significantly below the others, and the stage where they fail.
 
-
-def attainment(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    """Revenue attainment per region over the last twelve months of the attainment table."""
-    stem = "30_kpi_review"
-    at = read_table(tables, stem, "attainment")
-    if not _has(at, "period", "level", "key", "kpi", "actual", "target", "attainment"):
+    Left out when the channel report's verdict table is present: the verdict names the leaking stage.
+    """
+    if read(tables, "channel_verdict") is not None:
         return [], []
-    rev = at.loc[(at["kpi"] == "revenue") & (at["level"] == "region") & at["actual"].notna() & at["target"].notna()
-                 & at["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")]
-    if rev.empty:
-        return [], []
-    months = sorted(rev["period"].astype(str).unique())[-12:]
-    span = f"{months[0]}..{months[-1]}"
-    cur = (rev.loc[rev["period"].astype(str).isin(months)].groupby("key")[["actual", "target"]].sum()
-           .assign(attainment=lambda d: d["actual"] / d["target"]).sort_values("attainment"))
-    worst_key, worst = cur.index[0], cur.iloc[0]
-    en = (f"Region {worst_key} reached {fmt_pct(worst['attainment'])} of its revenue target over {span} "
-          f"({fmt_money(worst['actual'], currency)} of {fmt_money(worst['target'], currency)}); "
-          f"the other regions {fmt_pct(cur['attainment'].iloc[1:].min())}–{fmt_pct(cur['attainment'].iloc[1:].max())}.")
-    zh = (f"{worst_key} 区域 {span} 收入目标达成率 {fmt_pct(worst['attainment'])}"
-          f"（{fmt_money(worst['actual'], currency)} / {fmt_money(worst['target'], currency)}）；"
-          f"其他区域为 {fmt_pct(cur['attainment'].iloc[1:].min())}–{fmt_pct(cur['attainment'].iloc[1:].max())}。")
-    finding = _finding("kpi", en, zh, round(float(worst["attainment"]), 4),
-                       f"sum of {len(months)} monthly actuals and targets; P(hit) in the forecast table",
-                       len(months), stem, "attainment")
-    actions = [{"area": "kpi", "action_en": f"Close the revenue gap of region {k} ({span})",
-                "action_zh": f"弥补 {k} 区域 {span} 的收入缺口", "value_at_stake": float(r.target - r.actual),
-                "basis": "target − actual", "report": f"{stem}.html", "source": f"tables/{stem}/attainment.csv"}
-               for k, r in cur.loc[cur["attainment"] < 1].iterrows()]
-    return [finding], actions
-
-
-def segmentation(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    stem = "10_customer_segmentation"
-    rfm = read_table(tables, stem, "rfm")
-    if not _has(rfm, "customer_id", "segment", "monetary"):
-        return [], []
-    by = rfm.groupby("segment")["monetary"].agg(["sum", "size"]).sort_values("sum", ascending=False)
-    total = by["sum"].sum()
-    if total <= 0:
-        return [], []
-    top = by.index[0]
-    share = by.iloc[0]["sum"] / total
-    en = (f"Segment {top}: {fmt_int(by.iloc[0]['size'])} of {fmt_int(by['size'].sum())} customers "
-          f"({fmt_pct(by.iloc[0]['size'] / by['size'].sum())}) bring {fmt_pct(share)} of net revenue.")
-    zh = (f"{top} 分群：{fmt_int(by.iloc[0]['size'])} / {fmt_int(by['size'].sum())} 位客户"
-          f"（{fmt_pct(by.iloc[0]['size'] / by['size'].sum())}）贡献了 {fmt_pct(share)} 的净收入。")
-    return [_finding("customers", en, zh, round(float(share), 4), "share of net revenue (a count, no sampling)",
-                     int(by["size"].sum()), stem, "rfm")], []
-
-
-def channel_diagnosis(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    """The channel(s) converting significantly below the others, and the stage where they fail."""
-    stem = "20_channel_evaluation"
-    d = read_table(tables, stem, "diagnosis_summary")
-    need = ("channel_id", "below_others", "failing_from", "failing_to", "rate_from", "rate_from_low",
-            "rate_from_high", "benchmark_rate_from", "n_from")
-    if not _has(d, *need):
+    d = read(tables, "diagnosis_summary")
+    if d is None:
         return [], []
     found = []
-    weak = d.loc[d["below_others"].astype(str).str.lower().eq("true") & d["failing_from"].notna()]
-    for r in weak.itertuples(index=False):
-        name = f"{r.channel_id} {getattr(r, 'channel_name', '') or ''}".strip()
-        ci = f"{fmt_pct(r.rate_from_low)}–{fmt_pct(r.rate_from_high)}"
-        en = (f"{name} converts below the other channels; it fails at {r.failing_from} → {r.failing_to}: "
-              f"{fmt_pct(r.rate_from)} (95% CI {ci}, n={fmt_int(r.n_from)}) against {fmt_pct(r.benchmark_rate_from)}.")
-        zh = (f"{name} 转化率显著低于其他渠道，问题出在 {r.failing_from} → {r.failing_to}："
-              f"{fmt_pct(r.rate_from)}（95% 区间 {ci}，n={fmt_int(r.n_from)}），其他渠道为 {fmt_pct(r.benchmark_rate_from)}。")
-        found.append(_finding("channels", en, zh, round(float(r.rate_from), 4), f"95% CI {ci}", int(r.n_from),
-                              stem, "diagnosis_summary"))
+    for r in d.loc[_true(d["below_others"]) & d["failing_from"].notna()].itertuples(index=False):
+        name = _name(r.channel_id, getattr(r, "channel_name", ""))
+        ci = (interval(r.rate_from_low, r.rate_from_high, "share"), interval(r.rate_from_low, r.rate_from_high,
+                                                                              "share", "zh"))
+        text = (f"{name} converts below the other channels; it fails at {r.failing_from} → {r.failing_to}: "
+                f"{fmt(r.rate_from, 'share')} (95% CI {ci[0]}, n = {fmt(r.n_from, 'count')}) against "
+                f"{fmt(r.benchmark_rate_from, 'share')} in the other channels.",
+                f"{name} 转化率显著低于其他渠道，问题出在 {r.failing_from} → {r.failing_to}："
+                f"{fmt(r.rate_from, 'share', 'zh')}（95% 区间 {ci[1]}，n = {fmt(r.n_from, 'count', 'zh')}），"
+                f"其他渠道为 {fmt(r.benchmark_rate_from, 'share', 'zh')}。")
+        found.append(_finding("channels", "diagnosis_summary", text, r.rate_from, "share",
+                              ci=(r.rate_from_low, r.rate_from_high), n=r.n_from, column="rate_from",
+                              row_key=f"channel_id={r.channel_id}",
+                              basis=("stage conversion with a 95% Wilson interval", "阶段转化率，95% Wilson 区间")))
     return found, []
 
 
-def budget(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    """The recommended budget split: expected change of the objective, as a recommended action."""
-    stem = "20_channel_evaluation"
-    b = read_table(tables, stem, "budget_recommendation")
-    if not _has(b, "in_optimiser", "value_change", "change_low", "change_high", "change"):
-        return [], []
-    inside = b.loc[b["in_optimiser"].astype(str).str.lower().eq("true")]
-    if inside.empty:
-        return [], []
-    gain, lo, hi = inside["value_change"].sum(), inside["change_low"].sum(), inside["change_high"].sum()
-    moved = inside["change"].abs().sum() / 2
-    action = {"area": "channels",
-              "action_en": f"Re-split channel budget as recommended (moves {fmt_money(moved, currency)}; expected "
-                           f"{fmt_money(gain, currency)}, {fmt_money(lo, currency)}–{fmt_money(hi, currency)} summing "
-                           "per-channel 95% intervals)",
-              "action_zh": f"按建议调整渠道预算（调动 {fmt_money(moved, currency)}；预计 {fmt_money(gain, currency)}，"
-                           f"各渠道 95% 区间相加为 {fmt_money(lo, currency)}–{fmt_money(hi, currency)}）",
-              "value_at_stake": float(gain), "basis": "expected change of the objective",
-              "report": f"{stem}.html", "source": f"tables/{stem}/budget_recommendation.csv"}
-    return [], [action]
+VERDICT_WORDS = {  # the channel report's verdict codes, in both languages (unknown codes shown as they are)
+    "grow": ("grow", "扩大投入"), "invest": ("invest", "加大投入"), "keep": ("keep", "保持"),
+    "maintain": ("keep", "保持"), "fix": ("fix", "整改"), "fix_funnel": ("fix the funnel", "修复漏斗"),
+    "cut": ("cut", "削减"), "reduce": ("reduce", "减少投入"), "review": ("review", "复核"),
+    "exit": ("exit", "退出"), "watch": ("watch", "观察"), "insufficient_data": ("insufficient data", "数据不足"),
+}
 
 
-def undercuts(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
+def channel_verdict(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The channel report's verdict per channel, and fixing each leaking stage as an action (value per month)."""
+    v = read(tables, "channel_verdict")
+    if v is None:
+        return [], []
+    found, actions = [], []
+    for r in v.itertuples(index=False):
+        words = VERDICT_WORDS.get(str(r.verdict), (str(r.verdict), str(r.verdict)))
+        name = _name(r.channel_id, getattr(r, "channel_name", ""))
+        en = (f"{name}: {words[0]} — conversion {fmt(r.conversion_rate, 'share')} (rank {fmt(r.conversion_rank, 'count')}), "
+              f"ROI {fmt(r.roi, 'share')} (rank {fmt(r.roi_rank, 'count')}), recommended budget change "
+              f"{fmt(r.budget_change, 'money_month', signed=True)}.")
+        zh = (f"{name}：{words[1]}——转化率 {fmt(r.conversion_rate, 'share', 'zh')}（第 {fmt(r.conversion_rank, 'count')} 位），"
+              f"ROI {fmt(r.roi, 'share', 'zh')}（第 {fmt(r.roi_rank, 'count')} 位），建议预算变化 "
+              f"{fmt(r.budget_change, 'money_month', 'zh', ctx.currency, signed=True)}。")
+        found.append(_finding("channels", "channel_verdict", (en, zh), r.roi, "share", n=r.leads, column="verdict",
+                              row_key=f"channel_id={r.channel_id}",
+                              basis=(f"the channel report's verdict: {r.criterion}", "渠道报告的结论（判定标准见渠道报告）")))
+        gap = _f(r.stage_gap_value_month)
+        if isinstance(r.leaking_stage, str) and r.leaking_stage and np.isfinite(gap) and gap > 0:
+            lo, hi = _f(r.stage_gap_value_low), _f(r.stage_gap_value_high)
+            text = both("Fix the {stage} stage of {name}: {v} expected if it converted like the other channels "
+                        "(95% interval {ci})",
+                        "修复 {name} 的 {stage} 阶段：若达到其他渠道的转化水平，预计 {v}（95% 区间 {ci}）",
+                        ctx.currency, stage=r.leaking_stage, name=name, v=(gap, "money_month", True),
+                        ci={"en": interval(lo, hi, "money_month", "en", ctx.currency, True),
+                            "zh": interval(lo, hi, "money_month", "zh", ctx.currency, True)})
+            actions.append(_action("channels", "channel_verdict", text, gap, lo, hi, "month",
+                                   ("won revenue at the other channels' stage rate (channel report)",
+                                    "按其他渠道该阶段转化率计算的赢单收入（渠道报告）")))
+    return found, actions
+
+
+def roi(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """Return on spend ``(gross margin − spend) / spend`` over the channel report's window: total and e-commerce."""
+    e = read(tables, "channel_economics")
+    if e is None:
+        return [], []
+    ch = e.loc[~e["channel_id"].astype(str).str.startswith("(") & e["spend"].gt(0) & e["roi"].notna()]
+    tot = e.loc[e["channel_id"].astype(str) == "(total)"]
+    if ch.empty:
+        return [], []
+    months = int(e["trend_months"].dropna().max()) if e["trend_months"].notna().any() else 12
+    window = _window(ctx, months)
+    if len(tot) and pd.notna(tot.iloc[0]["roi"]):
+        t = tot.iloc[0]
+        total_roi, margin, spend, row = float(t["roi"]), float(t["gross_margin"]), float(t["spend"]), "channel_id=(total)"
+    else:
+        margin, spend = float(ch["gross_margin"].sum()), float(ch["spend"].sum())
+        total_roi, row = (margin - spend) / spend, "sum of channels"
+    losing = ch.loc[ch["roi"] < 0]
+    over = (f" over {window}" if window else f" over the last {months} months",
+            f"{window} 期间" if window else f"近 {months} 个月")
+    en = (f"ROI{over[0]} is {fmt(total_roi, 'share')} in total: gross margin {fmt(margin, 'money')} against "
+          f"spend {fmt(spend, 'money')}; {len(losing)} of {len(ch)} channels lose money")
+    zh = (f"{over[1]}总 ROI 为 {fmt(total_roi, 'share', 'zh')}：毛利 {fmt(margin, 'money', 'zh', ctx.currency)}，"
+          f"投入 {fmt(spend, 'money', 'zh', ctx.currency)}；{len(ch)} 个渠道中有 {len(losing)} 个亏损")
+    ecom = ch.loc[ch["channel_id"].map(ctx.channel_types).eq(ECOMMERCE)]
+    if len(ecom):
+        e_roi = (ecom["gross_margin"].sum() - ecom["spend"].sum()) / ecom["spend"].sum()
+        names = ", ".join(_name(c, n) for c, n in zip(ecom["channel_id"], ecom.get("channel_name", ecom["channel_id"]),
+                                                      strict=True))
+        en += (f"; e-commerce ({names}) {fmt(e_roi, 'share')} together, from {fmt(ecom['roi'].min(), 'share')} to "
+               f"{fmt(ecom['roi'].max(), 'share')}")
+        zh += (f"；电商渠道（{names}）合计 {fmt(e_roi, 'share', 'zh')}，各渠道在 {fmt(ecom['roi'].min(), 'share', 'zh')} "
+               f"至 {fmt(ecom['roi'].max(), 'share', 'zh')} 之间")
+    return [_finding("channels", "channel_economics", (en + ".", zh + "。"), total_roi, "share", period=window,
+                     column="roi", row_key=row,
+                     basis=("(gross margin − spend) / spend; totals of the channel report's table, no sampling",
+                            "（毛利 − 投入）/ 投入；渠道报告表格的合计，无抽样误差"))], []
+
+
+def clv_cac(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """CLV / CAC per acquisition channel: below 1, new customers do not repay what acquiring them cost."""
+    cv = read(tables, "channel_value")
+    if cv is None:
+        return [], []
+    ok = cv.loc[cv["clv_cac"].notna() & ~cv["acquisition_channel_id"].astype(str).str.startswith("(")]
+    if ok.empty:
+        return [], []
+    below = ok.loc[ok["clv_cac"] < 1]
+    best, worst = ok.loc[ok["clv_cac"].idxmax()], ok.loc[ok["clv_cac"].idxmin()]
+    bn = _name(best["acquisition_channel_id"], best["acquisition_channel"])
+    wn = _name(worst["acquisition_channel_id"], worst["acquisition_channel"])
+    rng = (f"from {fmt(worst['clv_cac'], 'num2')} ({wn}) to {fmt(best['clv_cac'], 'num2')} ({bn})",
+           f"从 {fmt(worst['clv_cac'], 'num2')}（{wn}）到 {fmt(best['clv_cac'], 'num2')}（{bn}）")
+    if len(below) == len(ok):
+        text = (f"CLV/CAC is below 1 for every channel, {rng[0]}: no channel's new customers are expected to repay "
+                "what acquiring them cost.",
+                f"所有渠道的 CLV/CAC 都低于 1，{rng[1]}：没有一个渠道的新客户预计能收回其获客成本。")
+    else:
+        text = (f"CLV/CAC is below 1 for {len(below)} of {len(ok)} channels, {rng[0]}.",
+                f"{len(ok)} 个渠道中有 {len(below)} 个的 CLV/CAC 低于 1，{rng[1]}。")
+    return [_finding("customers", "channel_value", text, best["clv_cac"], "num2", n=len(ok), column="clv_cac",
+                     row_key=f"acquisition_channel_id={best['acquisition_channel_id']}",
+                     basis=("value per new customer / acquisition cost (customer segmentation report)",
+                            "每位新客户的价值 / 获客成本（客户分群报告）"))], []
+
+
+def _total_interval(tables: Path, gain: float, parts: pd.DataFrame) -> tuple[float, float, tuple[str, str]]:
+    """Interval of the recommended split's total change: from the table that computed it, else propagated."""
+    wi = read(tables, "what_if")
+    if wi is not None:
+        at = wi.loc[np.isclose(wi["budget_multiple"].astype(float), 1.0) & _true(wi["feasible"])]
+        at = at.loc[np.isclose(at["change_vs_current"].astype(float), gain, rtol=1e-6, atol=1.0)]
+        if len(at):
+            r = at.iloc[0]
+            return float(r["change_low"]), float(r["change_high"]), (
+                "joint 95% interval of the total (channel report, what-if at today's budget)",
+                "总额的联合 95% 区间（渠道报告，当前预算下的假设分析）")
+    half = ((parts["change_high"] - parts["change_low"]) / 2).to_numpy(dtype=float)
+    if not np.isfinite(half).all():
+        return np.nan, np.nan, ("no interval: the channel report gives none for the total", "渠道报告未给出总额的区间")
+    h = float(np.sqrt((half ** 2).sum()))
+    return gain - h, gain + h, ("95% interval propagated from the channels' intervals, assuming independent errors",
+                                "由各渠道区间传播得到的 95% 区间（假设误差相互独立）")
+
+
+def budget(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The recommended monthly budget split as an action, and the budget what-if as a finding."""
+    found, actions = [], []
+    b = read(tables, "budget")
+    if b is not None:
+        inside = b.loc[_true(b["in_optimiser"]) & b["value_change"].notna()]
+        if len(inside):
+            gain = float(inside["value_change"].sum())
+            moved = float(inside["change"].abs().sum() / 2)
+            lo, hi, basis = _total_interval(tables, gain, inside)
+            c = ctx.currency
+            more = ", ".join(inside.loc[inside["change"] > 0, "channel_id"].astype(str)) or "–"
+            less = ", ".join(inside.loc[inside["change"] < 0, "channel_id"].astype(str)) or "–"
+            text = both("Re-split the monthly channel budget as recommended (moves {moved}; more to {more}, less to "
+                        "{less}): expected {gain} (95% interval {ci})",
+                        "按建议调整月度渠道预算分配（调动 {moved}；增加：{more}，减少：{less}）：预计 {gain}（95% 区间 {ci}）", c,
+                        more=more, less=less, moved=(moved, "money_month"), gain=(gain, "money_month", True),
+                        ci={"en": interval(lo, hi, "money_month", "en", c, True),
+                            "zh": interval(lo, hi, "money_month", "zh", c, True)})
+            actions.append(_action("channels", "budget", text, gain, lo, hi, "month",
+                                   (f"expected change of the objective per month; {basis[0]}",
+                                    f"目标值每月的预期变化；{basis[1]}")))
+    wi = read(tables, "what_if")
+    if wi is not None:
+        w = wi.loc[_true(wi["feasible"])].sort_values("budget_multiple")
+        below, above = w.loc[w["budget_multiple"] < 1], w.loc[w["budget_multiple"] > 1]
+        if len(below) and len(above):
+            d, u = below.iloc[-1], above.iloc[0]
+            c = ctx.currency
+            ci_d = {lang: interval(d["change_low"], d["change_high"], "money_month", lang, c, True) for lang in ("en", "zh")}
+            text = both("Budget what-if (best split each time): at {dm} of today's budget ({db}) the objective changes "
+                        "by {dv} (95% interval {dci}) against today; at {um} ({ub}) by {uv}. Marginal ROAS above today's "
+                        "budget is {roas}: each extra unit of budget adds {roas} units of the objective.",
+                        "预算假设分析（每档均取最优分配）：预算为当前的 {dm}（{db}）时，目标值较当前变化 {dv}（95% 区间 {dci}）；"
+                        "为 {um}（{ub}）时变化 {uv}。当前预算之上的边际 ROAS 为 {roas}：每多投入 1 单位预算，目标值增加 "
+                        "{roas} 单位。", c,
+                        dm=(d["budget_multiple"], "share"), db=(d["budget"], "money_month"),
+                        dv=(d["change_vs_current"], "money_month", True), dci=ci_d,
+                        um=(u["budget_multiple"], "share"), ub=(u["budget"], "money_month"),
+                        uv=(u["change_vs_current"], "money_month", True), roas=(u["marginal_roas"], "num2"))
+            found.append(_finding("channels", "what_if", text, u["marginal_roas"], "num2", column="marginal_roas",
+                                  row_key=f"budget_multiple={u['budget_multiple']}",
+                                  basis=("extra objective per extra unit of budget (channel report's what-if)",
+                                         "每多投入一单位预算带来的目标值增量（渠道报告的假设分析）")))
+    return found, actions
+
+
+def attainment(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """Revenue attainment per region over the KPI review's window; open periods' expected shortfalls as actions.
+
+    A window that has ended is reported, never offered as a gap to close.
+    """
+    found = []
+    s = read(tables, "attainment_summary")
+    cur, window, src = None, "", "attainment_summary"
+    if s is not None:
+        rev = s.loc[(s["kpi"] == "revenue") & (s["level"] == "region") & s["actual"].notna() & s["target"].notna()]
+        if len(rev):
+            window = str(rev["window"].iloc[-1])
+            cur = rev.loc[rev["window"] == window].set_index("key")[["actual", "target", "attainment"]]
+    if cur is None:
+        at = read(tables, "attainment")
+        if at is not None:
+            rev = at.loc[(at["kpi"] == "revenue") & (at["level"] == "region") & at["actual"].notna()
+                         & at["target"].notna() & at["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")]
+            if len(rev):
+                months = sorted(rev["period"].astype(str).unique())[-12:]
+                window, src = f"{months[0]}..{months[-1]}", "attainment"
+                cur = (rev.loc[rev["period"].astype(str).isin(months)].groupby("key")[["actual", "target"]].sum()
+                       .assign(attainment=lambda d: d["actual"] / d["target"]))
+    if cur is not None and len(cur):
+        cur = cur.sort_values("attainment")
+        k, w = cur.index[0], cur.iloc[0]
+        rest = cur["attainment"].iloc[1:]
+        closed = _ended(window, ctx)
+        tail = ((" (a period that has ended)", "（该期间已结束）") if closed else ("", ""))
+        others = both("; the other regions {a} to {b}", "；其他区域为 {a} 至 {b}", a=(rest.min(), "share"),
+                      b=(rest.max(), "share")) if len(rest) else ("", "")
+        text = both("Region {k} reached {att} of its revenue target over {win}{t_en} ({act} of {tgt}){o_en}.",
+                    "{k} 区域 {win}{t_zh}收入目标达成率 {att}（{act} / {tgt}）{o_zh}。", ctx.currency,
+                    k=k, att=(w["attainment"], "share"), win=window, t_en=tail[0], t_zh=tail[1],
+                    act=(w["actual"], "money"), tgt=(w["target"], "money"), o_en=others[0], o_zh=others[1])
+        found.append(_finding("kpi", src, text, w["attainment"], "share", period=window, column="attainment",
+                              row_key=f"level=region, key={k}, kpi=revenue",
+                              basis=("actual / target over the window (a count of the data)", "实际 / 目标（对数据的直接统计）")))
+    return found, _open_shortfalls(tables, ctx)
+
+
+def _open_shortfalls(tables: Path, ctx: Context) -> list[dict]:
+    """Regions forecast to miss the revenue target of a period still open: the expected shortfall.
+
+    One-off amounts over the rest of the period; counted per year as ``shortfall × min(1, 12 / months)``.
+    """
+    fc = read(tables, "forecast")
+    if fc is None or ctx.month is None:
+        return []
+    f = fc.loc[(fc["level"] == "region") & (fc["kpi"] == "revenue") & fc["forecast_mean"].notna()]
+    f = f.loc[[not _ended(str(p), ctx) for p in f["period"]]]
+    actions = []
+    for r in f.itertuples(index=False):
+        gap = r.target - r.forecast_mean
+        if not gap > 0:
+            continue
+        per_year = min(1.0, 12 / _months_in(r.period))
+        lo, hi = r.target - r.forecast_high, r.target - r.forecast_low
+        text = both("Close the expected revenue shortfall of region {k} in {p} (still open): {g} "
+                    "(95% interval {ci})",
+                    "弥补 {k} 区域 {p}（尚未结束）的预计收入缺口：{g}（95% 区间 {ci}）", ctx.currency,
+                    k=r.key, p=r.period, g=(gap, "money"),
+                    ci={lang: interval(lo, hi, "money", lang, ctx.currency) for lang in ("en", "zh")})
+        a = _action("kpi", "forecast", text, gap, lo, hi, "year",
+                    ("target − forecast of the open period (KPI review)", "未结束期间的目标 − 预测（KPI 评估）"))
+        a.update(per="window", value_year=gap * per_year, value_year_low=lo * per_year, value_year_high=hi * per_year)
+        actions.append(a)
+    return actions
+
+
+def undercuts(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     """Competitors newly pricing a category below us."""
-    stem = "40_competitor_analysis"
-    u = read_table(tables, stem, "undercuts")
-    if not _has(u, "competitor", "category", "since", "status", "price_index", "ci_low", "ci_high", "n_obs"):
+    u = read(tables, "undercuts")
+    if u is None:
         return [], []
     found = []
     for r in u.loc[u["status"] == "new"].itertuples(index=False):
-        ci = f"{r.ci_low:.1f}–{r.ci_high:.1f}"
-        found.append(_finding(
-            "competitors",
-            f"{r.competitor} has priced {r.category} at {r.price_index:.1f} % of our price since {r.since} (95% CI {ci}).",
-            f"{r.competitor} 自 {r.since} 起将 {r.category} 定价为我方的 {r.price_index:.1f}%（95% 区间 {ci}）。",
-            round(float(r.price_index), 1), f"95% CI {ci}", int(r.n_obs), stem, "undercuts"))
+        text = both("{c} has priced {cat} at a price index of {i} since {since} (100 = our price; 95% CI {lo} to {hi}).",
+                    "{c} 自 {since} 起将 {cat} 的价格指数定为 {i}（100 = 我方价格；95% 区间 {lo} 至 {hi}）。",
+                    c=r.competitor, cat=r.category, since=r.since, i=(r.price_index, "points"),
+                    lo=(r.ci_low, "points"), hi=(r.ci_high, "points"))
+        found.append(_finding("competitors", "undercuts", text, r.price_index, "points", ci=(r.ci_low, r.ci_high),
+                              n=r.n_obs, column="price_index", row_key=f"competitor={r.competitor}, category={r.category}",
+                              basis=("geometric mean price ratio × 100 with a 95% t interval",
+                                     "价格比的几何平均 × 100，95% t 区间")))
     return found, []
 
 
-def nps(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
-    """The channel with the lowest NPS, when its interval lies below the overall score."""
-    stem = "50_market_feedback"
-    t = read_table(tables, stem, "nps")
-    if not _has(t, "dimension", "group", "n", "nps", "ci_low", "ci_high"):
+def nps(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The channel with the lowest NPS, when its interval lies below the overall score.
+
+    NPS is % promoters − % detractors, in points; the mean 0–10 score is not an NPS and is not cited.
+    """
+    t = read(tables, "nps")
+    if t is None:
         return [], []
     overall = t.loc[t["dimension"] == "overall"]
     ch = t.loc[t["dimension"] == "channel"].sort_values("nps")
@@ -213,42 +505,60 @@ def nps(tables: Path, currency: str) -> tuple[list[dict], list[dict]]:
     low, o = ch.iloc[0], overall.iloc[0]
     if not low["ci_high"] < o["nps"]:
         return [], []
-    ci = f"{low['ci_low']:.1f} to {low['ci_high']:.1f}"
-    return [_finding(
-        "feedback",
-        f"NPS of {low['group']} is {low['nps']:.1f} (95% CI {ci}, n={fmt_int(low['n'])}) against {o['nps']:.1f} overall.",
-        f"{low['group']} 的 NPS 为 {low['nps']:.1f}（95% 区间 {ci}，n={fmt_int(low['n'])}），总体为 {o['nps']:.1f}。",
-        round(float(low["nps"]), 1), f"95% CI {ci}", int(low["n"]), stem, "nps")], []
+    text = both("NPS of {g} is {v} (95% CI {lo} to {hi}, n = {n}) against {o} overall.",
+                "{g} 的 NPS 为 {v}（95% 区间 {lo} 至 {hi}，n = {n}），总体为 {o}。",
+                g=low["group"], v=(low["nps"], "points"), lo=(low["ci_low"], "points"), hi=(low["ci_high"], "points"),
+                n=(low["n"], "count"), o=(o["nps"], "points"))
+    return [_finding("feedback", "nps", text, low["nps"], "points", ci=(low["ci_low"], low["ci_high"]), n=low["n"],
+                     column="nps", row_key=f"dimension=channel, group={low['group']}",
+                     basis=("% promoters − % detractors, in points, with a 95% interval",
+                            "推荐者占比 − 贬损者占比（点），95% 区间"))], []
 
 
-EXTRACTORS: list[Callable[[Path, str], tuple[list[dict], list[dict]]]] = [
-    data_quality, segmentation, channel_conversion, channel_diagnosis, budget, attainment, undercuts, nps,
+EXTRACTORS: list[Callable[[Path, Context], tuple[list[dict], list[dict]]]] = [
+    data_quality, segmentation, clv_cac, channel_conversion, channel_diagnosis, channel_verdict, roi, budget,
+    attainment, undercuts, nps,
 ]
 
 
-def collect(tables_dir: str | Path, currency: str = "CNY") -> tuple[pd.DataFrame, pd.DataFrame]:
+def collect(tables_dir: str | Path, currency: str = "CNY", as_of: pd.Timestamp | str | None = None,
+            channels: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All findings and recommended actions of a run's tables folder.
+
+    Parameters
+    ----------
+    tables_dir : path
+        The run's ``tables/`` folder.
+    currency : str
+        The dataset's currency code.
+    as_of : Timestamp or str, optional
+        The analysis date: periods ending by its month have ended (no action to close their gaps).
+    channels : DataFrame, optional
+        The dataset's ``channels`` table (``channel_id``, ``type``): names the e-commerce channels.
 
     Returns
     -------
-    (findings, actions) : DataFrames with :data:`FINDING_COLUMNS` and :data:`ACTION_COLUMNS`;
-    actions sorted by value at stake, largest first.
+    (findings, actions) : DataFrames with :data:`FINDING_COLUMNS` and ``rank`` + :data:`ACTION_COLUMNS`;
+    actions ranked by ``value_year`` (expected value per year), largest first.
     """
+    types = {}
+    if channels is not None and {"channel_id", "type"} <= set(channels.columns):
+        types = dict(zip(channels["channel_id"].astype(str), channels["type"].astype(str), strict=True))
+    ctx = Context(currency=currency, as_of=None if as_of in (None, "") else pd.Timestamp(as_of), channel_types=types)
     findings, actions = [], []
     if tables_dir and Path(tables_dir).is_dir():
         for extract in EXTRACTORS:
             try:
-                f, a = extract(Path(tables_dir), currency)
-            except (KeyError, ValueError, TypeError) as exc:  # a table of an unexpected shape: skip, say so
+                f, a = extract(Path(tables_dir), ctx)
+            except (KeyError, ValueError, TypeError, IndexError) as exc:  # a table of an unexpected shape
                 log.warning("summary: %s skipped: %s", extract.__name__, exc)
                 continue
             findings += f
             actions += a
     fdf = pd.DataFrame(findings, columns=FINDING_COLUMNS)
     adf = pd.DataFrame(actions, columns=ACTION_COLUMNS)
-    if len(adf):
-        adf = adf.sort_values("value_at_stake", ascending=False, kind="stable").reset_index(drop=True)
-        adf.insert(0, "rank", np.arange(1, len(adf) + 1))
+    adf = adf.sort_values("value_year", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+    adf.insert(0, "rank", np.arange(1, len(adf) + 1))
     return fdf, adf
 
 
