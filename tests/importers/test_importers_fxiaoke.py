@@ -289,3 +289,82 @@ def test_a_renamed_creation_date_is_still_suggested(tmp_path):
     o.to_csv(tmp_path / "商机.csv", index=False)
     with pytest.raises(MappingError, match=r"closest: '创建时间\(北京\)'"):
         import_fxiaoke([tmp_path / "商机.csv"], out=tmp_path / "out")
+
+
+# ----------------------------------------------------------------------------- 线索 and 订单产品
+
+FX_LEADS = pd.DataFrame({
+    "姓名": ["王一", "王二", "王三", "王四", "王五"],
+    "公司": ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司"],
+    "线索状态": ["跟进中", "已转换", "无效", "未分配", ""],
+    "线索来源": ["渠道伙伴", "展会", "", "渠道伙伴", "官网"],
+    "无效原因": ["", "", "联系不上", "", ""],
+    "负责人": ["张三", "张三", "李四", "", "李四"],
+    "创建时间": ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06"],
+})
+
+
+def test_leads_export_alone(tmp_path):
+    p = write_xlsx(tmp_path / "线索.xlsx", FX_LEADS)
+    report = import_fxiaoke([p], out=tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    leads = ds["leads"]
+    assert leads["lead_id"].tolist() == [f"FX-LEAD-00000{i}" for i in range(1, 6)]
+    assert leads["status"].tolist() == ["open", "won", "lost", "open", "open"]  # blank: a lead not yet worked
+    assert leads["channel_id"].tolist() == ["渠道伙伴", "展会", "未知", "渠道伙伴", "官网"]
+    assert leads["lost_reason"].fillna("").tolist() == ["", "", "联系不上", "", ""]
+    assert leads["company"].tolist() == ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司"]
+    types = ds["channels"].set_index("channel_id")["type"].to_dict()
+    assert types["渠道伙伴"] == "partner" and types["展会"] == "direct"
+    assert {"table": "leads", "column": "status", "value": "open", "rows": 1,
+            "reason": "blank 线索状态 (a lead not yet worked)"} in report.filled
+
+
+def test_leads_with_opportunities_count_a_converted_lead_once(tmp_path):
+    o = write_csv_gbk(tmp_path / "商机.csv", OPPS)
+    p = write_xlsx(tmp_path / "线索.xlsx", FX_LEADS)
+    report = import_fxiaoke(opportunities=o, leads=p, out=tmp_path / "ds")
+    leads = load_dataset(tmp_path / "ds")["leads"]
+    assert leads["record_type"].value_counts().to_dict() == {"opportunity": 5, "lead": 4}
+    assert "FX-LEAD-000002" not in set(leads["lead_id"])
+    dropped = {d["reason"]: d["rows"] for d in report.dropped if d["table"] == "leads"}
+    assert dropped["线索状态 is 已转换 (converted): the opportunity it became is imported from the 商机 export"] == 1
+
+
+ORDERS = pd.DataFrame({"销售订单编号": ["SO1", "SO2", "SO3"], "客户名称": ["甲", "乙", "甲"],
+                       "下单日期": ["2024-03-01", "2024-03-02", "2024-03-05"],
+                       "订单金额": ["300", "1,000", "50"], "已回款金额": ["300", "0", "50"]})
+LINES = pd.DataFrame({
+    "订单产品编号": ["L1", "L2", "L3", "L4"],
+    "销售订单编号": ["SO1", "SO1", "SO2", "SO2"],
+    "产品名称": ["门锁A", "门锁B", "门锁A", "安装服务"],
+    "产品编码": ["P-A", "P-B", "P-A", ""],
+    "数量": ["2", "1", "5", "1"],
+    "销售单价": ["100", "100", "180", "200"],
+    "小计": ["200", "100", "900", ""],
+    "价格": ["120", "100", "120", "200"],
+})
+
+
+def test_order_product_lines_become_order_lines(tmp_path):
+    so = write_xlsx(tmp_path / "销售订单.xlsx", ORDERS)
+    op = write_xlsx(tmp_path / "订单产品.xlsx", LINES)
+    report = import_fxiaoke([so, op], out=tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    o = ds["orders"]
+    assert o[["order_id", "product_id", "amount", "customer_id"]].fillna("").values.tolist() == [
+        ["SO1", "P-A", 200.0, "甲"], ["SO1", "P-B", 100.0, "甲"], ["SO2", "P-A", 900.0, "乙"],
+        ["SO2", "安装服务", 200.0, "乙"], ["SO3", "", 50.0, "甲"]]
+    assert o["order_date"].tolist()[:3] == [pd.Timestamp("2024-03-01")] * 2 + [pd.Timestamp("2024-03-02")]
+    assert o["quantity"].fillna(-1).tolist() == [2, 1, 5, 1, -1]
+    # money: lines add up to 1,450 while the headers say 1,350; paid counted once per order
+    assert o["amount"].sum() == 1450.0
+    assert pd.to_numeric(o["paid_amount"]).sum() == 350.0
+    assert any("1 order(s) whose 订单产品 lines do not add up" in w and "+100.00" in w for w in report.warnings)
+    assert any("SO3" in w and "no 订单产品 line" in w for w in report.warnings)
+    assert {"table": "orders", "column": "amount", "value": "(数量 × 销售单价)", "rows": 1,
+            "reason": "blank 小计: quantity times unit price"} in report.filled
+    prod = ds["products"].set_index("product_id")
+    assert prod["name"].to_dict() == {"P-A": "门锁A", "P-B": "门锁B", "安装服务": "安装服务"}
+    assert prod["list_price"].to_dict() == {"P-A": 120.0, "P-B": 100.0, "安装服务": 200.0}
+    assert o["line_id"].fillna("").tolist() == ["L1", "L2", "L3", "L4", ""]

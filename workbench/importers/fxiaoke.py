@@ -75,7 +75,8 @@ from workbench.importers.base import (
 log = logging.getLogger(__name__)
 
 OBJECT_NAMES = {"customers": "客户 (customers)", "opportunities": "商机 (opportunities)",
-                "orders": "销售订单 (sales orders)"}
+                "orders": "销售订单 (sales orders)", "order_products": "订单产品 (order product lines)",
+                "leads": "线索 (leads)"}
 TIMEZONE = "Asia/Shanghai"
 
 _OWNER_ID = Field("owner_id", ("负责人ID", "负责人id", "负责人工号", "owner", "owner_id"))
@@ -124,6 +125,31 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("order_status", ("订单状态", "order_status", "状态")),
         _OWNER_ID, _OWNER, _DEPT, _CREATED, _LIFE,
     ),
+    "order_products": (
+        Field("record_id", ("订单产品编号", "订单产品ID", "订单产品id", "_id")),
+        Field("order", ("销售订单编号", "销售订单", "订单编号", "销售订单号", "order_id__r", "order_id"), True),
+        Field("product_code", ("产品编码", "产品编号", "product_code", "产品代码")),
+        Field("product_name", ("产品名称", "product_id__r", "product_name", "产品")),
+        Field("category", ("产品分类", "产品类别", "category", "product_category")),
+        Field("quantity", ("数量", "quantity", "订购数量")),
+        Field("unit_price", ("销售单价", "sales_price", "单价", "成交单价")),
+        Field("list_price", ("价格", "标准价格", "product_price", "价目表价格")),
+        Field("subtotal", ("小计", "subtotal", "产品金额", "金额", "小计金额")),
+        _ACC_ID, _ACC_NAME,
+        Field("order_date", ("下单日期", "order_time", "订单日期")),
+        _OWNER_ID, _OWNER, _DEPT, _LIFE,
+    ),
+    "leads": (
+        Field("record_id", ("_id", "线索ID", "线索id", "线索编号", "数据ID", "id")),
+        Field("name", ("姓名", "线索名称", "name", "联系人姓名")),
+        Field("company", ("公司", "公司名称", "company", "单位名称")),
+        Field("status", ("线索状态", "处理状态", "状态", "biz_status", "leads_status"), True),
+        Field("source", ("线索来源", "来源", "source", "leads_source")),
+        Field("close_reason", ("无效原因", "关闭原因", "close_reason", "invalid_reason")),
+        _OWNER_ID, _OWNER, _DEPT,
+        Field("created", _CREATED.aliases, True),
+        _LIFE,
+    ),
 }
 
 SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -133,6 +159,10 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
                       "close_date", "biz_status", "probability", "输单原因"),
     "orders": ("销售订单编号", "下单日期", "order_time", "订单金额", "order_amount", "已回款金额", "订单状态",
                "received_amount"),
+    "order_products": ("订单产品编号", "产品名称", "product_id__r", "销售单价", "sales_price", "小计", "subtotal", "数量",
+                       "quantity", "产品编码"),
+    "leads": ("线索来源", "线索状态", "线索名称", "leads_status", "leads_source", "无效原因", "线索池", "公司",
+              "处理状态"),
 }
 
 STATUS = {
@@ -148,18 +178,24 @@ STAGES: tuple[tuple[str, int, float, str], ...] = (
     ("谈判审核", 4, 0.80, "open"), ("商务谈判", 4, 0.75, "open"),
     ("赢单", 5, 1.00, "won"), ("输单", 6, 0.00, "lost"), ("无效", 7, 0.00, DROP),
 )
+LEAD_STATUS = {
+    # 线索 (LeadsObj) 状态: still being worked, converted into a customer / opportunity, or closed as invalid.
+    "未分配": "open", "待分配": "open", "待处理": "open", "跟进中": "open", "处理中": "open", "已处理": "open",
+    "已转换": "won", "转换": "won", "已转化": "won", "无效": "lost", "已关闭": "lost", "关闭": "lost",
+    "un_assigned": "open", "un_processed": "open", "processed": "open", "transformed": "won", "closed": "lost",
+}
 LIFE_DROP = ("作废", "invalid", "已作废")
 CHANNEL_TYPES = {
     "电话营销": "telesales", "电销": "telesales", "电话销售": "telesales", "400电话": "telesales",
     "代理商": "distributor", "经销商": "distributor", "渠道": "distributor", "分销": "distributor",
-    "合作伙伴": "partner", "伙伴推荐": "partner",
+    "合作伙伴": "partner", "伙伴推荐": "partner", "渠道伙伴": "partner",
     "天猫": "ecommerce", "京东": "ecommerce", "抖音": "ecommerce", "电商": "ecommerce", "网店": "ecommerce",
     "门店": "retail", "零售": "retail",
     "直销": "direct", "地推": "direct", "展会": "direct", "会议营销": "direct", "客户介绍": "direct",
     "转介绍": "direct", "陌拜": "direct", "老客户介绍": "direct",
 }
 UNKNOWN_CHANNEL = "未知"
-VALUE_FIELDS = ("status", "stage", "channel_id", "tier", "industry", "region")
+VALUE_FIELDS = ("status", "lead_status", "stage", "channel_id", "tier", "industry", "region")
 
 
 def detect_object(src: SourceFile) -> tuple[str | None, dict[str, int]]:
@@ -180,12 +216,16 @@ def read_exports(
     customers: str | Path | None = None,
     opportunities: str | Path | None = None,
     orders: str | Path | None = None,
+    order_products: str | Path | None = None,
+    leads: str | Path | None = None,
     sheet: str | None = None,
 ) -> dict[str, SourceFile]:
     """Read Fxiaoke exports: named ones as their object (checked), the others by their headers."""
     hints = _hints()
     out: dict[str, SourceFile] = {}
-    for obj, path in {"customers": customers, "opportunities": opportunities, "orders": orders}.items():
+    named = {"customers": customers, "opportunities": opportunities, "orders": orders,
+             "order_products": order_products, "leads": leads}
+    for obj, path in named.items():
         if path is None:
             continue
         src = read_source(path, hints, sheet)
@@ -193,20 +233,21 @@ def read_exports(
         if found is not None and found != obj and scores[found] > scores[obj]:
             sig = [c for c in src.frame.columns if norm(c) in {norm(s) for s in SIGNATURES[found]}]
             raise MappingError(f"{src.label}: given as a Fxiaoke {OBJECT_NAMES[obj]} export, but it looks like "
-                               f"{OBJECT_NAMES[found]} (it has {', '.join(sig[:4])}); pass it as --{found} {src.path}")
+                               f"{OBJECT_NAMES[found]} (it has {', '.join(sig[:4])}); pass it as --{found.replace('_', '-')} {src.path}")
         out[obj] = src
     for path in files:
         src = read_source(path, hints, sheet)
         obj, _ = detect_object(src)
         if obj is None:
             raise MappingError(f"{src.label}: cannot tell which Fxiaoke object this export holds (none of "
-                               f"客户级别, 客户来源, 商机名称, 销售阶段, 销售订单编号, 下单日期 is there); pass it as "
-                               f"--customers, --opportunities or --orders")
+                               f"客户级别, 客户来源, 商机名称, 销售阶段, 销售订单编号, 下单日期, 产品名称, 小计, 线索状态, "
+                               f"线索来源 is there); pass it as --customers, --opportunities, --orders, "
+                               f"--order-products or --leads")
         if obj in out:
             raise MappingError(f"{src.label}: a second {OBJECT_NAMES[obj]} export (the first is {out[obj].label})")
         out[obj] = src
     if not out:
-        raise MappingError("no Fxiaoke export given; pass the 客户, 商机 or 销售订单 exports")
+        raise MappingError("no Fxiaoke export given; pass the 客户, 商机, 销售订单, 订单产品 or 线索 exports")
     return out
 
 
@@ -374,6 +415,137 @@ def _orders(m: Export, cust: pd.DataFrame | None, report: ImportReport) -> pd.Da
                      reason="no customer could be linked (customer_id is required in orders)", id_column="order_id")
 
 
+def _leads(m: Export, ov: VendorOverrides, report: ImportReport, with_opportunities: bool) -> pd.DataFrame:
+    """线索 (leads): status from 线索状态; a converted lead is the opportunity it became when 商机 is imported."""
+    src = m.src
+    status = map_values(m.raw("status"), merged_values(ov, "lead_status", LEAD_STATUS), src=src,
+                        column=m.cols["status"], target="status", report=report,
+                        how_to_map="values: {lead_status: {'<线索状态>': open | won | lost | __drop__}}")
+    blank = status.isna()
+    if blank.any():  # a lead nobody has worked on yet
+        status = status.where(~blank, "open")
+        report.fill("leads", "status", "open", int(blank.sum()), f"blank {m.cols['status']} (a lead not yet worked)")
+    owners = _owners(m)
+    df = pd.DataFrame({
+        "lead_id": m.ids("record_id") if m.has("record_id") else pd.NA,
+        "created_date": m.get("created", "leads", "created_date"),
+        "channel_id": m.mapped("source", "channel_id", "leads", "channel_id"),
+        "status": status, "stage": pd.NA, "rep_id": owners["rep_id"],
+        "customer_id": pd.NA, "customer_name": pd.NA,
+        "lost_reason": m.text("close_reason").where(status.eq("lost")),
+        "record_type": "lead", "lead_status": m.text("status"), "company": m.text("company"),
+    }, index=m.index)
+    if not m.has("record_id"):
+        df["lead_id"] = [f"FX-LEAD-{i + 1:06d}" for i in range(len(df))]
+        report.warn(f"{src.label}: no lead id column (_id / 线索ID); ids FX-LEAD-000001 ... were given by row order")
+    else:
+        df = check_record_ids(df, "lead_id", src=src, source_column=m.cols["record_id"], report=report, table="leads")
+    df = _drop_voided(m, df, "leads", "lead_id")
+    df = drop_rows(df, is_drop(df["status"]), report=report, table="leads", file=src.label,
+                   reason=f"{m.cols['status']} mapped to __drop__", id_column="lead_id")
+    if with_opportunities:
+        # Fxiaoke keeps a converted lead (已转换) beside the opportunity it became: counting both
+        # would count one deal twice, so the opportunity stands for it (as Zoho's Deals do).
+        df = drop_rows(df, df["status"].eq("won"), report=report, table="leads", file=src.label,
+                       reason=f"{m.cols['status']} is 已转换 (converted): the opportunity it became is imported "
+                              f"from the 商机 export", id_column="lead_id")
+    return df
+
+
+def _order_lines(m: Export, cust: pd.DataFrame | None, report: ImportReport) -> pd.DataFrame:
+    """订单产品 (order product lines): one canonical order line each, money from 小计 (or 数量 × 销售单价)."""
+    src = m.src
+    order_id = m.ids("order")
+    if order_id.isna().any():
+        raise_bad(order_id.isna(), m.raw("order").fillna("(blank)"), src=src, column=m.cols["order"],
+                  expected="the order the line belongs to (销售订单编号)")
+    qty = m.number("quantity")
+    price = m.number("unit_price")
+    if m.has("subtotal"):
+        amount = m.get("subtotal", "orders", "amount")
+        derived = amount.isna() & qty.notna() & price.notna()
+        if derived.any():
+            amount = amount.where(~derived, qty * price)
+            report.fill("orders", "amount", "(数量 × 销售单价)", int(derived.sum()),
+                        f"blank {m.cols['subtotal']}: quantity times unit price")
+    elif m.has("quantity") and m.has("unit_price"):
+        amount = qty * price
+        report.warn(f"{src.label}: no 小计 (subtotal) column; line amounts are {m.cols['quantity']} × "
+                    f"{m.cols['unit_price']}")
+    else:
+        raise MappingError(f"{src.label}: the 订单产品 export has no line amount: neither 小计 (subtotal) nor both "
+                           f"数量 and 销售单价; columns found: {', '.join(map(str, src.frame.columns))}")
+    code = m.ids("product_code")
+    owners = _owners(m)
+    df = pd.DataFrame({
+        "order_id": order_id, "order_date": m.get("order_date", "orders", "order_date"),
+        "customer_id": _link_customer(m, cust, report, "order line"),
+        "amount": amount, "product_id": code.fillna(m.text("product_name")), "quantity": qty,
+        "rep_id": owners["rep_id"], "product_name": m.text("product_name"), "category": m.text("category"),
+        "list_price": m.number("list_price"), "customer_name": m.text("account_name"),
+    }, index=m.index)
+    if m.has("record_id"):
+        df["line_id"] = m.ids("record_id")
+        df = check_record_ids(df, "line_id", src=src, source_column=m.cols["record_id"], report=report,
+                              table="orders")
+    return _drop_voided(m, df, "orders", "order_id")
+
+
+def _orders_from_lines(lines: pd.DataFrame, orders: pd.DataFrame | None, src: SourceFile,
+                       report: ImportReport) -> pd.DataFrame:
+    """Order lines with their order's date, customer and owner; orders without lines stay one line each."""
+    lines = lines.copy()
+    if orders is not None:
+        head = orders.set_index("order_id")
+        for col in ("order_date", "customer_id", "rep_id", "customer_name"):
+            lines[col] = lines["order_id"].map(head[col]).fillna(lines[col]) if col in head else lines[col]
+        missing = ~lines["order_id"].isin(head.index)
+        if missing.any():
+            report.warn(f"{src.label}: {int(missing.sum()):,} line(s) of {lines.loc[missing, 'order_id'].nunique():,} "
+                        f"order(s) not in the 销售订单 export (e.g. {lines.loc[missing, 'order_id'].iloc[0]}); their "
+                        f"own date and customer columns are used")
+        total = lines.groupby("order_id")["amount"].sum()
+        both = head.index.intersection(total.index)
+        diff = (total.reindex(both) - head.loc[both, "amount"]).round(2)
+        off = diff[diff.abs() > 0.005]
+        if len(off):
+            report.warn(f"{len(off):,} order(s) whose 订单产品 lines do not add up to the 订单金额 (order-level "
+                        f"discounts?), by {off.sum():,.2f} in all (e.g. {off.index[0]}: {off.iloc[0]:+,.2f}); the "
+                        f"lines' 小计 are used")
+        # Order-level figures go on the order's first line only, so a sum over lines counts each order once.
+        first = ~lines["order_id"].duplicated()
+        for col in ("order_amount", "paid_amount", "order_status"):
+            src_col = "amount" if col == "order_amount" else col
+            if src_col in head:
+                lines[col] = lines["order_id"].map(head[src_col]).where(first)
+        alone = orders.loc[~orders["order_id"].isin(lines["order_id"])]
+        if len(alone):
+            report.warn(f"{len(alone):,} order(s) of the 销售订单 export have no 订单产品 line (e.g. "
+                        f"{alone['order_id'].iloc[0]}); each is kept as one line of its 订单金额")
+            lines = pd.concat([lines, alone.assign(order_amount=alone["amount"])], ignore_index=True)
+    for col, what in (("order_date", "no order date (下单日期) on the line or its 销售订单"),
+                      ("customer_id", "no customer could be linked (customer_id is required in orders)")):
+        lines = drop_rows(lines, lines[col].isna(), report=report, table="orders", file=src.label, reason=what,
+                          id_column="order_id")
+    return lines
+
+
+def _products(lines: pd.DataFrame) -> pd.DataFrame | None:
+    """One row per product of the order lines: the most frequent name and category, the median list price."""
+    d = lines.dropna(subset=["product_id"])
+    if not len(d):
+        return None
+    g = d.groupby("product_id", sort=True)
+    out = {"product_id": pd.Series(g.size().index)}
+    for col, name in (("product_name", "name"), ("category", "category")):
+        mode = d.dropna(subset=[col]).groupby("product_id")[col].agg(lambda x: x.value_counts().index[0])
+        out[name] = out["product_id"].map(mode)
+    price = pd.to_numeric(d["list_price"], errors="coerce")
+    if price.notna().any():
+        out["list_price"] = out["product_id"].map(price.groupby(d["product_id"]).median())
+    return frame("products", out)
+
+
 def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides | None = None,
                  report: ImportReport | None = None) -> tuple[dict[str, pd.DataFrame], ImportReport]:
     """Canonical tables from read Fxiaoke exports (``{object: SourceFile}``, see :func:`read_exports`).
@@ -393,6 +565,25 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
     cust = _customers(mods["customers"], report) if "customers" in mods else None
     leads = _opportunities(mods["opportunities"], cust, ov, report) if "opportunities" in mods else None
     orders = _orders(mods["orders"], cust, report) if "orders" in mods else None
+    if "leads" in mods:
+        fx_leads = _leads(mods["leads"], ov, report, with_opportunities=leads is not None)
+        if leads is not None:
+            leads = leads.assign(record_type="opportunity")
+            both = pd.concat([leads, fx_leads], ignore_index=True)
+            dup = both["lead_id"].duplicated(keep=False)
+            if dup.any():
+                raise MappingError(f"{int(dup.sum())} rows of the 商机 and 线索 exports share an id (e.g. "
+                                   f"{both.loc[dup, 'lead_id'].iloc[0]}); is one file given twice?")
+            leads = both
+        else:
+            leads = fx_leads
+    products = None
+    if "order_products" in mods:
+        m = mods["order_products"]
+        lines = _order_lines(m, cust, report)
+        products = _products(lines)
+        orders = _orders_from_lines(lines, orders, m.src, report)
+        orders = orders.drop(columns=["product_name", "category", "list_price"], errors="ignore")
 
     if leads is not None:
         blank = leads["channel_id"].isna()
@@ -429,6 +620,8 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
         tables["customers"] = frame("customers", cust.drop(columns=["rep_id"], errors="ignore"))
     if orders is not None:
         tables["orders"] = frame("orders", orders)
+    if products is not None:
+        tables["products"] = products
 
     reps = reps_table([_owners(m) for m in mods.values()], report)
     if reps is not None:
@@ -451,6 +644,8 @@ def import_fxiaoke(
     customers: str | Path | None = None,
     opportunities: str | Path | None = None,
     orders: str | Path | None = None,
+    order_products: str | Path | None = None,
+    leads: str | Path | None = None,
     mapping: str | Path | Mapping | None = None,
     sheet: str | None = None,
     currency: str | None = None,
@@ -465,8 +660,9 @@ def import_fxiaoke(
         Exports whose object is told from their headers.
     out : path
         The dataset folder to write; must not exist (or be empty) unless ``force``.
-    customers, opportunities, orders : path, optional
-        Exports named by object (checked against their headers).
+    customers, opportunities, orders, order_products, leads : path, optional
+        Exports named by object (checked against their headers): 客户, 商机, 销售订单,
+        订单产品 (order product lines: the orders table gets one row per line) and 线索.
     mapping : path or dict, optional
         A user mapping file: aliases for renamed labels, value maps, stages, time zone.
     sheet : str, optional
@@ -479,7 +675,8 @@ def import_fxiaoke(
     check_output(out, force)
     ov = load_overrides(mapping, modules={k: [f.name for f in v] for k, v in FIELDS.items()},
                         value_fields=VALUE_FIELDS)
-    sources = read_exports(files, customers=customers, opportunities=opportunities, orders=orders, sheet=sheet)
+    sources = read_exports(files, customers=customers, opportunities=opportunities, orders=orders,
+                           order_products=order_products, leads=leads, sheet=sheet)
     tables, report = build_tables(sources, ov, ImportReport("fxiaoke"))
     meta = {"name": name or ov.name or "纷享销客导入", "currency": currency or ov.currency or "CNY",
             "company_name": ov.company_name, "fiscal_year_start": ov.fiscal_year_start}
