@@ -71,3 +71,19 @@ def test_everything_off_without_competitor_tables():
     sw = swot.build(*parts[:3], parts[3])
     assert not sw.ok and sw.table.empty
     assert comp.summary.headline(cx, *parts[:3], sw)["en"] == "No competitor data to analyse."
+
+
+def test_feature_names_and_swot_read_in_chinese(sample):
+    sw = sample[5].table
+    assert features.feature_label("Quality", "zh") == "质量" and features.feature_label("ease-of-use", "en") == \
+        "ease of use"
+    assert features.feature_label("耐用度", "zh") == "耐用度"  # a name only the data knows stays as spelt
+    feat = sw.loc[sw["topic"].str.startswith("feature:")].set_index("topic")
+    assert feat.loc["feature:quality", "text_zh"].startswith("质量：") and "quality" not in feat["text_zh"].str.cat()
+    assert feat.loc["feature:price", "text_zh"].startswith("价格：")
+    assert feat.loc["feature:price", "text_en"].startswith("price:")
+    # p-values in sentences: "= 0.013" or "< 0.001", never "= 0.000"
+    assert not sw["text_en"].str.contains("p = 0.000").any() and not sw["text_zh"].str.contains("p = 0.000").any()
+    shown = features.localise(sample[4].summary, "zh")
+    assert set(shown["dimension"]) == {"质量", "价格", "服务", "交付", "品牌"}
+    assert set(shown["verdict"]) == {"优势", "劣势", "持平"}

@@ -36,11 +36,30 @@ def _run(tmp_path, **params):
     return head, stderr, html
 
 
+@pytest.fixture(scope="module")
+def runs(small_sample, tmp_path_factory):
+    """The notebook run once in each language: ``{lang: (headline, stderr, html, tables folder)}``."""
+    out = {}
+    for lang in ("en", "zh"):
+        folder = tmp_path_factory.mktemp(f"run40_{lang}")
+        out[lang] = (*_run(folder, data_dir=str(small_sample), lang=lang, output_dir=str(folder / "tables")),
+                     folder / "tables")
+    return out
+
+
+@pytest.mark.slow
+def test_result_tables_identical_in_en_and_zh(runs):
+    en, zh = runs["en"][3], runs["zh"][3]
+    names = sorted(p.name for p in en.glob("*.csv"))
+    assert names == sorted(p.name for p in zh.glob("*.csv")) and len(names) == len(TABLES)
+    for name in names:
+        assert (en / name).read_bytes() == (zh / name).read_bytes(), name
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_competitor_notebook(small_sample, tmp_path, lang):
-    tables = tmp_path / "tables"
-    head, stderr, html = _run(tmp_path, data_dir=str(small_sample), lang=lang, output_dir=str(tables))
+def test_competitor_notebook(small_sample, runs, lang):
+    head, stderr, html, tables = runs[lang]
     assert stderr == []
     truth = json.loads((small_sample / "truth.json").read_text(encoding="utf-8"))["undercut"]
     assert truth["competitor"] in head and truth["start_date"] in head and truth["category"] in head

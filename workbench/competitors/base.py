@@ -72,11 +72,11 @@ def single_blas_thread():
 
 
 def p_text(df: pd.DataFrame) -> pd.DataFrame:
-    """A display copy with p-value columns as text: ``0.013``, ``<0.001`` (``num`` formats round them to 0.00)."""
+    """A display copy with p-value columns as text: ``0.013``, ``< 0.001`` (``num`` formats round them to 0.00)."""
     out = df.copy()
     for c in ("p_value", "p_adjusted"):
         if c in out:
-            out[c] = out[c].map(lambda v: "<0.001" if v < 0.001 else f"{v:.3f}", na_action="ignore").astype("str")
+            out[c] = out[c].map(lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}", na_action="ignore").astype("str")
     return out
 
 

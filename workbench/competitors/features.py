@@ -35,6 +35,18 @@ i18n.register({
 })
 
 VERDICT_LABELS = {"strength": ("strength", "优势"), "weakness": ("weakness", "劣势"), "par": ("par", "持平")}
+FEATURE_LABELS = {
+    "price": ("price", "价格"), "value": ("value for money", "性价比"), "quality": ("quality", "质量"),
+    "service": ("service", "服务"), "brand": ("brand", "品牌"), "delivery": ("delivery", "交付"),
+    "design": ("design", "设计"), "features": ("features", "功能"), "functionality": ("functionality", "功能"),
+    "support": ("support", "支持"), "after_sales": ("after-sales", "售后"), "installation": ("installation", "安装"),
+    "reliability": ("reliability", "可靠性"), "ease_of_use": ("ease of use", "易用性"),
+    "usability": ("usability", "易用性"), "innovation": ("innovation", "创新"), "ecosystem": ("ecosystem", "生态"),
+    "app": ("app", "应用"), "security": ("security", "安全"), "battery": ("battery", "续航"),
+    "coverage": ("coverage", "覆盖"), "availability": ("availability", "供货"), "warranty": ("warranty", "保修"),
+}
+"""The usual feature dimensions' names in English and Chinese (case and ``-``/space ignored); a dimension
+the data names otherwise is shown as the data spells it."""
 FEATURE_COLUMNS = ["competitor", "dimension", "score", "n_ratings", "our_score", "diff_vs_us", "rank", "n_players"]
 SUMMARY_COLUMNS = ["dimension", "our_score", "competitor_mean", "competitor_max", "best_competitor", "gap_vs_mean",
                    "n_players", "verdict"]
@@ -111,10 +123,19 @@ def analyse(cx: CompetitorData, params) -> FeatureAnalysis:
     return out
 
 
+def feature_label(dimension, lang: str) -> str:
+    """A feature dimension's name in ``lang`` (:data:`FEATURE_LABELS`); an unknown one as the data spells it."""
+    key = "_".join(str(dimension).strip().lower().replace("-", " ").split())
+    pair = FEATURE_LABELS.get(key)
+    return str(dimension) if pair is None else pair[1 if lang == "zh" else 0]
+
+
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A display copy with verdicts in ``lang``."""
+    """A display copy with verdicts and feature dimension names in ``lang``."""
     out = df.copy()
+    k = 1 if lang == "zh" else 0
     if "verdict" in out:
-        k = 1 if lang == "zh" else 0
         out["verdict"] = out["verdict"].map(lambda v: VERDICT_LABELS.get(v, (v, v))[k], na_action="ignore")
+    if "dimension" in out:
+        out["dimension"] = out["dimension"].map(lambda v: feature_label(v, lang), na_action="ignore")
     return out

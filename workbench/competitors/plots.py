@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench import theme
 from workbench.competitors.base import ALL
+from workbench.competitors.features import feature_label
 
 
 def _t(rpt, en: str, zh: str) -> str:
@@ -219,7 +220,7 @@ def feature_heatmap(fa, rpt):
     m = fa.matrix
     fig, ax = plt.subplots(figsize=(1.2 * m.shape[1] + 3, 0.55 * m.shape[0] + 1.8))
     im = ax.imshow(m.to_numpy(dtype=float), cmap="Blues", aspect="auto")
-    ax.set_xticks(range(m.shape[1]), m.columns, rotation=30, ha="right")
+    ax.set_xticks(range(m.shape[1]), [feature_label(d, rpt.lang) for d in m.columns], rotation=30, ha="right")
     ax.set_yticks(range(m.shape[0]), m.index)
     ax.grid(False)
     hi = np.nanmax(m.to_numpy(dtype=float))
@@ -249,7 +250,7 @@ def feature_radar(fa, rpt):
         ax.plot(ang + ang[:1], v + v[:1], color=colours[name], lw=3 if us else 1.3, label=name)
         if us:
             ax.fill(ang + ang[:1], v + v[:1], color=colours[name], alpha=0.12)
-    ax.set_xticks(ang, dims)
+    ax.set_xticks(ang, [feature_label(d, rpt.lang) for d in dims])
     ax.set_title(_t(rpt, "Feature comparison", "功能维度对比"))
     ax.legend(frameon=False, fontsize=8, loc="upper right", bbox_to_anchor=(1.3, 1.1))
     fig.tight_layout()

@@ -33,6 +33,7 @@ import pandas as pd
 
 from workbench import i18n
 from workbench.competitors.base import ALL, Section
+from workbench.competitors.features import feature_label
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _eq(p: float) -> str:
+    """``= 0.013`` or ``< 0.001``: a p-value in a sentence."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def _region(r: str, lang: str) -> str:
     if r == ALL:
         return "全部区域" if lang == "zh" else "all regions"
@@ -75,10 +81,10 @@ def _feature_points(fa) -> list[tuple]:
             continue
         q = r.verdict
         rows.append((q, f"feature:{r.dimension}", r.gap_vs_mean, r.n_players, "feature_comparison",
-                     f"{r.dimension}: we score {r.our_score:g} against the competitors' mean of "
+                     f"{feature_label(r.dimension, 'en')}: we score {r.our_score:g} against the competitors' mean of "
                      f"{r.competitor_mean:.2f} ({r.gap_vs_mean:+.2f}; best competitor {r.best_competitor} "
                      f"{r.competitor_max:g}).",
-                     f"{r.dimension}：本公司得分 {r.our_score:g}，竞品均值 {r.competitor_mean:.2f}"
+                     f"{feature_label(r.dimension, 'zh')}：本公司得分 {r.our_score:g}，竞品均值 {r.competitor_mean:.2f}"
                      f"（差 {r.gap_vs_mean:+.2f}；最佳竞品 {r.best_competitor} {r.competitor_max:g}）。"))
     return rows
 
@@ -121,9 +127,9 @@ def _share_points(sa) -> list[tuple]:
         rows.append((q, f"share_change:{r.competitor}:{r.region}", r.change_vs_baseline, np.nan, "market_share",
                      f"{r.competitor}'s share in {_region(r.region, 'en')} {verb_en} to {_pct(r.share)} in "
                      f"{r.period}, {r.change_vs_baseline:+.1%} against its previous level "
-                     f"(z = {r.z:.1f}, adjusted p = {r.p_adjusted:.3f}).",
+                     f"(z = {r.z:.1f}, adjusted p {_eq(r.p_adjusted)}).",
                      f"{r.competitor} 在{_region(r.region, 'zh')}的份额于 {r.period} {verb_zh}至 {_pct(r.share)}，"
-                     f"较此前水平变化 {r.change_vs_baseline:+.1%}（z = {r.z:.1f}，校正后 p = {r.p_adjusted:.3f}）。"))
+                     f"较此前水平变化 {r.change_vs_baseline:+.1%}（z = {r.z:.1f}，校正后 p {_eq(r.p_adjusted)}）。"))
     for r in sa.trends.loc[sa.trends["role"].ne("us")].itertuples():
         if (r.region, r.competitor) in flagged:
             continue
@@ -191,10 +197,10 @@ def _winloss_points(wl) -> list[tuple]:
             rows.append((q, f"win_rate:{r.competitor}", r.win_rate, r.closed, "competitor_winloss",
                          f"Against {r.competitor} we win {_pct(r.win_rate)} of closed leads (95% CI "
                          f"{_pct(r.ci_low)}–{_pct(r.ci_high)}, n = {r.closed:,}) against {_pct(base)} with other "
-                         f"competitors (adjusted p = {r.p_adjusted:.3f}).",
+                         f"competitors (adjusted p {_eq(r.p_adjusted)}).",
                          f"面对 {r.competitor} 时本公司赢单率为 {_pct(r.win_rate)}（95% 区间 {_pct(r.ci_low)}–"
                          f"{_pct(r.ci_high)}，n = {r.closed:,}），面对其他竞品时为 {_pct(base)}"
-                         f"（校正后 p = {r.p_adjusted:.3f}）。"))
+                         f"（校正后 p {_eq(r.p_adjusted)}）。"))
     return rows
 
 
