@@ -76,7 +76,10 @@ def test_result_tables_equal_in_english_and_chinese(small, tmp_path):
         zh = (tmp_path / "zh" / "tables" / f"{name}.csv").read_bytes()
         assert en == zh, f"result table {name} differs between the English and the Chinese report"
     rfm = pd.read_csv(tmp_path / "en" / "tables" / "rfm.csv", encoding="utf-8-sig")
-    assert "rfm_segment" in rfm.columns and "segment" not in rfm.columns
+    assert rfm["rfm_segment"].equals(rfm["segment"])  # segment: the data model's fixed name of the same column
+    for name in written_en - {"rfm"}:  # every other table says which grouping it holds
+        cols = pd.read_csv(tmp_path / "en" / "tables" / f"{name}.csv", encoding="utf-8-sig", nrows=1).columns
+        assert "segment" not in cols, f"{name} has an ambiguous segment column"
     assert set(rfm["rfm_segment"]) <= set(labels.RFM_SEGMENTS)  # codes, not labels
     crm = pd.read_csv(tmp_path / "en" / "tables" / "crm_export.csv", encoding="utf-8-sig")
     assert (crm["rfm_segment_zh"] == crm["rfm_segment"].map(lambda c: labels.rfm_segment_label(c, "zh"))).all()

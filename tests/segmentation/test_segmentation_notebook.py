@@ -40,7 +40,8 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     assert {"rfm", "segments", "clv", "clv_params", "clusters", "tier_transitions", "crm_export"} <= written
     rfm = pd.read_csv(tables / "rfm.csv", encoding="utf-8-sig", dtype={"customer_id": str})
     assert list(rfm.columns[:8]) == ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
-                                     "m_score", "rfm_segment"]
+                                     "m_score", "segment"]  # fixed by the data model
+    assert rfm["segment"].equals(rfm["rfm_segment"])
     vip = truth["vip_segment"]
     clv = pd.read_csv(tables / "clv.csv", encoding="utf-8-sig")
     top = clv.loc[clv["tier"] == "VIP", "customer_id"]

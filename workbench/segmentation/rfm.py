@@ -52,8 +52,11 @@ log = logging.getLogger(__name__)
 
 OTHER_SEGMENT = "Other"
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-               "rfm_segment", "rfm_code", "first_purchase", "last_purchase", "revenue_window", "margin", "returns"]
-"""Columns of the ``rfm`` result table (the first eight are fixed by the data model)."""
+               "segment", "rfm_segment", "rfm_code", "first_purchase", "last_purchase", "revenue_window", "margin",
+               "returns"]
+"""Columns of the ``rfm`` result table. The first eight are fixed by the data model (``DATA_MODEL.md``),
+whose ``segment`` is the RFM segment: it equals ``rfm_segment``, the name every other table and the
+code use so that an RFM segment is never mistaken for a value tier."""
 
 
 @dataclass
@@ -364,13 +367,14 @@ def rfm_table(prep: Prepared, params: SegmentationParams) -> pd.DataFrame:
     out["f_score"] = score(out["frequency"], fc).astype("int64")
     out["m_score"] = score(out["monetary"], mc).astype("int64")
     out["rfm_segment"] = assign_segments(out, params.segment_rules)
+    out["segment"] = out["rfm_segment"]  # the data model's fixed column name (see RFM_COLUMNS)
     out["rfm_code"] = (out["r_score"].astype("str") + out["f_score"].astype("str") + out["m_score"].astype("str"))
     return out[RFM_COLUMNS]
 
 
 def _empty_rfm() -> pd.DataFrame:
     kinds = {"customer_id": "str", "recency_days": "int64", "frequency": "int64", "monetary": "float64",
-             "r_score": "int64", "f_score": "int64", "m_score": "int64", "rfm_segment": "str", "rfm_code": "str",
+             "r_score": "int64", "f_score": "int64", "m_score": "int64", "segment": "str", "rfm_segment": "str", "rfm_code": "str",
              "first_purchase": "datetime64[ns]", "last_purchase": "datetime64[ns]", "revenue_window": "float64",
              "margin": "float64", "returns": "float64"}
     return pd.DataFrame({c: pd.Series(dtype=kinds[c]) for c in RFM_COLUMNS})
