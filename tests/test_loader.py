@@ -71,10 +71,12 @@ def test_empty_file(tmp_path):
         load_dataset(tmp_path)
 
 
-def test_header_only(tmp_path):
-    write(tmp_path, "orders.csv", "order_id,order_date,customer_id,amount\n")
-    with pytest.raises(DataError, match=r"orders\.csv.*no data rows"):
-        load_dataset(tmp_path)
+def test_header_only_table_is_left_out_and_names_the_notebooks_it_turns_off(tiny):
+    write(tiny, "leads.csv", "lead_id,created_date,channel_id,status\n")
+    ds = load_dataset(tiny)  # does not block the other tables
+    assert "leads" not in ds and len(ds["orders"]) == 3
+    (w,) = [i for i in ds.warnings if i.kind == "no_rows"]
+    assert "leads.csv" in str(w) and "no data rows" in str(w) and "20_channel_evaluation" in str(w)
 
 
 def test_missing_required_column_named_with_hint(tmp_path):
@@ -108,12 +110,28 @@ def test_duplicate_primary_keys_conflicting(tmp_path):
     assert "customers.csv" in msg and "share a key" in msg and "rows 2, 4" in msg
 
 
-def test_exact_duplicate_rows_dropped_with_warning(tmp_path):
+def test_exact_duplicate_lines_kept_with_warning_by_default(tmp_path):
     write(tmp_path, "orders.csv", ORDERS + "O2,2026-03-06,C2,200\n")
     ds = load_dataset(tmp_path)
-    assert len(ds["orders"]) == 2
+    assert len(ds["orders"]) == 3 and ds["orders"]["line_id"].tolist() == [2, 3, 4]
     (w,) = ds.warnings
-    assert w.kind == "exact_duplicate" and w.count == 1 and w.rows == [4]
+    assert w.kind == "exact_duplicate" and w.count == 1 and w.rows == [4] and w.money == 200.0
+
+
+def test_exact_duplicate_lines_dropped_when_asked(tmp_path):
+    write(tmp_path, "orders.csv", ORDERS + "O2,2026-03-06,C2,200\n")
+    assert len(load_dataset(tmp_path, keep_duplicate_lines=False)["orders"]) == 2
+    write(tmp_path, "dataset.yaml", "duplicate_lines: drop\n")
+    assert len(load_dataset(tmp_path)["orders"]) == 2
+    assert len(load_dataset(tmp_path, keep_duplicate_lines=True)["orders"]) == 3  # params win
+
+
+def test_repeated_record_of_a_keyed_table_is_one_record(tmp_path):
+    write(tmp_path, "customers.csv", "customer_id,name\nC1,甲\nC2,乙\nC1,甲\n")
+    ds = load_dataset(tmp_path)
+    assert ds["customers"]["customer_id"].tolist() == ["C1", "C2"]
+    (w,) = ds.warnings
+    assert w.kind == "exact_duplicate" and w.rows == [4]
 
 
 def test_invalid_optional_value_is_warning(tmp_path):

@@ -82,7 +82,7 @@ def test_every_table_present_with_canonical_columns(sample):
         assert truth["row_counts"][table] == len(df), table
     meta = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
     assert meta == {"name": meta["name"], "currency": "CNY", "company_name": "星辰智能",
-                    "fiscal_year_start": 1}
+                    "fiscal_year_start": 1, "duplicate_lines": "drop"}
     assert "星辰" in meta["name"]
     ms = read(folder, "market_share")
     assert meta["company_name"] in set(ms["competitor"])

@@ -1608,8 +1608,9 @@ def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0, lead
             _write_csv(df, path)
         files[name] = path.name
     truth["files"] = files
+    # the planted exact duplicate lines are a double import: the dataset says so
     meta = {"name": DATASET_NAME, "currency": CURRENCY, "company_name": COMPANY_NAME,
-            "fiscal_year_start": 1}
+            "fiscal_year_start": 1, "duplicate_lines": "drop"}
     (out / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
     (out / "truth.json").write_text(

@@ -4,6 +4,18 @@ Every table is a :class:`TableSpec`: its columns with a kind, which are required
 the primary key (if one exists) and the foreign keys that point at other tables.
 The loader coerces and validates against these specs; the data quality report
 reads them to know what "valid", "duplicate" and "orphan" mean.
+
+Per column the schema also decides what a blank or an odd value becomes:
+
+- ``bucket_blank``: the column classifies a row (a lead's source, an order's
+  channel, a rep's team). A blank is kept as the value ``"(blank)"``
+  (:data:`workbench.data.aliases.BLANK`), counted and reported as a warning, so
+  every row still counts; a literal ``unknown`` stays its own value. A blank in
+  an identifying column (``order_id``, ``lead_id`` ...) stays an error.
+- ``category`` columns map spellings through :mod:`workbench.data.aliases`
+  (``Closed Won`` → ``won``) plus the params' ``value_aliases``.
+- ``date_bounds``: a date after the run date or before ``plausible_from``
+  cannot be true; off for dates that may lie ahead (a planned action, a hire).
 """
 
 from __future__ import annotations
@@ -17,7 +29,12 @@ DATE = "date"  # ISO 8601 date or datetime, plus common real-world spellings
 PERIOD = "period"  # YYYY-MM, YYYY-Qn or YYYY
 MONEY = "money"  # plain number in the dataset's currency; "¥1,234" accepted
 NUMBER = "number"
-CATEGORY = "category"  # text restricted to `allowed` (case-insensitive)
+CATEGORY = "category"  # text restricted to `allowed` (case-insensitive, aliases mapped)
+
+MAX_MAGNITUDE = 1e13
+"""Numbers beyond this (a 14-digit amount, 1e308, inf) cannot be true: an error, never a value."""
+PLAUSIBLE_FROM = "1990-01-01"
+"""Default earliest believable date (an Excel zero or a typed 1900 is not one)."""
 
 CHANNEL_TYPES = ("direct", "distributor", "ecommerce", "retail", "partner", "telesales", "other")
 LEAD_STATUSES = ("open", "won", "lost")
@@ -35,6 +52,8 @@ class Column:
     min: float | None = None
     max: float | None = None
     pii: bool = False  # masked when ``mask_pii`` is on
+    bucket_blank: bool = False  # a blank classifies as "(blank)" instead of missing / an error
+    date_bounds: bool = True  # a date after the run date or before plausible_from is flagged
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,7 @@ class TableSpec:
     # A feed (orders, leads ...) goes stale when exports stop; master data and plans
     # (customers, actions, targets) legitimately stop changing, so freshness does not apply.
     tracks_freshness: bool = True
+    money: str | None = None  # the money column the audit reconciles (read vs used)
     extra_notes: str = field(default="")
 
     @property
@@ -95,12 +115,12 @@ TABLES: dict[str, TableSpec] = {
                 _c("order_date", DATE, True),
                 _c("customer_id", ID, True),
                 _c("amount", MONEY, True),
-                _c("channel_id", ID),
+                _c("channel_id", ID, bucket_blank=True),
                 _c("product_id", ID),
                 _c("quantity", NUMBER),
                 _c("cost", MONEY),
                 _c("rep_id", ID),
-                _c("region", TEXT),
+                _c("region", TEXT),  # blanks stay missing: data quality counts them (see data_model.md)
             ),
             key=(),  # an order has many lines; exact duplicate lines are the duplicates
             foreign_keys=(
@@ -110,6 +130,7 @@ TABLES: dict[str, TableSpec] = {
                 _fk("rep_id", "reps"),
             ),
             date_column="order_date",
+            money="amount",
         ),
         TableSpec(
             "customers",
@@ -118,11 +139,11 @@ TABLES: dict[str, TableSpec] = {
                 _c("customer_id", ID, True),
                 _c("name", TEXT, pii=True),
                 _c("industry", TEXT),
-                _c("region", TEXT),
+                _c("region", TEXT, bucket_blank=True),
                 _c("city", TEXT),
                 _c("created_date", DATE),
-                _c("acquisition_channel_id", ID),
-                _c("tier", TEXT),
+                _c("acquisition_channel_id", ID, bucket_blank=True),
+                _c("tier", TEXT, bucket_blank=True),
             ),
             key=("customer_id",),
             foreign_keys=(_fk("acquisition_channel_id", "channels", "channel_id"),),
@@ -157,7 +178,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 _c("lead_id", ID, True),
                 _c("created_date", DATE, True),
-                _c("channel_id", ID, True),
+                _c("channel_id", ID, True, bucket_blank=True),
                 _c("status", CATEGORY, True, allowed=LEAD_STATUSES),
                 _c("stage", TEXT),
                 _c("closed_date", DATE),
@@ -175,6 +196,7 @@ TABLES: dict[str, TableSpec] = {
                 _fk("stage", "stages"),
             ),
             date_column="created_date",
+            money="amount",
         ),
         TableSpec(
             "stage_history",
@@ -204,11 +226,11 @@ TABLES: dict[str, TableSpec] = {
             (
                 _c("rep_id", ID, True),
                 _c("name", TEXT),
-                _c("team", TEXT),
-                _c("region", TEXT),
+                _c("team", TEXT, bucket_blank=True),
+                _c("region", TEXT, bucket_blank=True),
                 _c("channel_id", ID),
                 _c("manager", TEXT),
-                _c("hire_date", DATE),
+                _c("hire_date", DATE, date_bounds=False),
             ),
             key=("rep_id",),
             foreign_keys=(_fk("channel_id", "channels"),),
@@ -224,6 +246,7 @@ TABLES: dict[str, TableSpec] = {
             key=("period", "channel_id"),
             foreign_keys=(_fk("channel_id", "channels"),),
             date_column="period",
+            money="amount",
         ),
         TableSpec(
             "targets",
@@ -246,7 +269,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("response_id", ID, True),
                 _c("date", DATE, True),
                 _c("customer_id", ID),
-                _c("channel_id", ID),
+                _c("channel_id", ID, bucket_blank=True),
                 _c("nps", NUMBER, min=0, max=10),
                 _c("csat", NUMBER, min=1, max=5),
                 _c("comment", TEXT, pii=True),
@@ -281,6 +304,7 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("period", "competitor", "region"),
             date_column="period",
+            money="sales",
         ),
         TableSpec(
             "competitor_features",
@@ -310,7 +334,7 @@ TABLES: dict[str, TableSpec] = {
             "one improvement action taken",
             (
                 _c("action_id", ID, True),
-                _c("start_date", DATE, True),
+                _c("start_date", DATE, True, date_bounds=False),
                 _c("description", TEXT, True),
                 _c("level", CATEGORY, allowed=TARGET_LEVELS),
                 _c("key", ID),
