@@ -149,3 +149,15 @@ def test_write_is_atomic_and_checked(tmp_path):
     write_dataset(out, {"channels": good["channels"].assign(name="分销")}, report=report, force=True)
     assert load_dataset(out)["channels"]["name"].tolist() == ["分销"]
     assert [p.name for p in tmp_path.iterdir()] == ["ds"]
+
+
+@pytest.mark.parametrize("name, typ", [
+    ("渠道伙伴", "partner"), ("Channel Partner", "partner"), ("华南代理商", "distributor"), ("京东旗舰店", "ecommerce"),
+    ("Online Store", "ecommerce"), ("400电话", "telesales"), ("Cold Call", "telesales"), ("线下门店", "retail"),
+    ("行业展会", "direct"), ("Employee Referral", "direct"), ("官网", None), ("Advertisement", None),
+    ("Web Download", None), ("Seminar Partner", "partner"),
+])
+def test_channel_type_from_the_words_of_its_name(name, typ):
+    from workbench.importers.base import guess_channel_type
+
+    assert guess_channel_type(name) == typ

@@ -1066,9 +1066,43 @@ def stages_table(leads: pd.DataFrame, defaults: Iterable[tuple], ov: VendorOverr
     return frame("stages", df[["stage", "order", "probability"]])
 
 
+# Words that tell a channel's type from its name when no exact entry knows it (渠道伙伴, 京东旗舰店,
+# "Channel Partner"). Tried in this order: 渠道伙伴 is a partner before it is a 渠道 (distributor),
+# "Online Store" is e-commerce before it is a store.
+TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("partner", ("伙伴", "合作方", "联盟", "partner", "affiliate", "alliance")),
+    ("ecommerce", ("电商", "天猫", "淘宝", "京东", "拼多多", "抖音", "快手", "小红书", "网店", "商城", "旗舰店",
+                   "e-commerce", "ecommerce", "online store", "webshop", "web shop", "marketplace", "amazon", "tmall")),
+    ("telesales", ("电销", "电话", "外呼", "400", "telesales", "telemarketing", "cold call", "call center",
+                   "call centre", "inside sales")),
+    ("distributor", ("代理", "经销", "分销", "渠道", "批发", "distributor", "reseller", "dealer", "wholesale", "agent",
+                     "var")),
+    ("retail", ("门店", "零售", "店面", "专卖店", "商超", "retail", "store", "shop", "showroom")),
+    ("direct", ("直销", "地推", "展会", "会议", "大客户", "转介绍", "介绍", "陌拜", "拜访", "direct", "field sales",
+                "trade show", "referral", "seminar", "event")),
+)
+
+
+def guess_channel_type(name: Any) -> str | None:
+    """A channel type from words in its name (``渠道伙伴`` → partner), or None when no word fits."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    text = norm(name)
+    words = set(re.findall(r"[a-z0-9]+", text))
+    for typ, keys in TYPE_WORDS:
+        for k in keys:
+            if k.isascii() and " " not in k and "-" not in k:
+                if k in words:
+                    return typ
+            elif k in text:
+                return typ
+    return None
+
+
 def channels_table(used: Iterable, ov: VendorOverrides, types: Mapping[str, str], unknown: str,
                    unknown_name: str) -> pd.DataFrame | None:
-    """One row per channel id used; its name is the source label, its type from ``types`` (else other)."""
+    """One row per channel id used; its name is the source label, its type from ``types``, else from the
+    words of its name (:func:`guess_channel_type`), else other."""
     used = pd.Series(list(used), dtype=object).dropna().unique()
     if not len(used):
         return None
@@ -1079,7 +1113,9 @@ def channels_table(used: Iterable, ov: VendorOverrides, types: Mapping[str, str]
     for c in used:
         label = rev.get(str(c), c)
         name = unknown_name if c == unknown and c not in rev else label
-        rows.append({"channel_id": c, "name": name, "type": t.get(norm(c)) or t.get(norm(label)) or "other"})
+        typ = (t.get(norm(c)) or t.get(norm(label)) or (None if c == unknown else guess_channel_type(label))
+               or guess_channel_type(c) or "other")
+        rows.append({"channel_id": c, "name": name, "type": typ})
     return frame("channels", pd.DataFrame(rows).sort_values("channel_id"))
 
 
