@@ -1,5 +1,6 @@
 """Zoho CRM exports → canonical tables, value by value; bad exports → clear errors, nothing written."""
 
+import io
 import json
 
 import pandas as pd
@@ -282,3 +283,47 @@ def test_example_override_files_are_valid(zoho, tmp_path):
     assert ds["leads"]["channel_id"].tolist() == ["CH05", "Cold Call", "unknown", "CH05"]
     assert ds["leads"]["competitor"].tolist()[0] == "Rival"
     assert ds["channels"].set_index("channel_id").loc["CH05"].tolist() == ["Partner", "partner"]
+
+
+MULTI = """Record Id,Deal Owner.id,Deal Owner,Deal Name,Amount,Currency,Exchange Rate,Stage,Closing Date,Lead Source,Created Time
+zcrm_1,zcrm_9,Alice,US deal,"$1,000.00",USD,1,Closed Won,2024-03-15,渠道伙伴,2024-01-10 09:30:00
+zcrm_2,zcrm_9,Alice,EU deal,"€ 920.00",EUR,0.92,Closed Won,2024-03-16,Partner,2024-01-11 09:30:00
+zcrm_3,zcrm_9,Alice,UK deal,"£ 395.00",GBP,0.79,Qualification,2024-06-30,Partner,2024-01-12 09:30:00
+zcrm_4,zcrm_9,Alice,EU deal 2,460,EUR,0.92,Closed Lost,2024-03-20,Partner,2024-01-13 09:30:00
+"""
+
+
+def test_multi_currency_deals_are_converted_to_the_home_currency(tmp_path):
+    p = write(tmp_path / "Deals.csv", MULTI)
+    report = import_zoho(deals=p, out=tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    leads = ds["leads"].set_index("lead_id")
+    # 1 USD = 0.92 EUR: 920 EUR is 1,000 USD; 395 GBP at 0.79 is 500 USD
+    assert leads["amount"].round(2).to_dict() == {"zcrm_1": 1000.0, "zcrm_2": 1000.0, "zcrm_3": 500.0,
+                                                  "zcrm_4": 500.0}
+    assert leads["currency_original"].to_dict() == {"zcrm_1": "USD", "zcrm_2": "EUR", "zcrm_3": "GBP",
+                                                    "zcrm_4": "EUR"}
+    assert leads["amount_original"].astype(float).tolist() == [1000.0, 920.0, 395.0, 460.0]
+    assert leads["exchange_rate"].astype(float).tolist() == [1.0, 0.92, 0.79, 0.92]
+    assert ds.meta.currency == "USD" and report.currency == "USD"
+    assert sorted((c["from"], c["rate"], c["rows"]) for c in report.converted) == [("EUR", 0.92, 2), ("GBP", 0.79, 1)]
+    assert "converted 2 leads row(s) in EUR to USD at 1 USD = 0.92 EUR (Amount)" in report.to_text()
+    types = ds["channels"].set_index("channel_id")["type"].to_dict()
+    assert types == {"渠道伙伴": "partner", "Partner": "partner"}
+
+
+def test_multi_currency_needs_rates_and_a_home(tmp_path):
+    no_rate = MULTI.replace(",0.79,", ",,")
+    p = write(tmp_path / "Deals.csv", no_rate)
+    with pytest.raises(MappingError, match=r"column 'Exchange Rate': 1 value cannot be read as a positive exchange "
+                                           r"rate .*home currency USD.*line 4"):
+        import_zoho(deals=p, out=tmp_path / "ds")
+    without = pd.read_csv(io.StringIO(MULTI), dtype=str).drop(columns=["Exchange Rate"])
+    p = write(tmp_path / "Deals.csv", without.to_csv(index=False))
+    with pytest.raises(MappingError, match="deals in 3 currencies \\(USD, EUR, GBP\\) and no 'Exchange Rate' column"):
+        import_zoho(deals=p, out=tmp_path / "ds")
+    # a home currency given explicitly: EUR deals at rate 0.92 are foreign even so
+    p = write(tmp_path / "Deals.csv", MULTI)
+    import_zoho(deals=p, out=tmp_path / "ds2", currency="USD")
+    assert load_dataset(tmp_path / "ds2").meta.currency == "USD"
+    assert not (tmp_path / "ds").exists()

@@ -170,6 +170,8 @@ class ImportReport:
     unmapped: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     validation: list[str] = field(default_factory=list)
+    currency: str | None = None
+    converted: list[dict] = field(default_factory=list)
 
     def add_file(self, src: SourceFile, role: str) -> None:
         self.files.append({
@@ -239,6 +241,9 @@ class ImportReport:
                 lines.append(f"  unmapped columns of {file}: {shown}")
         for w in self.warnings:
             lines.append(f"  warning {w}")
+        for c in self.converted:
+            lines.append(f"  converted {c['rows']:,} {c['table']} row(s) in {c['from']} to {c['to']} at "
+                         f"1 {c['to']} = {c['rate']} {c['from']} ({c['column']})")
         for v in self.validation:
             lines.append(f"  check   {v}")
         return "\n".join(lines)
@@ -728,7 +733,8 @@ def parse_dates(
     return out, todo & ~blank
 
 
-def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = "") -> tuple[pd.Series, pd.Series]:
+def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = "",
+                mixed: bool = False) -> tuple[pd.Series, pd.Series]:
     """Amounts from ``12,345.00``, ``¥12,345``, ``$ 1,234``, ``1.234,56``, ``3.5万``, ``(1,234)``.
 
     Returns
@@ -738,7 +744,8 @@ def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = 
     Raises
     ------
     MappingError
-        Two currencies in one column (``$`` and ``¥``): amounts must be in one currency.
+        Two currencies in one column (``$`` and ``¥``): amounts must be in one currency,
+        unless ``mixed`` (a currency column beside says which, and the caller converts).
     """
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype("float64"), pd.Series(False, index=raw.index)
@@ -750,7 +757,7 @@ def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = 
         seen = {c: n for c, n in seen.items() if n}
         if "HKD" in seen and "USD" in seen and seen["USD"] == seen["HKD"]:
             seen.pop("USD")
-        if len(seen) > 1:
+        if len(seen) > 1 and not mixed:
             where = src.label if src else "source"
             raise MappingError(
                 f"{where}, column '{column}': amounts in {len(seen)} currencies "
@@ -759,7 +766,7 @@ def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = 
         unit = pd.Series(1.0, index=sub.index)
         wan = sub.str.contains("万") & ~sub.str.contains("万元以上")
         unit = unit.mask(wan, 1e4).mask(sub.str.contains("亿"), 1e8)
-        cleaned = sub.str.replace(r"万|亿|HK\$|US\$|Rs\.?|₹|EUR|GBP|JPY|HKD|INR|€|£", "", regex=True)
+        cleaned = sub.str.replace(r"万|亿|HK\$|US\$|Rs\.?|₹|EUR|GBP|JPY|HKD|INR|USD|CNY|RMB|€|£", "", regex=True)
         euro = cleaned.str.match(r"^\s*-?\d{1,3}(\.\d{3})+,\d{1,2}\s*$")
         cleaned = cleaned.where(~euro, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
         text = text.copy()

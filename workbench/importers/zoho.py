@@ -62,6 +62,7 @@ from workbench.importers.base import (
     merged_values,
     norm,
     norm_series,
+    parse_money,
     raise_bad,
     read_source,
     reps_table,
@@ -98,6 +99,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                                   "Reason_For_Loss", "Loss Reason", "Lost Reason")),
         Field("competitor", ("Competitor", "Competitor Name", "Competitor__c", "Competitor_Name")),
         Field("currency", ("Currency",)),
+        Field("exchange_rate", ("Exchange Rate", "Exchange_Rate")),
         Field("created_time", _CREATED, True),
         Field("modified_time", _MODIFIED),
     ),
@@ -314,13 +316,11 @@ def _deals(m: Export, ov: VendorOverrides, report: ImportReport) -> pd.DataFrame
         elif no_id.any():
             report.warn(f"{src.label}: {int(no_id.sum())} deal(s) name an account but have no 'Account Name.id' "
                         f"(line {m.lines(no_id)}); left without a customer (joins use ids, never names)")
-    amount = m.get("amount", "leads", "amount")
+    extra: dict[str, pd.Series] = {}
     if m.has("currency"):
-        cur = m.text("currency").dropna().unique()
-        if len(cur) > 1:
-            raise MappingError(f"{src.label}, column '{m.cols['currency']}': deals in {len(cur)} currencies "
-                               f"({', '.join(map(str, cur[:5]))}); a dataset holds one currency: export the "
-                               f"amounts in your home currency or import each currency separately")
+        amount, extra = _home_currency(m, ov, report)
+    else:
+        amount = m.get("amount", "leads", "amount")
     df = pd.DataFrame({
         "lead_id": lead_id, "created_date": m.get("created_time", "leads", "created_date"),
         "channel_id": _channel(m), "status": status, "stage": stage,
@@ -330,6 +330,8 @@ def _deals(m: Export, ov: VendorOverrides, report: ImportReport) -> pd.DataFrame
         "record_type": "deal", "crm_stage": _text(stage_raw),
         "expected_close_date": closing.where(~closed),
     }, index=f.index)
+    for col, values in extra.items():
+        df[col] = values
     if m.has("deal_name"):
         df["deal_name"] = m.text("deal_name")
     if m.has("type"):
@@ -342,6 +344,60 @@ def _deals(m: Export, ov: VendorOverrides, report: ImportReport) -> pd.DataFrame
     df = drop_rows(df, is_drop(df["status"]), report=report, table="leads", file=src.label,
                    reason="stage mapped to __drop__", id_column="lead_id")
     return df
+
+
+def _home_currency(m: Export, ov: VendorOverrides, report: ImportReport) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Deal amounts in the home currency of a multi-currency org, with what each was before.
+
+    Zoho records on each deal its ``Currency`` and the ``Exchange Rate`` of that currency
+    against the org's home currency (1 home = rate × foreign), so the home amount is
+    ``Amount / Exchange Rate``. The home currency is ``currency`` of the mapping file (or
+    ``--currency``), else the one currency whose deals all have rate 1. A deal in another
+    currency without a rate stops the import: guessing a rate would make up money.
+
+    Returns
+    -------
+    (amount, extras)
+        Home-currency amounts; ``amount_original``, ``currency_original`` and
+        ``exchange_rate`` columns when anything was converted (else no extras).
+    """
+    src, col = m.src, m.cols["currency"]
+    cur = m.text("currency").str.upper()
+    amount, bad = parse_money(m.raw("amount"), src=src, column=m.cols["amount"], mixed=True) \
+        if m.has("amount") else (m.blank(), pd.Series(False, index=m.index))
+    raise_bad(bad, m.raw("amount"), src=src, column=m.cols.get("amount", ""), expected="numbers")
+    seen = list(cur.dropna().unique())
+    home = (ov.currency or "").upper() or None
+    if len(seen) <= 1 and (home is None or seen in ([], [home])):
+        report.currency = home or (seen[0] if seen else None)
+        return amount.astype("float64"), {}
+    if not m.has("exchange_rate"):
+        raise MappingError(
+            f"{src.label}, column '{col}': deals in {len(seen)} currencies ({', '.join(map(str, seen[:5]))}) and no "
+            f"'Exchange Rate' column to convert them; export the Exchange Rate field with the deals (a dataset "
+            f"holds one currency)")
+    rate = m.number("exchange_rate").astype("float64")
+    if home is None:
+        unit = [c for c in seen if (rate[cur.eq(c)].dropna() == 1.0).all() and rate[cur.eq(c)].notna().any()]
+        if len(unit) != 1:
+            raise MappingError(
+                f"{src.label}: deals in {', '.join(map(str, seen))}; cannot tell the home currency (the one whose "
+                f"Exchange Rate is always 1; found {', '.join(unit) or 'none'}); give it: --currency CODE, or "
+                f"currency: CODE in the mapping file")
+        home = unit[0]
+    foreign = cur.notna() & cur.ne(home)
+    no_rate = foreign & ~(rate > 0)
+    if no_rate.any():
+        raise_bad(no_rate, m.raw("exchange_rate").fillna("(blank)"), src=src, column=m.cols["exchange_rate"],
+                  expected=f"a positive exchange rate (the deal is not in the home currency {home})")
+    converted = amount.where(~foreign, amount / rate)
+    for (c, r), n in pd.DataFrame({"c": cur[foreign], "r": rate[foreign]}).value_counts(sort=False).items():
+        report.converted.append({"table": "leads", "column": m.cols["amount"], "from": c, "to": home,
+                                 "rate": float(r), "rows": int(n)})
+    report.currency = home
+    extras = {"amount_original": amount, "currency_original": cur,
+              "exchange_rate": rate.where(foreign, 1.0).where(cur.notna())}
+    return converted.astype("float64"), extras
 
 
 def _leads(m: Export, ov: VendorOverrides, report: ImportReport) -> pd.DataFrame:
@@ -531,15 +587,12 @@ def import_zoho(
     """
     check_output(out, force)
     ov = load_overrides(mapping, modules=_module_fields(), value_fields=VALUE_FIELDS)
+    if currency:
+        ov = ov.model_copy(update={"currency": currency})
     sources = read_exports(files, deals=deals, leads=leads, accounts=accounts, contacts=contacts, sheet=sheet)
     report = ImportReport("zoho")
     tables, report = build_tables(sources, ov, report)
-    cur = currency or ov.currency
-    if cur is None and "deals" in sources:
-        col = report.columns.get(sources["deals"].label, {}).get("currency")
-        if col is not None:
-            vals = sources["deals"].frame[col].dropna().astype(str).str.strip().unique()
-            cur = vals[0] if len(vals) == 1 else None
+    cur = currency or ov.currency or report.currency
     meta = {"name": name or ov.name or "Zoho CRM import", "currency": cur, "company_name": ov.company_name,
             "fiscal_year_start": ov.fiscal_year_start}
     write_dataset(out, tables, report=report, meta=meta, force=force)
