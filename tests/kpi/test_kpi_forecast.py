@@ -94,7 +94,7 @@ def test_closed_period_moves_on_and_missing_targets(backtest):
     p = KpiParams(forecast_period="2026-Q1", forecast_levels=["region"], draws=200)
     fc = FC.forecast_table(kd, p)
     assert (fc["period"] == "2026-10..2026-12").all() and (fc["cutoff"] == kd.as_of).all()
-    assert fc["p_hit"].isna().all() and len(fc) == 7 and (fc["model"] != "closed").all()
+    assert fc["p_hit"].isna().all() and len(fc) == 7 and (fc["model"] != "period_closed").all()
     assert any("only part of 2026-10..2026-12" in n.en.format(**n.values) for n in kd.notes)
     bt = FC.backtest_table(kd, p)
     assert (bt["period"] == "2026-07..2026-09").all() and (bt["cutoff"] == pd.Timestamp("2026-08-31")).all()

@@ -69,26 +69,26 @@ def test_kpi_notebook(small_sample, tmp_path, lang):
 
 def _run_sections(ds, params, tmp_path):
     """Every notebook cell's function, in order, outside a kernel."""
-    rpt = Report(params)
+    rpt = Report(params, labels=kpi.LABELS)
     kd = kpi.prepare(ds, params)
     att = kpi.attainment_table(kd, params)
     summary = kpi.attainment_summary(att, kd, params)
     fc = kpi.forecast_table(kd, params)
     h = kpi.headline(kd, summary, fc, params)
-    kpi.show_attainment(att, summary, kd, rpt, params)
-    kpi.show_gap(kpi.gap_table(kd, att, params), kd, rpt, params)
-    kpi.show_forecast(fc, kd, rpt, params)
-    kpi.show_backtest(kpi.backtest_table(kd, params), kd, rpt, params)
+    kpi.show_attainment(rpt, att, summary, kd, params)
+    kpi.show_gap(rpt, kpi.gap_table(kd, att, params), kd, params)
+    kpi.show_forecast(rpt, fc, kd, params)
+    kpi.show_backtest(rpt, kpi.backtest_table(kd, params), kd, params)
     scores, rel = kpi.calibration(kd, params)
-    kpi.show_calibration(scores, rel, kpi.stage_rates(kd, params), rpt)
+    kpi.show_calibration(rpt, scores, rel, kpi.stage_rates(kd, params))
     charts, signals = kpi.control_charts(kd, params)
-    kpi.show_control(charts, signals, kd, rpt, params)
+    kpi.show_control(rpt, charts, signals, kd, params)
     sc = kpi.rep_scorecard(kd, att, params)
-    kpi.show_scorecard(sc, kd, rpt, params)
-    kpi.show_training(kpi.training_needs(kd, params), kd, rpt, params)
-    kpi.show_incentives(kpi.incentive_pay(kd, params), kpi.what_if(kd, params), kd, rpt, params)
-    kpi.show_definitions(kd, rpt)
-    kpi.show_notes(kd, rpt, title=True)
+    kpi.show_scorecard(rpt, sc, kd, params)
+    kpi.show_training(rpt, kpi.training_needs(kd, params), kd, params)
+    kpi.show_incentives(rpt, kpi.incentive_pay(kd, params), kpi.what_if(kd, params), kd, params)
+    kpi.show_definitions(rpt, kd)
+    kpi.show_notes(rpt, kd, title=True)
     return kd, att, fc, h, sc
 
 

@@ -12,6 +12,7 @@ import workbench.kpi as kpi
 from workbench.data import load_dataset
 from workbench.kpi import forecast as FC
 from workbench.kpi import periods as P
+from workbench.reporting import Formatter
 from workbench.sample import generate_sample
 
 NOV24 = 2024 * 12 + 10  # first target month of the sample (2024-11)
@@ -100,6 +101,11 @@ def test_result_tables_are_the_same_in_every_language(small):
     assert "signal" not in en["control_signals"]
 
 
+def _fill(h: dict, lang: str) -> str:
+    f = Formatter(lang)
+    return h[lang].format(**{k: f.value(v) for k, v in h.items() if k not in ("en", "zh")})
+
+
 def test_headline_names_the_open_period(small):
     ds, _ = small
     p = kpi.KpiParams(draws=300, forecast_levels=["company", "region"])
@@ -108,9 +114,9 @@ def test_headline_names_the_open_period(small):
     fc = kpi.forecast_table(kd, p)
     period = fc["period"].iloc[0]
     assert period == "2026-11..2027-10" and not FC.ended(P.months_of(period)[-1], kd.as_of)
-    h = kpi.headline(kd, kpi.attainment_summary(att, kd, p), fc, p, "CNY")
+    h = kpi.headline(kd, kpi.attainment_summary(att, kd, p), fc, p)
     for lang in ("en", "zh"):
-        text = h[lang].format(**{k: v for k, v in h.items() if k not in ("en", "zh")})
+        text = _fill(h, lang)
         assert "2026-11..2027-10" in text and "2025-11..2026-10" in text  # review window and the open period
         assert "¥" in text
     # standing inside the plan year, the headline gives that year's P(hit target) with its simulation count
@@ -120,5 +126,5 @@ def test_headline_names_the_open_period(small):
     fc2 = kpi.forecast_table(kd2, p2)
     assert (fc2["period"] == "2025-11..2026-10").all() and fc2["p_hit"].notna().all()
     h2 = kpi.headline(kd2, kpi.attainment_summary(att2, kd2, p2), fc2, p2)
-    text = h2["en"].format(**{k: v for k, v in h2.items() if k not in ("en", "zh")})
+    text = _fill(h2, "en")
     assert "Forecast for 2025-11..2026-10 (open)" in text and "P(hit target)" in text and "2,000 simulated" in text

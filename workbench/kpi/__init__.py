@@ -17,7 +17,6 @@ Compute functions never take a language: every result table is the same in en an
 :mod:`workbench.kpi.labels`. See ``docs/kpi.md`` for every definition.
 """
 
-from workbench.kpi import labels as labels
 from workbench.kpi.actuals import KpiData, kpi_actuals, measures, prepare
 from workbench.kpi.attainment import (
     attainment_summary,
@@ -37,6 +36,7 @@ from workbench.kpi.forecast import (
     stage_rates,
 )
 from workbench.kpi.incentives import commission, cost_summary, incentive_pay, what_if
+from workbench.kpi.labels import LABELS
 from workbench.kpi.params import IncentivePlan, KpiParams
 from workbench.kpi.team import leaderboard, rep_scorecard, stage_conversion, training_needs
 from workbench.kpi.views import (
@@ -57,7 +57,7 @@ from workbench.kpi.views import (
 )
 
 __all__ = [
-    "KpiData", "KpiParams", "IncentivePlan", "prepare", "measures", "kpi_actuals", "attainment_table",
+    "LABELS",    "KpiData", "KpiParams", "IncentivePlan", "prepare", "measures", "kpi_actuals", "attainment_table",
     "attainment_summary", "gap_table", "price_volume_mix", "review_months", "target_months", "targets_by_period",
     "control_charts", "p_chart", "xmr", "run_rules", "forecast_table", "backtest_table", "plan_periods", "calibration", "stage_rates", "commission",
     "incentive_pay", "cost_summary", "what_if", "rep_scorecard", "leaderboard", "stage_conversion", "training_needs",

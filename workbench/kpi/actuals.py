@@ -26,6 +26,8 @@ import pandas as pd
 from workbench.data.loader import Dataset
 from workbench.kpi import formula as F
 from workbench.kpi import periods as P
+from workbench.reporting import Note as ReportNote
+from workbench.reporting import share
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,10 @@ UNATTRIBUTED = "(unattributed)"
 
 
 @dataclass
-class Note:
-    """A sentence for the report: English and Chinese templates plus values."""
+class Note(ReportNote):
+    """The reporting layer's note, with the report section it belongs to (``data``, ``targets``, ``gap``,
+    ``forecast``) so that each section shows its own."""
 
-    en: str
-    zh: str
-    values: dict = field(default_factory=dict)
     section: str = "data"
 
 
@@ -66,7 +66,7 @@ class KpiData:
     cache: dict = field(default_factory=dict, repr=False)  # derived frames reused by several sections
 
     def note(self, en: str, zh: str, section: str = "data", **values) -> None:
-        self.notes.append(Note(en, zh, values, section))
+        self.notes.append(Note(en, zh, values, section=section))
 
 
 def kpi_catalogue(kpis: list[str], custom: dict) -> dict[str, dict]:
@@ -167,17 +167,17 @@ def prepare(ds: Dataset, params) -> KpiData:
             "rep's, {left} stay unattributed (in the company total, in no region).",
             "{blank} 条订单行（{share}）地区为空：其中 {cust} 条按客户所在地区归属，{rep} 条按销售代表所在地区归属，"
             "{left} 条无法归属（计入公司合计，不计入任何地区）。",
-            {"blank": blank0, "share": f"{blank0 / max(len(orders), 1):.1%}", "cust": filled.get("customers", 0),
+            {"blank": blank0, "share": share(blank0 / max(len(orders), 1)), "cust": filled.get("customers", 0),
              "rep": filled.get("reps", 0), "left": left}))
     no_rep = orders["rep"].isna()
     if no_rep.any():
-        share = orders.loc[no_rep, "amount"].sum() / orders["amount"].sum() if orders["amount"].sum() else 0
+        no_share = orders.loc[no_rep, "amount"].sum() / orders["amount"].sum() if orders["amount"].sum() else 0
         chans = ", ".join(sorted(orders.loc[no_rep, "channel"].dropna().unique().tolist())[:8])
         data_notes.append(Note(
             "{n} order line(s) carry no rep ({share} of revenue, channels {chans}, e.g. e-commerce): they count for "
             "the company, channel and region, not for any team or rep.",
             "{n} 条订单行没有销售代表（占收入 {share}，渠道 {chans}，如电商）：计入公司、渠道和地区，不计入任何团队或个人。",
-            {"n": int(no_rep.sum()), "share": f"{share:.1%}", "chans": chans}))
+            {"n": int(no_rep.sum()), "share": share(no_share), "chans": chans}))
 
     first_month = int(orders["month"].min()) if len(orders) else P.month_of(pd.Series([as_of]))[0]
     am = int(P.month_of(pd.Series([as_of]))[0])

@@ -372,7 +372,7 @@ def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, 
             row = {"level": level, "key": key, "kpi": kpi, "period": win.period, "cutoff": win.cutoff,
                    "target": target, "actual_to_date": actual, "n_months": len(y)}
             if h == 0:
-                row.update(forecast_mean=actual, forecast_low=actual, forecast_high=actual, model="closed",
+                row.update(forecast_mean=actual, forecast_low=actual, forecast_high=actual, model="period_closed",
                            p_hit=float(actual >= target) if np.isfinite(target) else np.nan)
             elif len(y) < MIN_MONTHS:
                 row.update(forecast_mean=np.nan, forecast_low=np.nan, forecast_high=np.nan, model="insufficient_data",
@@ -641,7 +641,7 @@ def forecast_table(kd: A.KpiData, params) -> pd.DataFrame:
     DataFrame
         :data:`FORECAST_COLUMNS`, one row per level x key, levels in order, lowest P(hit) first.
         ``model`` is a code (``ses``, ``damped_trend``, ``..._seasonal``, ``ses_closed_form``,
-        ``closed``, ``insufficient_data``).
+        ``period_closed``, ``insufficient_data``).
     """
     return _forecast(kd, params, window(kd, params))
 

@@ -1,13 +1,12 @@
 """Labels of the KPI review: result-table columns and codes (model forms, scenarios, events, statuses)
 with their English and Chinese text. Compute code writes codes; only views look them up."""
 
-from workbench import i18n
+from workbench.reporting import Catalogue
 
-LABELS: dict[str, tuple[str, str]] = {
+LABELS = Catalogue("kpi", {
     # attainment
-    "period": ("Period", "期间"), "key": ("Key", "对象"), "kpi": ("KPI", "KPI"), "actual": ("Actual", "实际"),
-    "target": ("Target", "目标"), "attainment": ("Attainment", "达成率"), "light": ("Light", "信号灯"),
-    "green": ("green", "绿"), "amber": ("amber", "黄"), "red": ("red", "红"), "grey": ("grey", "灰"),
+    "key": ("Key", "对象"), "kpi": ("KPI", "KPI"), "actual": ("Actual", "实际"),
+    "target": ("Target", "目标"), "attainment": ("Attainment", "达成率"), "grey": ("grey", "灰"),
     "ok": ("ok", "正常"), "partial_target": ("partial target", "目标不完整"), "no_data_key": ("key has no data", "对象无数据"),
     "no_actuals": ("no actuals for period", "该期无实际数据"), "in_progress": ("in progress", "进行中"),
     "immature": ("immature cohort", "队列未成熟"), "left": ("rep left", "已离职"),
@@ -18,7 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "volume_vs_target": ("Volume vs plan", "销量（对目标）"), "unexplained": ("Not split", "未拆分"),
     # control
     "chart": ("Chart", "控制图"), "rule": ("Rule", "判异规则"), "first_period": ("From", "起"),
-    "last_period": ("To", "止"), "direction": ("Direction", "方向"), "value": ("Value", "数值"),
+    "last_period": ("To", "止"), "direction": ("Direction", "方向"),
     "center": ("Centre", "中心线"), "phase": ("Phase", "阶段"), "action_id": ("Action", "改进措施"),
     "signal": ("Signal", "信号"), "up": ("up", "上升"), "down": ("down", "下降"),
     "baseline": ("baseline", "基线期"), "review": ("review", "复盘期"),
@@ -30,11 +29,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "pipeline_deals": ("Open deals", "在途商机数"), "pipeline_mean": ("Pipeline expected", "商机预期成交"),
     "pipeline_low": ("Pipeline low", "商机下限"), "pipeline_high": ("Pipeline high", "商机上限"),
     "p_pipeline_covers_gap": ("P(pipeline closes gap)", "商机补足缺口概率"), "actual_final": ("Actual at end", "期末实际"),
-    "stage": ("Stage", "阶段"), "channel_id": ("Channel", "渠道"), "p_won": ("P(won)", "赢单概率"),
-    "crm_probability": ("CRM probability", "CRM 概率"), "reached": ("Reached", "到达数"), "won": ("Won", "赢单"),
+    "stage": ("Stage", "阶段"), "p_won": ("P(won)", "赢单概率"),
+    "crm_probability": ("CRM probability", "CRM 概率"), "reached": ("Reached", "到达数"),
     "brier": ("Brier score", "Brier 分数"), "predicted": ("Predicted", "预测"), "observed": ("Observed", "实际"),
     "bin": ("Bin", "区间"), "event": ("Event", "事件"), "method": ("Method", "方法"), "deals": ("Deals", "商机数"),
-    "ci_low": ("CI low", "区间下限"), "ci_high": ("CI high", "区间上限"),
     # incentives
     "sales": ("Sales", "销售额"), "returns": ("Returns", "退货"), "credited": ("Credited", "计提收入"),
     "commission": ("Commission", "提成"), "accelerator_extra": ("of which accelerator", "其中加速部分"),
@@ -42,32 +40,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "total_pay": ("Total pay", "应发合计"), "scenario": ("Scenario", "方案"), "total_cost": ("Total cost", "总成本"),
     "cost_share": ("Cost / revenue", "成本占收入比"), "delta": ("Change", "变化"), "reps_paid": ("Reps paid", "获奖励人数"),
     "max_pay": ("Highest pay", "最高个人所得"), "plan": ("Plan", "现行方案"), "reps_above_target": ("Reps ≥ target", "达标人数"),
-    # team
-    "rep_id": ("Rep", "销售代表"), "team": ("Team", "团队"), "region": ("Region", "地区"),
-    "revenue": ("Revenue", "收入"), "attainment_low": ("Att. low", "达成率下限"), "attainment_high": ("Att. high", "达成率上限"),
-    "leads": ("Leads", "线索数"), "lost": ("Lost", "输单"), "open": ("Open", "在途"), "win_rate": ("Win rate", "赢单率"),
+    # team "attainment_low": ("Att. low", "达成率下限"), "attainment_high": ("Att. high", "达成率上限"), "win_rate": ("Win rate", "赢单率"),
     "win_rate_low": ("Win rate low", "赢单率下限"), "win_rate_high": ("Win rate high", "赢单率上限"),
     "win_rate_pooled": ("Win rate (pooled)", "赢单率（收缩估计）"), "rank_low": ("Rank from", "排名区间起"),
     "rank_high": ("Rank to", "排名区间止"), "avg_deal_size": ("Avg deal", "平均成交额"),
     "cycle_days_median": ("Cycle days (median)", "成交周期中位天数"), "verdict": ("Verdict", "结论"),
     "above company": ("above company", "高于公司"), "below company": ("below company", "低于公司"),
-    "within noise": ("within noise", "差异在噪声内"), "insufficient data": ("insufficient data", "数据不足"),
-    "orders": ("Orders", "订单数"), "manager": ("Manager", "经理"),
+    "within noise": ("within noise", "差异在噪声内"), "insufficient data": ("insufficient data", "数据不足"), "manager": ("Manager", "经理"),
     "transition": ("Stage", "阶段转化"), "rep_rate": ("Rep rate", "个人转化率"), "rep_n": ("Rep n", "个人样本"),
-    "team_rate": ("Team rate", "团队转化率"), "team_n": ("Team n", "团队样本"), "p_value": ("p", "p 值"),
+    "team_rate": ("Team rate", "团队转化率"), "team_n": ("Team n", "团队样本"),
     "q_value": ("q (BH)", "q 值（BH）"), "channel_expected": ("Expected from channels", "按渠道结构预期"),
     "explained_by_channel": ("Explained by channel mix", "可由渠道结构解释"),
     "suggested_training": ("Suggested training", "建议培训"), "passed": ("Passed", "通过数"),
-    "resolved": ("Resolved", "已有结果数"), "rate": ("Rate", "转化率"), "active": ("active", "在职"),
+    "active": ("active", "在职"),
     # views
-    "company": ("company", "公司"), "channel": ("channel", "渠道"), "rep": ("rep", "销售代表"),
+    "company": ("Company", "公司"),
     "formula": ("Formula", "公式"), "additive": ("Additive", "可加"), "higher_is_better": ("Higher is better", "越高越好"),
-    "source": ("Source", "来源"), "window": ("Window", "复盘窗口"), "changes": ("Changes", "调整内容"),
-    "revenue_kpi": ("revenue", "收入"), "conversion_rate": ("conversion rate", "转化率"), "margin": ("margin", "毛利率"),
-    "new_customers": ("new customers", "新客户数"), "csat": ("CSAT", "满意度 CSAT"), "nps": ("NPS", "NPS"),
-    "avg_order_value": ("average order value", "客单价"), "mean_predicted": ("Mean predicted", "平均预测"),
-    "p_stage": ("P(won), all channels", "赢单概率（全渠道）"), "status_col": ("Status", "状态"),
-    "month": ("month", "月"), "quarter": ("quarter", "季度"), "year": ("year", "年"), "fiscal_year": ("fiscal year", "财年"),
+    "source": ("Source", "来源"), "changes": ("Changes", "调整内容"),
+    "margin": ("Margin", "毛利率"), "new_customers": ("New customers", "新客户数"),
+    "csat": ("CSAT", "满意度 CSAT"), "nps": ("NPS", "NPS"),
+    "avg_order_value": ("Average order value", "客单价"), "mean_predicted": ("Mean predicted", "平均预测"),
+    "p_stage": ("P(won), all channels", "赢单概率（全渠道）"), "status_col": ("Status", "状态"), "quarter": ("quarter", "季度"), "year": ("year", "年"), "fiscal_year": ("fiscal year", "财年"),
     "fiscal_quarter": ("fiscal quarter", "财季"),
     "rank_range": ("Rank interval", "名次区间"), "learned": ("learned from history", "历史学习"),
     "crm_probability_method": ("CRM probability", "CRM 概率"), "won within 90 days": ("won within 90 days", "90 天内赢单"),
@@ -81,8 +74,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ses_closed_form": ("exponential smoothing (level), normal interval", "指数平滑（水平），正态区间"),
     "ses_closed_form_seasonal": ("exponential smoothing (level), normal interval, month-of-year indices",
                                  "指数平滑（水平），正态区间 + 月度季节指数"),
-    "closed": ("period over: actual", "期间已结束：即实际"),
-    "insufficient_data": ("insufficient data", "数据不足"),
+    "period_closed": ("period over: actual", "期间已结束：即实际"),
+    "signal_value": ("Value", "数值"), "final_attainment": ("Attainment at end", "期末达成率"),
     "won_within_horizon": ("won within {d} days", "{d} 天内赢单"),
     "won_closed_deals": ("won (closed deals)", "赢单（已结束商机）"),
     "horizon_days": ("Horizon (days)", "观察期（天）"),
@@ -108,7 +101,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "accelerator 2.0": ("accelerator 2.0", "加速系数 2.0"), "no cap": ("no cap", "取消封顶"),
     "no team bonus": ("no team bonus", "取消团队奖金"),
     "forecast_role": ("Forecast", "预测"), "backtest": ("Back-test", "回测"),
-}
+})
 
 RULES = {
     1: ("one point beyond the 3-sigma limit", "1 个点超出 3σ 控制限"),
@@ -118,5 +111,3 @@ RULES = {
     5: ("6 points in a row steadily {dir}", "连续 6 点持续{dir}"),
 }
 """Western Electric run rules in words, by rule number."""
-
-i18n.register(LABELS)

@@ -117,8 +117,8 @@ def forecast_bars(fc: pd.DataFrame, rpt, level: str = "region"):
     ax.set_yticks(y, d["key"].replace("", rpt.t("company")))
     ax.set_xlabel(rpt.t("expected_attainment") + " (%)")
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(_txt(rpt, "Will {level}s hit the {period} target? (cutoff {cutoff})",
-                          "各{level}能否完成 {period} 目标？（截至 {cutoff}）", level=_lvl(rpt, level),
+    ax.set_title(_txt(rpt, "Will {level}s hit the {period} target? (standing on {cutoff})",
+                          "各{level}能否完成 {period} 目标？（基准日 {cutoff}）", level=_lvl(rpt, level),
                           period=str(d["period"].iloc[0]), cutoff=pd.Timestamp(d["cutoff"].iloc[0]).date().isoformat()))
     return fig
 
@@ -220,7 +220,7 @@ def payout_curve(params, rpt, target: float = 100_000.0):
     fig, ax = plt.subplots(figsize=(7.5, 4))
     plans = {rpt.t("plan"): params.incentive_plan}
     for name, change in params.incentive_what_if.items():
-        plans[name] = IncentivePlan(**{**params.incentive_plan.model_dump(), **change})
+        plans[rpt.t(name)] = IncentivePlan(**{**params.incentive_plan.model_dump(), **change})
     for i, (name, plan) in enumerate(plans.items()):
         pay, _, _ = commission(att * target, np.full(len(att), target), plan)
         ax.plot(att * 100, pay, label=name, color=PALETTE[i % len(PALETTE)], lw=2 if i == 0 else 1.2,
@@ -230,5 +230,5 @@ def payout_curve(params, rpt, target: float = 100_000.0):
     ax.set_ylabel(rpt.t("commission"))
     ax.legend(fontsize=8)
     ax.set_title(_txt(rpt, "Commission of one rep with a target of {t}", "目标为 {t} 时单人提成曲线",
-                          t=f"{target:,.0f}"))
+                          t=rpt.fmt.money(target)))
     return fig
