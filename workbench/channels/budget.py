@@ -61,6 +61,7 @@ from scipy import optimize
 from workbench.channels.economics import spend_by_month
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
+from workbench.reporting import money
 
 log = logging.getLogger(__name__)
 
@@ -589,13 +590,13 @@ def optimise(fit: ResponseFit, params: ChannelParams, budget: float | None = Non
             "The budget {budget} is below what the constraints allow ({minimum} at the largest cuts, plus "
             "{fixed} of fixed channels): no split is recommended.",
             "预算 {budget} 低于约束允许的最低值（最大削减后为 {minimum}，另有固定渠道 {fixed}）：不给出建议。",
-            {"budget": f"{budget:,.0f}", "minimum": f"{lo.sum():,.0f}", "fixed": f"{fixed_spend:,.0f}"}))
+            {"budget": money(budget, "month"), "minimum": money(lo.sum(), "month"), "fixed": money(fixed_spend, "month")}))
         x = np.full(len(free_ids), np.nan)
     else:
         if free_budget > hi.sum():
             notes.append(Note("The largest increases allowed use {used} of the {budget} budget; the rest stays unspent.",
                               "在允许的最大增幅下只能用掉预算 {budget} 中的 {used}，其余不投放。",
-                              {"used": f"{hi.sum() + fixed_spend:,.0f}", "budget": f"{budget:,.0f}"}))
+                              {"used": money(hi.sum() + fixed_spend, "month"), "budget": money(budget, "month")}))
         x = _solve_max(fit, cols_idx, cur_all, lo, hi, min(free_budget, hi.sum()))
     rec = full(x) if feasible else np.full(len(cur_all), np.nan)
     # check every constraint (the solver's tolerance must never leak into a recommendation)
@@ -652,10 +653,10 @@ def _solve_target(fit, params, free_ids, cols_idx, cur_all, lo, hi, notes) -> tu
                           "目标模式下 revenue_target 为 0：请设定要达到的月收入。"))
         return np.full(len(free_ids), np.nan), False
     if best < need:
-        notes.append(Note("The target {target} per month cannot be reached within the allowed increases "
+        notes.append(Note("The target {target} cannot be reached within the allowed increases "
                           "(at most {best} expected).",
-                          "在允许的增幅内无法达到每月 {target} 的目标（预期最多 {best}）。",
-                          {"target": f"{params.revenue_target:,.0f}", "best": f"{best + fixed_value:,.0f}"}))
+                          "在允许的增幅内无法达到 {target} 的目标（预期最多 {best}）。",
+                          {"target": money(params.revenue_target, "month"), "best": money(best + fixed_value, "month")}))
         return hi, True
     scale = np.maximum(hi, 1.0)
 
@@ -796,3 +797,30 @@ def observed_points(fit: ResponseFit) -> pd.DataFrame:
                                   "month": d["month"].astype("str").to_numpy()}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["channel_id", "effective_spend", "y", "month"])
+
+
+PLAN_COLUMNS = ["objective", "feasible", "budget", "current_total", "recommended_total", "value_current",
+                "value_change_month", "value_change_low", "value_change_high", "value_change_year",
+                "value_change_year_low", "value_change_year_high", "channels_up", "channels_down"]
+
+
+def plan_summary(al: Allocation) -> pd.DataFrame:
+    """The ``budget_plan`` result table: one row, the recommended split's value change per month and year.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PLAN_COLUMNS`. Money per month (``budget``, totals, ``value_current``,
+        ``value_change_month`` and its 95 % interval) and per year (``value_change_year*`` = 12 × the
+        monthly figures, at a steady spend); ``channels_up`` / ``channels_down`` count the channels the
+        plan moves by at least 1 %.
+    """
+    t = al.table
+    pct = t["change_pct"] if len(t) else pd.Series(dtype=float)
+    row = {"objective": al.objective, "feasible": bool(al.feasible), "budget": al.budget,
+           "current_total": al.current_total, "recommended_total": al.recommended_total,
+           "value_current": al.value_current, "value_change_month": al.change, "value_change_low": al.change_low,
+           "value_change_high": al.change_high, "value_change_year": 12 * al.change,
+           "value_change_year_low": 12 * al.change_low, "value_change_year_high": 12 * al.change_high,
+           "channels_up": int((pct >= 0.01).sum()), "channels_down": int((pct <= -0.01).sum())}
+    return pd.DataFrame([row], columns=PLAN_COLUMNS)

@@ -314,3 +314,91 @@ def _trends(win: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
                      "growth_ci_low": np.expm1(lo), "growth_ci_high": np.expm1(hi), "trend_months": int(ok.sum())})
     return pd.DataFrame(rows, columns=["channel_id", "revenue_growth", "growth_ci_low", "growth_ci_high",
                                        "trend_months"])
+
+
+RETURNS_COLUMNS = ["scope", "key", "channel_type", "revenue", "gross_margin", "spend", "roi", "roas",
+                   "new_customers", "cac", "value_per_new_customer", "clv_cac", "window"]
+
+
+def channel_returns(econ: Economics, tables: dict[str, pd.DataFrame],
+                    value: pd.DataFrame | None = None) -> pd.DataFrame:
+    """ROI and ROAS per channel, per channel type and in total; CAC and CLV / CAC per channel.
+
+    Parameters
+    ----------
+    econ : Economics
+        Its ``summary`` (over ``econ.window``) gives revenue, gross margin, spend and new customers.
+    tables : dict of str to DataFrame
+        ``channels`` (``type``) groups channels by type.
+    value : DataFrame, optional
+        Value of new customers per acquisition channel (``acquisition_channel_id,
+        value_per_new_customer, clv_cac``, from :func:`workbench.segmentation.profiles.channel_value`,
+        whose CAC is :func:`workbench.measures.cac` over the same window).
+
+    Returns
+    -------
+    DataFrame
+        :data:`RETURNS_COLUMNS`; ``scope`` is ``channel`` (``key`` = channel id), ``type`` (``key`` =
+        channel type) or ``total`` (``key`` = ``(total)``); money over ``window`` (12 complete months by
+        default). ``roi = (gross margin − spend) / spend``; ``value_per_new_customer`` is margin so far
+        plus predicted margin (CLV) of the customers acquired in the window.
+    """
+    s = econ.summary
+    if s is None or s.empty:
+        return pd.DataFrame(columns=RETURNS_COLUMNS)
+    window = s["window"].iloc[0] if "window" in s else ""
+    types: dict[str, str] = {}
+    ch = tables.get("channels")
+    if ch is not None and "type" in ch:
+        types = {str(k): str(v) for k, v in ch.drop_duplicates("channel_id").set_index("channel_id")["type"]
+                 .dropna().items()}
+    chans = s.loc[~s["channel_id"].isin(["(total)", UNKNOWN])].copy()
+    chans = chans.assign(scope="channel", key=chans["channel_id"],
+                         channel_type=chans["channel_id"].map(lambda c: types.get(c, "")))
+    sums = ["revenue", "gross_margin", "spend", "new_customers"]
+    by_type = (chans.loc[chans["channel_type"] != ""].groupby("channel_type", as_index=False)[sums]
+               .sum(min_count=1))
+    by_type = by_type.assign(scope="type", key=by_type["channel_type"])
+    total = s.loc[s["channel_id"] == "(total)", sums].assign(scope="total", key="(total)", channel_type="")
+    out = pd.concat([chans[["scope", "key", "channel_type", *sums]], by_type, total], ignore_index=True)
+    out["roi"] = measures.roi(out["gross_margin"], out["spend"])
+    out["roas"] = measures.roas(out["revenue"], out["spend"])
+    out["cac"] = measures.ratio(out["spend"].where(out["spend"] > 0), out["new_customers"])
+    out["new_customers"] = out["new_customers"].fillna(0).astype("int64")
+    out["value_per_new_customer"] = np.nan
+    if value is not None and len(value):
+        v = value.set_index("acquisition_channel_id")["value_per_new_customer"]
+        is_ch = out["scope"] == "channel"
+        out.loc[is_ch, "value_per_new_customer"] = out.loc[is_ch, "key"].map(v).to_numpy(dtype=float)
+        # a type's or the total's value per new customer: the channels' values weighted by their new customers
+        ch_rows = out.loc[is_ch]
+        worth = (ch_rows["value_per_new_customer"] * ch_rows["new_customers"]).where(
+            ch_rows["value_per_new_customer"].notna())
+        known = ch_rows["new_customers"].where(worth.notna(), 0)
+        for scope, keys in (("type", ch_rows["channel_type"]), ("total", pd.Series("(total)", index=ch_rows.index))):
+            w = worth.groupby(keys).sum(min_count=1) / known.groupby(keys).sum().where(lambda x: x > 0)
+            m = out["scope"] == scope
+            out.loc[m, "value_per_new_customer"] = out.loc[m, "key"].map(w).to_numpy(dtype=float)
+    out["clv_cac"] = measures.ratio(out["value_per_new_customer"], out["cac"])
+    out["window"] = window
+    return out[RETURNS_COLUMNS]
+
+
+def customer_value(ds, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Value of new customers per acquisition channel, from the segmentation's CLV (one implementation).
+
+    Runs the segmentation's preparation, RFM and CLV models with their default parameters at
+    ``as_of`` and returns :func:`workbench.segmentation.profiles.channel_value` (``acquisition_channel_id,
+    new_customers, spend, cac, value_per_new_customer, clv_cac, cac_window`` ...). Empty when the
+    dataset has no orders.
+    """
+    if not ds.has("orders"):
+        return pd.DataFrame()
+    from workbench import segmentation as seg
+    from workbench.segmentation.profiles import channel_value
+
+    p = seg.SegmentationParams(as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"))
+    prep = seg.prepare(ds, p)
+    rfm = seg.rfm_table(prep, p)
+    value = seg.value_tiers(rfm, seg.clv_table(prep, rfm, p), p)
+    return channel_value(prep, seg.attributes(prep, rfm, ds), rfm, value, ds, p)

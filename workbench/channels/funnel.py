@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+from workbench import measures
 from workbench.channels import stats as st
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData
@@ -78,11 +79,11 @@ def channel_conversion(ld: LeadData, params: ChannelParams) -> pd.DataFrame:
     out = c.reset_index().rename(columns={"index": "channel_id"})
     out.insert(1, "channel_name", [ld.names.get(i, "") if i != UNKNOWN else "" for i in out["channel_id"]])
     a = params.alpha
-    out["conversion_rate"] = st.rate(out["won"], out["leads"])
+    out["conversion_rate"] = measures.conversion_rate(out["won"], out["leads"])
     out["ci_low"], out["ci_high"] = st.wilson(out["won"], out["leads"], a)
     out["open_share"] = st.rate(out["open"], out["leads"])
     closed = out["won"] + out["lost"]
-    out["win_rate_closed"] = st.rate(out["won"], closed)
+    out["win_rate_closed"] = measures.win_rate_closed(out["won"], out["lost"])
     out["closed_ci_low"], out["closed_ci_high"] = st.wilson(out["won"], closed, a)
     known = (out["channel_id"] != UNKNOWN).to_numpy()
     prior = st.fit_beta_prior(out.loc[known, "won"], out.loc[known, "leads"])

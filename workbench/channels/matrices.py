@@ -28,6 +28,7 @@ import pandas as pd
 from workbench.channels.economics import channel_codes
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import Note, channel_names, map_values
+from workbench.reporting import share
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,9 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
     amount = o["amount"].to_numpy(dtype=float)
     missing = float((k_code == len(k_names) - 1).mean())
     if missing > 0.05:
-        notes.append(Note("{share} of order lines have no {col}; they are shown as (none).",
-                          "{share} 的订单行缺少 {col}，显示为 (none)。", {"share": f"{missing:.0%}", "col": column}))
+        notes.append(Note("{share} of order lines have no {dim}; they are shown as (none).",
+                          "{share} 的订单行缺少{dim_zh}，显示为（无）。",
+                          {"share": share(missing, digits=0), "dim": dimension, "dim_zh": DIM_ZH[dimension]}))
     rev_by_key = pd.Series(np.bincount(k_code, weights=amount, minlength=len(k_names)), index=k_names)
     rev_by_key = rev_by_key.loc[np.bincount(k_code, minlength=len(k_names)) > 0].sort_values(ascending=False)
     keep = list(rev_by_key.index[:top])

@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from workbench import theme
-from workbench.channels import labels as _labels  # noqa: F401 - registers report labels
 from workbench.channels.budget import Allocation, ResponseFit, curve_points, observed_points
 from workbench.channels.diagnosis import Diagnosis
 from workbench.channels.funnel import ALL, TimeToClose

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench import measures
 from workbench.channels.params import ChannelParams
+from workbench.reporting import Note
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +53,6 @@ STATUS_SYNONYMS: dict[str, str] = {
 
 WON_STAGE_NAMES = {"won", "closed won", "closed-won", "赢单", "成交", "签约", "已成交"}
 LOST_STAGE_NAMES = {"lost", "closed lost", "closed-lost", "输单", "丢单"}
-
-
-@dataclass
-class Note:
-    """A sentence for the report: English and Chinese templates and their values."""
-
-    en: str
-    zh: str
-    values: dict = field(default_factory=dict)
-    kind: str = "note"
-
-    def show(self, report):
-        """Display as a note box of ``report``."""
-        return report.note(self.en, self.zh, **self.values)
 
 
 @dataclass
@@ -359,8 +347,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     # -- cohorts ---------------------------------------------------------------------------
     per = lf["created_date"].dt.to_period(freq)
     lf["cohort"] = per.astype("str")
-    cutoff = as_of - pd.Timedelta(days=params.mature_after_days)
-    lf["mature"] = (per.dt.end_time.dt.normalize() <= cutoff).to_numpy()
+    lf["mature"] = measures.mature(lf["created_date"], as_of, params.mature_after_days, params.cohort)
 
     # -- region from the rep (or the customer) --------------------------------------------
     lf["region"] = None
@@ -465,4 +452,4 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
                              list(rep_names)).to_numpy(), strict=True)}
     return LeadData(leads=out, stages=stages, won_stage=bool(won_stage), as_of=as_of, names=names,
                     notes=notes, counts=counts, spend_only=spend_only, idle=idle, cohort_freq=freq,
-                    mature_cutoff=cutoff, rep_names=rep_names)
+                    mature_cutoff=as_of - pd.Timedelta(days=params.mature_after_days), rep_names=rep_names)
