@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.data.loader import Dataset
 from workbench.data.schema import TABLES
-from workbench.quality.prepare import _issue_counts, _issue_frame, _memo
+from workbench.quality.prepare import _filled, _issue_counts, _issue_frame, _memo
 
 
 def column_completeness(ds: Dataset) -> pd.DataFrame:
@@ -33,7 +33,8 @@ def _column_completeness(ds: Dataset) -> pd.DataFrame:
         unreadable, completeness``. ``filled + missing == rows``; ``unreadable``
         counts cells the loader set to missing because it could not read them (so
         ``missing - unreadable`` were blank in the file). An absent column has
-        ``present=False``, ``filled=0`` and ``completeness=0.0``.
+        ``present=False``, ``filled=0`` and ``completeness=0.0``. A blank the loader kept
+        as ``(blank)`` in a classifying column counts as missing.
     """
     unreadable = _issue_counts(
         _issue_frame(ds.issues), ("invalid", "out_of_range"), ("table", "column")
@@ -43,7 +44,7 @@ def _column_completeness(ds: Dataset) -> pd.DataFrame:
         spec = TABLES[name]
         names = spec.column_names
         present = [c for c in names if c in df.columns]
-        filled = df[present].notna().sum() if present else pd.Series(dtype="int64")
+        filled = pd.Series({c: int(_filled(df, spec, c).sum()) for c in present}, dtype="int64")
         part = pd.DataFrame(
             {
                 "table": name,

@@ -37,6 +37,9 @@ KIND_WEIGHTS: dict[str, float] = {
     "exact_duplicate": 2.0,  # repeated rows double revenue and counts
     "orphan_key": 1.5,  # rows that cannot be joined to their customer, channel, product ...
     "implausible_date": 1.5,  # a year typo moves the reference date and the time axis
+    "date_in_future": 1.5,  # the loader leaves rows with an impossible required date out
+    "date_too_early": 1.5,
+    "no_rows": 2.0,  # a header-only file: the table is left out and the reports that need it go off
     "possible_duplicate_customer": 1.5,  # one customer split in two splits its history
     "invalid": 1.0,  # unreadable value in an optional column (set to missing)
     "out_of_range": 1.0,
@@ -161,7 +164,7 @@ def _compute_fix_frame(ds: Dataset, f: _Facts, stale_after_days: int) -> pd.Data
                 read.get(r.table),
                 blocking=True,
             )
-        elif r.kind in ("invalid", "out_of_range"):
+        elif r.kind in ("invalid", "out_of_range", "date_in_future", "date_too_early"):
             add(
                 r.table,
                 r.column,
@@ -175,10 +178,12 @@ def _compute_fix_frame(ds: Dataset, f: _Facts, stale_after_days: int) -> pd.Data
                 r.table,
                 None,
                 r.kind,
-                f"{_plural(int(r.count), 'exact duplicate row', 'exact duplicate rows')} (dropped on load)",
+                _plural(int(r.count), "exact duplicate row", "exact duplicate rows"),
                 int(r.count),
                 read.get(r.table),
             )
+        elif r.kind == "no_rows":
+            add(r.table, None, r.kind, r.message, None, None, share=1.0)
         elif r.kind == "closed_before_created":
             add(r.table, r.column, r.kind, r.message, int(r.count), rows_loaded.get(r.table))
         elif r.kind == "unknown_file":

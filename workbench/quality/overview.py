@@ -18,7 +18,14 @@ import pandas as pd
 from workbench.data.loader import Dataset
 from workbench.data.schema import TABLES
 from workbench.quality.freshness import DEFAULT_STALE_AFTER_DAYS, _freshness, _freshness_score
-from workbench.quality.prepare import _HINT_RE, _Facts, _facts, _issue_counts, _present_files
+from workbench.quality.prepare import (
+    _HINT_RE,
+    _Facts,
+    _facts,
+    _filled,
+    _issue_counts,
+    _present_files,
+)
 from workbench.quality.validity import _invalid_values
 
 SCORE_WEIGHTS: dict[str, float] = {
@@ -101,7 +108,8 @@ def _overview(ds: Dataset, f: _Facts, stale_after_days: int) -> pd.DataFrame:
     comp = {}
     for t, df in ds.tables.items():
         present = [c for c in TABLES[t].column_names if c in df.columns]
-        comp[t] = float(df[present].notna().to_numpy().mean()) if present and len(df) else np.nan
+        cells = [_filled(df, TABLES[t], c).to_numpy() for c in present]
+        comp[t] = float(np.mean(cells)) if present and len(df) else np.nan
     ov["completeness"] = ov["table"].map(comp).astype("float64")
 
     inv = _invalid_values(ds, f.issues).groupby("table")["count"].sum()

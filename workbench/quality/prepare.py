@@ -31,6 +31,7 @@ from datetime import date
 
 import pandas as pd
 
+from workbench.data.aliases import BLANK
 from workbench.data.coerce import period_bounds
 from workbench.data.loader import Dataset, Issue, in_reference
 from workbench.data.schema import DATE, PERIOD, TABLES, TableSpec
@@ -139,6 +140,19 @@ def _reference_from_profile(dates: pd.DataFrame) -> pd.Timestamp:
     return pd.Timestamp(pool["date_to"].max()).normalize()
 
 
+def _filled(df: pd.DataFrame, spec: TableSpec, column: str) -> pd.Series:
+    """Cells of ``column`` holding a value: not missing, and not the loader's ``(blank)`` bucket.
+
+    A classifying column (``Column.bucket_blank``) keeps a blank as ``(blank)`` so that every
+    row still counts in a breakdown; for completeness it is still a blank.
+    """
+    s = df[column]
+    filled = s.notna()
+    if spec.column(column).bucket_blank:
+        filled &= s.astype(object).ne(BLANK)
+    return filled
+
+
 def _orphan_masks(ds: Dataset) -> dict[str, dict[str, pd.Series]]:
     """Per table and foreign key column: rows whose value the referenced table lacks."""
     out: dict[str, dict[str, pd.Series]] = {}
@@ -147,7 +161,8 @@ def _orphan_masks(ds: Dataset) -> dict[str, dict[str, pd.Series]]:
             ref = ds.tables.get(fk.ref_table)
             if fk.column not in df.columns or ref is None or fk.ref_column not in ref.columns:
                 continue
-            mask = ~_isin(df[fk.column], ref[fk.ref_column])  # missing values are not orphans
+            # missing values and the (blank) bucket are blanks, not orphans
+            mask = ~_isin(df[fk.column].where(_filled(df, TABLES[name], fk.column)), ref[fk.ref_column])
             out.setdefault(name, {})[fk.column] = pd.Series(mask, index=df.index)
     return out
 

@@ -19,6 +19,9 @@ VALIDITY_KINDS: tuple[str, ...] = (
     "out_of_range",
     "blank_required",
     "closed_before_created",
+    "impossible_value",
+    "date_in_future",
+    "date_too_early",
 )
 """Loader issue kinds reported by :func:`invalid_values` (plus implausible dates)."""
 def invalid_values(ds: Dataset) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of workbench.quality on tiny hand-counted datasets written as CSV."""
+"""Tests of the data quality checks (workbench.quality) on tiny hand-counted datasets written as CSV."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def write(folder, name: str, text: str) -> None:
 
 
 def load(folder):
-    return load_dataset(folder, strict=False)
+    return load_dataset(folder, strict=False, keep_duplicate_lines=False)
 
 
 # 12 lines, 2 of them exact repeats (dropped): 10 rows. region blank in 2 of the 10.
@@ -149,17 +149,49 @@ def test_invalid_values_from_issues(shop):
 
 
 def test_implausible_date_reported_and_ignored_for_reference(tmp_path):
+    # 2019 data with a year typo 2023 (possible, but far after the rest of the column)
     lines = ["order_id,order_date,customer_id,amount"]
-    lines += [f"O{m},2026-{m:02d}-10,C1,1" for m in range(1, 12)]  # 11 dates, last 2026-11-10
-    lines.append("O99,2062-03-10,C1,1")
+    lines += [f"O{m},2019-{m:02d}-10,C1,1" for m in range(1, 12)]  # 11 dates, last 2019-11-10
+    lines.append("O99,2023-03-10,C1,1")
     write(tmp_path, "orders.csv", "\n".join(lines))
     ds = load(tmp_path)
-    assert q.reference_date(ds) == pd.Timestamp("2026-11-10")
+    assert q.reference_date(ds) == pd.Timestamp("2019-11-10")
     iv = q.invalid_values(ds)
     bad = row(iv, kind="implausible_date")
     assert (bad.table, bad.column, bad["count"]) == ("orders", "order_date", 1)
     fr = row(q.freshness(ds), table="orders")
-    assert fr.date_to == pd.Timestamp("2026-11-10") and fr.implausible_dates == 1
+    assert fr.date_to == pd.Timestamp("2019-11-10") and fr.implausible_dates == 1
+    assert row(q.fix_list(ds, top=None), kind="implausible_date").rows_affected == 1
+
+
+def test_impossible_dates_from_the_loader_are_listed_and_fixed(tmp_path):
+    # a date after the run date cannot be true: the loader leaves the row out and says so
+    lines = ["order_id,order_date,customer_id,amount"]
+    lines += [f"O{m},2026-{m:02d}-10,C1,1" for m in range(1, 11)]
+    lines.append("O99,2062-03-10,C1,1")
+    write(tmp_path, "orders.csv", "\n".join(lines))
+    ds = load(tmp_path)
+    bad = row(q.invalid_values(ds), kind="date_in_future")
+    assert (bad.column, bad["count"]) == ("order_date", 1)
+    fix = row(q.fix_list(ds, top=None), kind="date_in_future")
+    assert fix.rows_affected == 1 and fix.impact == pytest.approx(
+        q.KIND_WEIGHTS["date_in_future"] * q.ROLE_WEIGHTS["required"] / 11, abs=1e-6)
+
+
+def test_blank_kept_as_bucket_counts_as_missing(tmp_path):
+    # orders.channel_id classifies rows: the loader keeps a blank as '(blank)'; it is still a blank,
+    # and not an orphan of channels
+    lines = ["order_id,order_date,customer_id,amount,channel_id"]
+    lines += [f"O{i},2026-03-{i + 1:02d},C1,1,{'' if i < 3 else 'CH1'}" for i in range(10)]
+    write(tmp_path, "orders.csv", "\n".join(lines))
+    write(tmp_path, "channels.csv", "channel_id,name\nCH1,Direct")
+    ds = load(tmp_path)
+    assert (ds["orders"]["channel_id"] == "(blank)").sum() == 3
+    r = row(q.column_completeness(ds), table="orders", column="channel_id")
+    assert (r.filled, r.missing) == (7, 3)
+    assert row(q.fix_list(ds, top=None), kind="missing_values", column="channel_id").rows_affected == 3
+    assert row(q.orphans(ds), table="orders", column="channel_id").orphan_rows == 0
+    assert row(q.table_overview(ds), table="orders").completeness == pytest.approx(1 - 3 / (10 * 5))
 
 
 def test_few_dates_are_never_implausible(tmp_path):
