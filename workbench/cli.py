@@ -46,11 +46,37 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _check_params_file(path: Path | None) -> None:
+    """A params path that is a folder or not UTF-8 fails here with a message, not a traceback."""
+    from workbench.exceptions import ParamsError
+
+    if path is None or not path.exists():
+        return  # the runner says "does not exist"
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.y*ml"))
+        raise ParamsError(f"--params {path}: is a folder; expected a params YAML file"
+                          + (f", e.g. {path / found[0]} (the folder holds {', '.join(found)})" if found else
+                             " such as params/sample.yaml"))
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            raw.decode("gb18030")
+            enc = "GBK/GB18030 (as Notepad or Excel on a Chinese Windows saves it)"
+        except UnicodeDecodeError:
+            enc = "an unknown encoding"
+        raise ParamsError(f"--params {path}: the file is not UTF-8 but {enc}; save it as UTF-8 "
+                          "(in Notepad: Save As, Encoding UTF-8) and run again") from None
+
+
 def _cmd_run(args) -> int:
     from workbench.runner import run
 
+    _check_params_file(args.params)
     result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out,
-                 fan_out=args.fan_out, timeout_minutes=args.timeout_minutes, wait=not args.no_wait)
+                 fan_out=args.fan_out, timeout_minutes=args.timeout_minutes, wait=not args.no_wait,
+                 force=args.force)
     print(result.index)
     return 0 if result.ok else 1
 
@@ -139,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one report per value: region=all, channel=CH01,CH02, team=all")
     r.add_argument("--timeout-minutes", type=float, default=None, metavar="N",
                    help="stop a notebook still running after N minutes (default 30); the others go on")
+    r.add_argument("--force", action="store_true",
+                   help="execute every notebook, even those whose earlier result could be reused")
     r.add_argument("--no-wait", action="store_true",
                    help="fail at once when another run is publishing into the same reports folder")
     r.set_defaults(func=_cmd_run)

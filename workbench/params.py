@@ -32,9 +32,21 @@ from workbench.exceptions import ParamsError
 def _iso_date(v: str) -> str:
     if v:
         try:
-            dt.date.fromisoformat(v)
+            day = dt.date.fromisoformat(v)
         except ValueError:
             raise ValueError(f"as_of must be a date YYYY-MM-DD or empty, got {v!r}") from None
+        if day > dt.date.today():
+            # an analysis date ahead of today would call every recent period incomplete or stale
+            raise ValueError(f"as_of {v} is in the future (today is {dt.date.today()}); "
+                             "give a past date, or leave it empty for the latest date in the data")
+    return v
+
+
+def _plausible_from(v: str) -> str:
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        raise ValueError(f"plausible_from must be a date YYYY-MM-DD, got {v!r}") from None
     return v
 
 
@@ -78,7 +90,21 @@ class RunConfig(BaseModel):
     series: str = Field(
         "", description="runs of one series are compared period over period (default: the params file); "
                         "give every month's params file the same series, e.g. monthly")
+    value_aliases: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="extra spellings of values, {table.column: {spelling: value}}, e.g. "
+                    "{leads.status: {Gewonnen: won}}; added to the built-in aliases and dataset.yaml's")
+    keep_duplicate_lines: bool | None = Field(
+        None, description="order lines equal in every column: keep them (true) or drop them as a double "
+                          "import (false); empty = dataset.yaml's duplicate_lines, else keep")
+    plausible_from: Annotated[str, AfterValidator(_plausible_from)] | None = Field(
+        None, description="earliest believable date YYYY-MM-DD; empty = dataset.yaml's, else 1990-01-01")
     notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def load_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`workbench.data.load_dataset` this file sets."""
+        return {"value_aliases": dict(self.value_aliases), "keep_duplicate_lines": self.keep_duplicate_lines,
+                "plausible_from": self.plausible_from}
 
     def series_key(self, params_file) -> str | None:
         """What :func:`workbench.runner.previous_run` matches: ``series``, else the params file path."""

@@ -385,6 +385,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
         if col.name not in df.columns:
             continue
         values, bad = _coerce_column(df[col.name], col)
+        reported = pd.Series(False, index=df.index)  # set missing after an issue of its own: not "blank"
         if col.kind in (TEXT, ID, CATEGORY):
             values, unmapped = _map_aliases(table, col, values, df[col.name], info, options, issues, events)
             if col.kind == CATEGORY:
@@ -412,6 +413,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
                     expected=_EXPECTED[col.kind],
                 ))
                 values = values.where(~impossible)
+                reported |= impossible
         if col.kind == DATE and col.date_bounds:
             late = values.notna() & (values >= latest)
             early = values.notna() & (values < earliest)
@@ -438,6 +440,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
                     events.append(dict(reason=reason, action="changed", column=col.name, rows=int(mask.sum()),
                                        money=0.0))
                     values = values.where(~mask)
+                    reported |= mask
         if col.min is not None or col.max is not None:
             out_of_range = values.notna() & (
                 (values < col.min if col.min is not None else False)
@@ -458,6 +461,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
                     events.append(dict(reason="out_of_range_set_missing", action="changed", column=col.name,
                                        rows=int(out_of_range.sum()), money=0.0))
                 values = values.where(~out_of_range)
+                reported |= out_of_range
         if bad.any() and not bad_reported:
             pos = _positions(bad)
             samples = ", ".join(repr(str(v)) for v in df[col.name][bad].head(3))
@@ -471,7 +475,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
             if not col.required:
                 events.append(dict(reason="invalid_set_missing", action="changed", column=col.name,
                                    rows=int(bad.sum()), money=0.0))
-        blank = values.isna() & ~bad
+        blank = values.isna() & ~bad & ~reported
         if col.bucket_blank and blank.any() and values.notna().any():
             values = values.astype("str").where(~blank, BLANK)
             n = int(blank.sum())
