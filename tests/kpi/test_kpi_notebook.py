@@ -12,7 +12,8 @@ import workbench.kpi as kpi
 from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
 from workbench.report import Report
-from workbench.runner import headline_of
+from workbench.reporting.checks import data_names, english_words
+from workbench.runner import export_html, headline_of
 from workbench.sample import generate_sample
 
 TABLES = {"attainment", "attainment_summary", "gap_split", "forecast", "forecast_backtest", "calibration",
@@ -65,6 +66,10 @@ def test_kpi_notebook(small_sample, tmp_path, lang):
     assert len(sc) == 60 and {"win_rate_low", "win_rate_high", "rank_low", "rank_high"} <= set(sc.columns)
     inc = pd.read_csv(tables / "incentives.csv", encoding="utf-8-sig")
     assert (inc["total_pay"] == inc["commission"] + inc["team_bonus"]).all()
+    if lang == "zh":  # every word a reader sees is Chinese, a name from the data or an allowed term
+        page = export_html(nb, "zh", "2026")
+        names = data_names(dict(load_dataset(small_sample, strict=False).tables))
+        assert english_words(page, names) == {}
 
 
 def _run_sections(ds, params, tmp_path):

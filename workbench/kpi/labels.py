@@ -40,7 +40,8 @@ LABELS = Catalogue("kpi", {
     "total_pay": ("Total pay", "应发合计"), "scenario": ("Scenario", "方案"), "total_cost": ("Total cost", "总成本"),
     "cost_share": ("Cost / revenue", "成本占收入比"), "delta": ("Change", "变化"), "reps_paid": ("Reps paid", "获奖励人数"),
     "max_pay": ("Highest pay", "最高个人所得"), "plan": ("Plan", "现行方案"), "reps_above_target": ("Reps ≥ target", "达标人数"),
-    # team "attainment_low": ("Att. low", "达成率下限"), "attainment_high": ("Att. high", "达成率上限"), "win_rate": ("Win rate", "赢单率"),
+    # team
+    "attainment_low": ("Att. low", "达成率下限"), "attainment_high": ("Att. high", "达成率上限"), "win_rate": ("Win rate", "赢单率"),
     "win_rate_low": ("Win rate low", "赢单率下限"), "win_rate_high": ("Win rate high", "赢单率上限"),
     "win_rate_pooled": ("Win rate (pooled)", "赢单率（收缩估计）"), "rank_low": ("Rank from", "排名区间起"),
     "rank_high": ("Rank to", "排名区间止"), "avg_deal_size": ("Avg deal", "平均成交额"),
@@ -49,7 +50,7 @@ LABELS = Catalogue("kpi", {
     "within noise": ("within noise", "差异在噪声内"), "insufficient data": ("insufficient data", "数据不足"), "manager": ("Manager", "经理"),
     "transition": ("Stage", "阶段转化"), "rep_rate": ("Rep rate", "个人转化率"), "rep_n": ("Rep n", "个人样本"),
     "team_rate": ("Team rate", "团队转化率"), "team_n": ("Team n", "团队样本"),
-    "q_value": ("q (BH)", "q 值（BH）"), "channel_expected": ("Expected from channels", "按渠道结构预期"),
+    "q_value": ("q (BH)", "q 值（错误发现率校正）"), "channel_expected": ("Expected from channels", "按渠道结构预期"),
     "explained_by_channel": ("Explained by channel mix", "可由渠道结构解释"),
     "suggested_training": ("Suggested training", "建议培训"), "passed": ("Passed", "通过数"),
     "active": ("active", "在职"),
