@@ -1,6 +1,7 @@
 """Shared importer machinery: reading exports, dates, amounts, value maps, atomic writing, the report."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -161,3 +162,66 @@ def test_channel_type_from_the_words_of_its_name(name, typ):
     from workbench.importers.base import guess_channel_type
 
     assert guess_channel_type(name) == typ
+
+
+# ----------------------------------------------------------------------------- damaged and old files
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 truncated zip", b"Record Id,Stage\nzcrm_1,Closed Won\n",
+                                     b"\x00\x01\x02 not a workbook at all"])
+def test_damaged_or_renamed_workbook_is_a_clear_error(tmp_path, content, capsys):
+    """A truncated .xlsx (BadZipFile) or a CSV renamed .xlsx (CalamineError) used to end in a traceback."""
+    from workbench.cli import main
+
+    p = tmp_path / "Deals.xlsx"
+    p.write_bytes(content)
+    with pytest.raises(MappingError, match=r"Deals.xlsx: is not a readable XLSX workbook .*save it again as .xlsx"):
+        read_source(p, ["Record Id"])
+    assert main(["import", "zoho", "--deals", str(p), "--out", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err
+    assert "error: Deals.xlsx: is not a readable XLSX workbook" in err and "Traceback" not in err
+    assert not (tmp_path / "ds").exists()
+
+
+def test_csv_that_is_really_a_workbook(tmp_path):
+    book = tmp_path / "book.xlsx"
+    pd.DataFrame({"Record Id": ["zcrm_1"]}).to_excel(book, index=False)
+    p = tmp_path / "Deals.csv"
+    p.write_bytes(book.read_bytes())
+    with pytest.raises(MappingError, match="Deals.csv: is an Excel workbook renamed to .csv"):
+        read_source(p)
+
+
+def test_old_xls_workbook_is_read(tmp_path):
+    """Old .xls (BIFF) workbooks are read, not skipped: through the mapping importer into orders."""
+    from statsmodels.datasets import macrodata
+
+    from workbench.importers import import_mapping
+
+    xls = Path(macrodata.__file__).parent / "src" / "macrodata.xls"
+    if xls.is_dir():  # statsmodels ships it inside a folder of the same name
+        xls = xls / "macrodata.xls"
+    with pytest.raises(MappingError, match=r"3 sheets and 3 of them \(README, Monthly, Quarterly\)"):
+        read_source(xls)
+    src = read_source(xls, ["DATE", "GDPC96"], sheet="Quarterly")
+    assert src.format == "xls" and list(src.frame.columns[:3]) == ["DATE", "DPIC96", "FGCEC96"]
+    assert src.frame["DATE"].iloc[0] == pd.Timestamp("1947-01-01") and src.lines([0]) == [2]
+    mapping = {"tables": {"orders": {"file": xls.name, "sheet": "Quarterly", "columns": {
+        "order_id": {"value": "GDP"}, "customer_id": {"value": "US"}, "order_date": "DATE", "amount": "GDPC96"}}}}
+    report = import_mapping(mapping, input=xls.parent, out=tmp_path / "ds")
+    orders = pd.read_csv(tmp_path / "ds" / "orders.csv", parse_dates=["order_date"])
+    assert report.tables["orders"] == len(src.frame) and report.files[0]["format"] == "xls"
+    assert orders["amount"].sum() == pytest.approx(src.frame["GDPC96"].astype(float).sum())
+    assert orders["order_date"].min() == pd.Timestamp("1947-01-01")
+
+
+def test_semicolon_export_with_decimal_commas_through_an_importer(tmp_path):
+    from workbench.importers import import_zoho
+
+    p = tmp_path / "Deals.csv"
+    p.write_text("Record Id;Stage;Amount;Created Time\nzcrm_1;Closed Won;1.234,56;2024-01-02\n"
+                 "zcrm_2;Qualification;99,50;2024-01-03\n", encoding="utf-8")
+    report = import_zoho(deals=p, out=tmp_path / "ds")
+    leads = load_dataset(tmp_path / "ds")["leads"]
+    assert leads["amount"].tolist() == [1234.56, 99.5] and leads["status"].tolist() == ["won", "open"]
+    assert report.files[0]["rows_read"] == 2

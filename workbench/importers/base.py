@@ -3,10 +3,10 @@ parse its dates and amounts, and write a dataset folder atomically with a report
 
 Every importer (Zoho CRM, Fxiaoke, a mapping file) does the same four things:
 
-1. read each source file as raw cells (:func:`read_source`): CSV in UTF-8, UTF-8 with
-   BOM or GBK/GB18030 (the loader's :func:`~workbench.data.loader.detect_encoding`),
-   ``.csv.gz``, or XLSX (the sheet whose header fits best); a title row above the
-   header is skipped;
+1. read each source file as raw cells (:func:`read_source`) through the loader's own
+   reader (:mod:`workbench.data.read`): CSV in UTF-8, UTF-8 with BOM or GBK/GB18030,
+   any of ``,`` ``;`` tab ``|`` as delimiter, ``.csv.gz``, XLSX or old XLS (the sheet
+   whose header fits best); a title row above the header is skipped;
 2. find the columns it needs by their aliases (:func:`resolve_fields`): a required one
    that is missing stops the import with the columns found and the closest candidates;
 3. turn cells into canonical values: :func:`map_values` (picklists such as stage to
@@ -26,17 +26,13 @@ left unmapped, warnings.
 from __future__ import annotations
 
 import ast
-import csv
 import difflib
-import gzip
-import importlib.util
 import json
 import logging
 import operator
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -50,7 +46,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic import Field as PField
 
 from workbench.data import coerce
-from workbench.data.loader import NA_VALUES, detect_encoding, format_issues, load_dataset
+from workbench.data.loader import format_issues, load_dataset
+from workbench.data.read import RawFile, read_file
 from workbench.data.schema import (
     CATEGORY,
     DATE,
@@ -69,10 +66,7 @@ DROP = "__drop__"
 """A value-map target that drops the row (with its reason in the report)."""
 
 REPORT_FILE = "import_report.json"
-HEADER_SCAN_ROWS = 10
 MAX_SHOWN = 5
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 
 # Unambiguous textual spellings tried after ISO / 2026年3月5日 / epoch (Zoho shows "Mar 15, 2024").
 TEXT_DATE_FORMATS = (
@@ -251,122 +245,18 @@ class ImportReport:
 
 # ----------------------------------------------------------------------------- reading
 
-
-@dataclass
-class SourceFile:
-    """One export read as raw cells, with where and how it was read."""
-
-    path: Path
-    frame: pd.DataFrame  # original headers (stripped); text cells for CSV, objects for Excel
-    format: str  # csv | xlsx
-    encoding: str | None
-    sheet: str | None
-    header_row: int  # 0-based line (or sheet row) of the header
-    sheets: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return self.path.name + (f" [{self.sheet}]" if self.sheet and len(self.sheets) > 1 else "")
-
-    def lines(self, positions: Iterable[int]) -> list[int]:
-        """1-based line (or sheet row) numbers of 0-based data-row positions."""
-        return [int(p) + self.header_row + 2 for p in positions]
-
-
-def _excel_engine() -> str:
-    # calamine (Rust) reads a million-row sheet several times faster than openpyxl, in
-    # far less memory; openpyxl stays the fallback so the importer works without it.
-    return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
-
-
-def _header_score(cells: Iterable, hints: set[str]) -> int:
-    return len({norm(v) for v in cells if v is not None and not (isinstance(v, float) and np.isnan(v))} & hints)
-
-
-def _pick_header(preview: pd.DataFrame, hints: set[str]) -> tuple[int, int]:
-    """(row index, score) of the row most like a header among the first rows."""
-    best, best_score = 0, -1
-    for i in range(min(len(preview), HEADER_SCAN_ROWS)):
-        score = _header_score(preview.iloc[i].tolist(), hints)
-        if score > best_score:
-            best, best_score = i, score
-    if best_score <= 0:  # nothing known: the first row that fills most cells is the header
-        filled = preview.notna().sum(axis=1)
-        best = int(filled.idxmax()) if len(filled) else 0
-        best_score = 0
-    return best, best_score
-
-
-def _clean_frame(df: pd.DataFrame) -> pd.DataFrame:
-    cols = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    df.columns = cols
-    keep = [not (c == "" or c.startswith("Unnamed:") or c == "nan") or df.iloc[:, i].notna().any()
-            for i, c in enumerate(cols)]
-    df = df.loc[:, keep]
-    if len(df):
-        empty = df.isna().all(axis=1)
-        if empty.any():
-            df = df.loc[~empty]
-    return df.reset_index(drop=True)
-
-
-def _sniff_sep(lines: list[str]) -> str:
-    """The separator that splits most lines into the same number of fields (a title line may not)."""
-    best, best_score = ",", (0, 0)
-    for sep in (",", ";", "\t", "|"):
-        counts = [ln.count(sep) for ln in lines if ln.strip()]
-        positive = [c for c in counts if c > 0]
-        if not positive:
-            continue
-        mode = max(set(positive), key=positive.count)
-        score = (positive.count(mode), mode)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-def _read_csv(path: Path, hints: set[str]) -> tuple[pd.DataFrame, str, int]:
-    encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
-        head = [fh.readline() for _ in range(HEADER_SCAN_ROWS)]
-    head = [ln for ln in head if ln]
-    sep = _sniff_sep(head)
-    # Rows of any length: a one-cell title line must not make the header look "bad".
-    rows = list(csv.reader(head, delimiter=sep))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    width = max((len(r) for r in rows), default=0)
-    preview = pd.DataFrame([[c if c.strip() else None for c in r] + [None] * (width - len(r)) for r in rows])
-    header_row, _ = _pick_header(preview, hints)
-    skip = _physical_line(head, sep, header_row)
-    opts = dict(encoding=encoding, skiprows=skip, dtype=str, sep=sep, keep_default_na=False,
-                na_values=NA_VALUES)
-    try:
-        df = pd.read_csv(path, engine="pyarrow", **opts)
-    except Exception as exc:  # the C parser names the bad line
-        log.debug("pyarrow could not parse %s (%s); using the C parser", path.name, exc)
-        df = pd.read_csv(path, skip_blank_lines=True, **opts)
-    return df, encoding, skip
-
-
-def _physical_line(head: list[str], sep: str, row: int) -> int:
-    """Lines to skip to reach the ``row``-th non-blank record (blank lines above a header count)."""
-    seen = 0
-    for i, ln in enumerate(head):
-        if not ln.strip() or not any(c.strip() for c in next(csv.reader([ln], delimiter=sep), [])):
-            continue
-        if seen == row:
-            return i
-        seen += 1
-    return row
+SourceFile = RawFile
+"""One export read as raw cells: the loader's :class:`~workbench.data.read.RawFile`."""
 
 
 def read_source(path: str | Path, hints: Iterable[str] = (), sheet: str | None = None) -> SourceFile:
-    """Read one export as raw cells.
+    """Read one export as raw cells, through the loader's reader (:func:`workbench.data.read.read_file`).
 
     Parameters
     ----------
     path : str or Path
-        ``.csv`` (also ``.tsv``/``.txt``, ``;`` or tab separated), ``.csv.gz``, or ``.xlsx``/``.xls``.
+        ``.csv`` (also ``.tsv``/``.txt``; ``,`` ``;`` tab or ``|`` separated, told from
+        the lines), ``.csv.gz``, ``.xlsx``/``.xlsm``, old ``.xls`` or ``.parquet``.
     hints : iterable of str
         Header names the caller expects; they locate the header row below a title row
         and choose the sheet of a workbook with several sheets.
@@ -381,97 +271,17 @@ def read_source(path: str | Path, hints: Iterable[str] = (), sheet: str | None =
     Raises
     ------
     MappingError
-        Missing, empty or unreadable file; ambiguous or unknown sheet.
+        Missing, empty, damaged or renamed (``BadZipFile``, ``CalamineError``) or
+        unsupported file; ambiguous or unknown sheet. The message names the file and
+        what was expected; no parser traceback reaches the user.
     """
-    path = Path(path)
-    if not path.exists():
-        raise MappingError(f"{path}: file does not exist")
-    if path.is_dir():
-        raise MappingError(f"{path}: is a folder; expected an exported CSV or XLSX file")
-    if path.stat().st_size == 0:
-        raise MappingError(f"{path.name}: the file is empty; expected a header row and data rows")
-    hint_set = {norm(h) for h in hints}
-    suffixes = [s.lower() for s in path.suffixes]
     try:
-        if suffixes and suffixes[-1] == ".gz":
-            with tempfile.TemporaryDirectory() as tmp:
-                plain = Path(tmp) / path.stem
-                with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                df, encoding, header_row = _read_csv(plain, hint_set)
-            return SourceFile(path, _clean_frame(df), "csv", encoding, None, header_row)
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            return _read_excel(path, hint_set, sheet)
-        if path.suffix.lower() in CSV_SUFFIXES or not path.suffix:
-            df, encoding, header_row = _read_csv(path, hint_set)
-            return SourceFile(path, _clean_frame(df), "csv", encoding, None, header_row)
-    except MappingError:
-        raise
+        return read_file(path, hints, sheet)
     except DataError as exc:
-        raise MappingError(str(exc)) from exc
-    except pd.errors.EmptyDataError:
-        raise MappingError(f"{path.name}: the file has no columns; expected a header row and data rows") from None
-    except (pd.errors.ParserError, ValueError, OSError, KeyError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path.name}: cannot be read: {exc}") from exc
-    raise MappingError(f"{path.name}: unsupported file type '{path.suffix}'; expected .csv, .csv.gz or .xlsx")
-
-
-def _read_excel(path: Path, hints: set[str], sheet: str | None) -> SourceFile:
-    engine = _excel_engine()
-    with pd.ExcelFile(path, engine=engine) as book:
-        names = [str(s) for s in book.sheet_names]
-        if sheet is not None and sheet not in names:
-            hint = difflib.get_close_matches(sheet, names, n=1)
-            raise MappingError(
-                f"{path.name}: no sheet '{sheet}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + f"; sheets: {', '.join(names)}")
-        # Each candidate sheet is read once, without a header: readers parse a whole sheet
-        # even for a ten-row preview, so the header is found in the cells already read.
-        scored = []
-        for name in [sheet] if sheet is not None else names:
-            cells = pd.read_excel(book, sheet_name=name, header=None, dtype=object, na_values=NA_VALUES,
-                                  keep_default_na=False)
-            if cells.dropna(how="all").empty:
-                continue
-            row, score = _pick_header(cells.head(HEADER_SCAN_ROWS), hints)
-            scored.append((score, name, row, cells))
-        if not scored:
-            raise MappingError(f"{path.name}: every sheet is empty; expected a header row and data rows")
-        scored.sort(key=lambda t: -t[0])
-        if sheet is None and len(scored) > 1 and scored[0][0] == scored[1][0]:
-            tied = [n for sc, n, _, _ in scored if sc == scored[0][0]]
-            raise MappingError(
-                f"{path.name}: {len(names)} sheets and {len(tied)} of them ({', '.join(tied)}) look "
-                f"equally like the export; name the sheet to read (--sheet NAME, or 'sheet:' in a mapping file)")
-        _, name, row, cells = scored[0]
-    header = [h if h is not None and not (isinstance(h, float) and np.isnan(h)) else f"Unnamed: {i}"
-              for i, h in enumerate(cells.iloc[row].tolist())]
-    header = [str(h.isoformat() if hasattr(h, "isoformat") else h) for h in header]
-    df = cells.iloc[row + 1:].reset_index(drop=True)
-    df.columns = _dedupe(header)
-    df = _clean_frame(df)
-    for c in df.columns:  # text columns as Arrow strings: the vectorised string paths apply
-        if pd.api.types.infer_dtype(df[c], skipna=True) in ("string", "empty"):
-            df[c] = df[c].astype("str")
-    src = SourceFile(path, df, "xlsx", None, name, row, tuple(names))
-    if len(names) > 1:
-        log.info("%s: read sheet '%s' of %s", path.name, name, ", ".join(names))
-    return src
-
-
-def _dedupe(names: list[str]) -> list[str]:
-    """Repeated headers as pandas spells them: ``A``, ``A.1``, ``A.2``."""
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        k = n.strip()
-        if k in seen:
-            seen[k] += 1
-            out.append(f"{k}.{seen[k]}")
-        else:
-            seen[k] = 0
-            out.append(k)
-    return out
+        msg = str(exc)
+        if "look equally like" in msg:
+            msg += " (--sheet NAME, or 'sheet:' in a mapping file)"
+        raise MappingError(msg) from None
 
 
 # ----------------------------------------------------------------------------- columns
@@ -767,7 +577,9 @@ def parse_money(raw: pd.Series, *, src: SourceFile | None = None, column: str = 
         wan = sub.str.contains("万") & ~sub.str.contains("万元以上")
         unit = unit.mask(wan, 1e4).mask(sub.str.contains("亿"), 1e8)
         cleaned = sub.str.replace(r"万|亿|HK\$|US\$|Rs\.?|₹|EUR|GBP|JPY|HKD|INR|USD|CNY|RMB|€|£", "", regex=True)
-        euro = cleaned.str.match(r"^\s*-?\d{1,3}(\.\d{3})+,\d{1,2}\s*$")
+        # 1.234,56 and 99,50: a comma before one or two last digits is a decimal comma (a
+        # thousands comma is always followed by three digits).
+        euro = cleaned.str.match(r"^\s*-?\d{1,3}(\.\d{3})+,\d{1,2}\s*$") | cleaned.str.match(r"^\s*-?\d+,\d{1,2}\s*$")
         cleaned = cleaned.where(~euro, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
         text = text.copy()
         text.loc[nonnum] = cleaned
