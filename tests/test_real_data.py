@@ -56,7 +56,7 @@ def test_online_retail_as_orders(real_data, tmp_path):
 
     orders["customer_id"] = orders["customer_id"].replace("", "GUEST")
     orders.to_csv(tmp_path / "orders.csv", index=False)
-    ds = load_dataset(tmp_path)
+    ds = load_dataset(tmp_path, keep_duplicate_lines=False)  # kept by default (tests/data/test_data_audit.py)
     (dup,) = [w for w in ds.warnings if w.kind == "exact_duplicate"]
     got = ds["orders"]
     assert len(got) + dup.count == 541_909

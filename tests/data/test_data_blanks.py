@@ -53,3 +53,14 @@ def test_schema_buckets_classifiers_not_identifiers():
     keys = {(t, k) for t, s in TABLES.items() for k in s.key}
     assert not bucketed & keys
     assert not any(c.bucket_blank for c in TABLES["orders"].columns if c.name in ("order_id", "customer_id"))
+
+
+def test_docs_list_every_bucketed_column():
+    from workbench.paths import PROJ_ROOT
+
+    doc = (PROJ_ROOT / "docs" / "data_model.md").read_text(encoding="utf-8")
+    for t, s in TABLES.items():
+        section = doc.split(f"### `{t}`", 1)[1].split("\n### ", 1)[0]
+        for c in s.columns:
+            assert (f"| `{c.name}` |" in section and "blank kept as (blank)" in section.split(f"| `{c.name}` |", 1)[1]
+                    .split("\n", 1)[0]) == c.bucket_blank, (t, c.name)
