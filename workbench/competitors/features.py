@@ -15,38 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench import i18n
-from workbench.competitors.base import CompetitorData, Section
+from workbench.competitors.base import Section
+from workbench.competitors.labels import FEATURE_LABELS, VERDICT_LABELS
+from workbench.competitors.prepare import CompetitorData
 
 log = logging.getLogger(__name__)
 
-i18n.register({
-    "dimension": ("Dimension", "维度"),
-    "score": ("Score", "得分"),
-    "our_score": ("Our score", "本公司得分"),
-    "diff_vs_us": ("Difference to us", "与本公司之差"),
-    "n_ratings": ("Ratings", "评分数"),
-    "n_players": ("Players", "参与者数"),
-    "competitor_mean": ("Competitors' mean", "竞品均值"),
-    "competitor_max": ("Best competitor score", "竞品最高分"),
-    "best_competitor": ("Best competitor", "最佳竞品"),
-    "gap_vs_mean": ("Us minus competitors' mean", "本公司减竞品均值"),
-    "verdict": ("Verdict", "结论"),
-})
-
-VERDICT_LABELS = {"strength": ("strength", "优势"), "weakness": ("weakness", "劣势"), "par": ("par", "持平")}
-FEATURE_LABELS = {
-    "price": ("price", "价格"), "value": ("value for money", "性价比"), "quality": ("quality", "质量"),
-    "service": ("service", "服务"), "brand": ("brand", "品牌"), "delivery": ("delivery", "交付"),
-    "design": ("design", "设计"), "features": ("features", "功能"), "functionality": ("functionality", "功能"),
-    "support": ("support", "支持"), "after_sales": ("after-sales", "售后"), "installation": ("installation", "安装"),
-    "reliability": ("reliability", "可靠性"), "ease_of_use": ("ease of use", "易用性"),
-    "usability": ("usability", "易用性"), "innovation": ("innovation", "创新"), "ecosystem": ("ecosystem", "生态"),
-    "app": ("app", "应用"), "security": ("security", "安全"), "battery": ("battery", "续航"),
-    "coverage": ("coverage", "覆盖"), "availability": ("availability", "供货"), "warranty": ("warranty", "保修"),
-}
-"""The usual feature dimensions' names in English and Chinese (case and ``-``/space ignored); a dimension
-the data names otherwise is shown as the data spells it."""
 FEATURE_COLUMNS = ["competitor", "dimension", "score", "n_ratings", "our_score", "diff_vs_us", "rank", "n_players"]
 SUMMARY_COLUMNS = ["dimension", "our_score", "competitor_mean", "competitor_max", "best_competitor", "gap_vs_mean",
                    "n_players", "verdict"]

@@ -18,6 +18,8 @@ import unicodedata
 
 import pandas as pd
 
+from workbench.competitors.labels import HOW_LABELS, TABLE_LABELS
+
 log = logging.getLogger(__name__)
 
 COMPETITOR_COLUMNS: dict[str, str] = {
@@ -123,7 +125,6 @@ def suggest_aliases(names: pd.Series, own: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "looks_like", "rows"])
 
 
-HOW_LABELS = {"alias": ("competitor_aliases", "别名映射"), "spelling": ("case, spaces or full-width", "大小写、空格或全半角")}
 
 
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -131,4 +132,6 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = df.copy()
     if "how" in out:
         out["how"] = out["how"].map(lambda v: HOW_LABELS.get(v, (v, v))[1 if lang == "zh" else 0])
+    if "table" in out:
+        out["table"] = out["table"].map(lambda v: TABLE_LABELS.get(v, (v, v))[1 if lang == "zh" else 0])
     return out

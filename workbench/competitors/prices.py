@@ -43,46 +43,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench import i18n
-from workbench.competitors.base import ALL, CompetitorData, Section, p_text
+from workbench.competitors.base import ALL, Section
+from workbench.competitors.labels import POSITION_LABELS, STATUS_LABELS
+from workbench.competitors.prepare import CompetitorData
 
 log = logging.getLogger(__name__)
 
-i18n.register({
-    "competitor": ("Competitor", "竞品"),
-    "category": ("Category", "品类"),
-    "channel_id": ("Channel", "渠道"),
-    "month": ("Month", "月份"),
-    "n_obs": ("Observations", "观测数"),
-    "price_index": ("Price index (us = 100)", "价格指数（本公司 = 100）"),
-    "ci_low": ("95% CI low", "95% 区间下限"),
-    "ci_high": ("95% CI high", "95% 区间上限"),
-    "gap_pct": ("Price gap", "价差"),
-    "gap_p10": ("Gap p10", "价差 P10"),
-    "gap_median": ("Median gap", "价差中位数"),
-    "gap_p90": ("Gap p90", "价差 P90"),
-    "share_undercut": ("Obs. undercutting", "低价观测占比"),
-    "position": ("Position", "价格位置"),
-    "since": ("Since", "起始日期"),
-    "undercut_status": ("Kind", "类型"),
-    "dates_in_run": ("Observation dates", "观测日期数"),
-    "index_before": ("Index before", "此前指数"),
-    "n_before": ("Observations before", "此前观测数"),
-    "channels": ("Channels", "渠道"),
-    "median_ratio": ("Median ratio to our price", "与本公司价格之比（中位数）"),
-    "rows": ("Rows", "行数"),
-    "raw": ("As written", "原始写法"),
-    "canonical": ("Merged into", "合并为"),
-    "how": ("How", "方式"),
-    "looks_like": ("Looks like", "疑似"),
-})
-
-POSITION_LABELS = {
-    "cheaper": ("cheaper than us", "比我们便宜"),
-    "parity": ("at parity", "价格持平"),
-    "dearer": ("dearer than us", "比我们贵"),
-}
-STATUS_LABELS = {"new": ("new", "新出现"), "since_start": ("since start of data", "数据起始即如此")}
 
 FORMATS = {"price_index": "num", "ci_low": "num", "ci_high": "num", "index_before": "num", "n_before": "int",
            "median_ratio": "num2", "gap_p10": "pct", "gap_median": "pct", "gap_p90": "pct", "share_undercut": "pct"}
@@ -427,7 +393,7 @@ def latest_rows(index: pd.DataFrame) -> pd.DataFrame:
 
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A display copy with the workbench's own words (position, status, ``all``) in ``lang``."""
-    out = p_text(df)
+    out = df.copy()
     k = 1 if lang == "zh" else 0
     if "position" in out:
         out["position"] = out["position"].map(lambda v: POSITION_LABELS.get(v, (v, v))[k])

@@ -37,36 +37,12 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from workbench import i18n
-from workbench.competitors.base import ALL, CompetitorData, Section, p_text
+from workbench.competitors.base import ALL, Section
+from workbench.competitors.labels import ROLE_LABELS
+from workbench.competitors.prepare import CompetitorData
 
 log = logging.getLogger(__name__)
 
-i18n.register({
-    "period": ("Period", "期间"),
-    "region": ("Region", "区域"),
-    "is_us": ("Us", "本公司"),
-    "sales": ("Sales", "销售额"),
-    "share": ("Share", "份额"),
-    "rank": ("Rank", "排名"),
-    "share_prev": ("Previous share", "上期份额"),
-    "change_pp": ("Change (pp)", "变化（百分点）"),
-    "baseline_share": ("Baseline share", "基线份额"),
-    "change_vs_baseline": ("Change vs baseline", "相对基线变化"),
-    "z": ("z", "z 值"),
-    "p_value": ("p", "p 值"),
-    "p_adjusted": ("Adjusted p", "校正后 p 值"),
-    "beyond_noise": ("Beyond noise", "超出噪声"),
-    "role": ("Role", "角色"),
-    "n_periods": ("Periods", "期数"),
-    "share_first": ("First share", "期初份额"),
-    "share_latest": ("Latest share", "最新份额"),
-    "slope_pp": ("Trend (pp per period)", "趋势（百分点/期）"),
-    "slope_low": ("Trend CI low", "趋势区间下限"),
-    "slope_high": ("Trend CI high", "趋势区间上限"),
-})
-
-ROLE_LABELS = {"us": ("us", "本公司"), "leader": ("leader", "领先者"), "challenger": ("challenger", "挑战者")}
 SHARE_COLUMNS = ["period", "region", "competitor", "is_us", "sales", "share", "rank", "share_prev", "change_pp",
                  "baseline_share", "change_vs_baseline", "z", "p_value", "p_adjusted", "beyond_noise"]
 TREND_COLUMNS = ["region", "competitor", "role", "n_periods", "share_first", "share_latest", "slope_pp",
@@ -243,7 +219,7 @@ def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A display copy with roles and ``all`` in ``lang``."""
-    out = p_text(df)
+    out = df.copy()
     k = 1 if lang == "zh" else 0
     if "role" in out:
         out["role"] = out["role"].map(lambda v: ROLE_LABELS.get(v, (v, v))[k])

@@ -31,25 +31,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench import i18n
 from workbench.competitors.base import ALL, Section
 from workbench.competitors.features import feature_label
+from workbench.competitors.labels import QUADRANT_LABELS, TABLE_LABELS
 
 log = logging.getLogger(__name__)
 
 QUADRANTS = ("strength", "weakness", "opportunity", "threat")
-QUADRANT_LABELS = {"strength": ("Strength", "优势 S"), "weakness": ("Weakness", "劣势 W"),
-                   "opportunity": ("Opportunity", "机会 O"), "threat": ("Threat", "威胁 T")}
 SWOT_COLUMNS = ["quadrant", "topic", "value", "n", "source", "text_en", "text_zh"]
 MAX_STANDING_UNDERCUTS = 3
 RECENT_SHARE_PERIODS = 2
-
-i18n.register({
-    "quadrant": ("Quadrant", "象限"),
-    "point": ("Point (with its figure)", "要点（含依据数字）"),
-    "source": ("Source table", "来源表"),
-    "topic": ("Topic", "主题"),
-})
 
 
 @dataclass
@@ -251,4 +242,5 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     k = 1 if lang == "zh" else 0
     out["quadrant"] = out["quadrant"].map(lambda v: QUADRANT_LABELS.get(v, (v, v))[k])
     out["point"] = out["text_zh" if lang == "zh" else "text_en"]
+    out["source"] = out["source"].map(lambda v: TABLE_LABELS.get(v, (v, v))[k])
     return out

@@ -49,8 +49,9 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from workbench import i18n
-from workbench.competitors.base import CompetitorData, Section, p_text, single_blas_thread
+from workbench.competitors.base import Section, single_blas_thread
+from workbench.competitors.labels import TERM_LABELS
+from workbench.competitors.prepare import CompetitorData
 
 log = logging.getLogger(__name__)
 
@@ -59,34 +60,6 @@ NONE = "none"
 MIN_EVENTS_PER_TERM = 10  # the usual events-per-variable rule for a stable logistic fit
 GAP_LOOKBACK_MONTHS = 3
 
-i18n.register({
-    "closed": ("Closed leads", "已结束线索"),
-    "won": ("Won", "赢单"),
-    "lost": ("Lost", "丢单"),
-    "win_rate": ("Win rate", "赢单率"),
-    "share_of_closed": ("Share of closed leads", "占已结束线索比例"),
-    "insufficient": ("Insufficient data", "数据不足"),
-    "top_lost_reason": ("Top lost reason", "首要丢单原因"),
-    "top_lost_reason_share": ("Its share", "其占比"),
-    "lost_reason": ("Lost reason", "丢单原因"),
-    "share_of_lost": ("Share of losses", "占丢单比例"),
-    "cum_share": ("Cumulative share", "累计占比"),
-    "with_competitor": ("Of which a competitor named", "其中记录了竞品"),
-    "term": ("Factor", "因素"),
-    "odds_ratio": ("Odds ratio", "优势比"),
-    "or_low": ("OR CI low", "优势比区间下限"),
-    "or_high": ("OR CI high", "优势比区间上限"),
-    "effect_pp": ("Win probability change (pp)", "赢单概率变化（百分点）"),
-    "effect_low": ("Change CI low", "变化区间下限"),
-    "effect_high": ("Change CI high", "变化区间上限"),
-    "reading": ("What it means", "解读"),
-})
-
-TERM_LABELS = {
-    "competitor_involved": ("Competitor named on the lead", "线索记录了竞品"),
-    "price_gap_pp": ("Competitor price index (per +10 points)", "竞品价格指数（每高 10 个点）"),
-    "log2_amount": ("Deal size (per doubling)", "订单金额（每翻一倍）"),
-}
 MODEL_SHOWN = ["term", "effect_pp", "effect_low", "effect_high", "p_value", "reading"]
 WINLOSS_SHOWN = ["competitor", "closed", "won", "win_rate", "ci_low", "ci_high", "p_adjusted", "insufficient",
                  "top_lost_reason", "top_lost_reason_share"]
@@ -369,7 +342,7 @@ def none_label(lang: str) -> str:
 
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A display copy: ``none`` in ``lang``; the model's reading column in ``lang`` as ``reading``."""
-    out = p_text(df)
+    out = df.copy()
     if "competitor" in out:
         out["competitor"] = out["competitor"].replace({NONE: none_label(lang)})
     if "term" in out:

@@ -53,8 +53,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from workbench import i18n
-from workbench.competitors.base import Section, p_text
+from workbench.feedback.labels import GROUP_LABELS, LANG_LABELS
+from workbench.reporting import Notes as Section
 
 log = logging.getLogger(__name__)
 
@@ -114,45 +114,9 @@ EN_STOPWORDS = set("the and is was were to a an it of for not very too my i we o
                    "me you they he she be been have has had did does would could than then there their at by as "
                    "from after before all any more most much only own same just can will".split())
 
-i18n.register({
-    "theme": ("Theme", "主题"),
-    "label": ("Theme", "主题"),
-    "mentions": ("Mentions", "提及次数"),
-    "share_all": ("Share of comments", "占全部评论"),
-    "n_detractors": ("Detractor comments", "贬损者评论数"),
-    "share_detractors": ("Among detractors", "贬损者中占比"),
-    "n_promoters": ("Promoter comments", "推荐者评论数"),
-    "share_promoters": ("Among promoters", "推荐者中占比"),
-    "diff": ("Difference (pp)", "差值（百分点）"),
-    "diff_low": ("CI low (pp)", "差值区间下限（百分点）"),
-    "diff_high": ("CI high (pp)", "差值区间上限（百分点）"),
-    "examples": ("Example comments", "评论示例"),
-    "nps_group": ("NPS group", "NPS 分组"),
-    "comment": ("Comment", "评论"),
-    "themes": ("Themes", "主题"),
-    "priority": ("Priority", "优先级"),
-    "contactable": ("Contactable", "可联系"),
-    "customer_id": ("Customer", "客户"),
-    "response_id": ("Response", "反馈编号"),
-    "date": ("Date", "日期"),
-    "channel": ("Channel", "渠道"),
-    "csat": ("CSAT", "满意度"),
-    "lang": ("Language", "语言"),
-    "term": ("Word", "词语"),
-    "language": ("Language", "语言"),
-    "responses": ("Responses", "反馈数"),
-})
-
-GROUP_LABELS = {"promoter": ("promoter", "推荐者"), "passive": ("passive", "被动者"),
-                "detractor": ("detractor", "贬损者")}
-LANG_LABELS = {"zh": ("Chinese", "中文"), "en": ("English", "英文"), "other": ("other language", "其他语言"),
-               "empty": ("empty", "空")}
 THEME_COLUMNS = ["theme", "label_en", "label_zh", "mentions", "share_all", "n_detractors", "share_detractors",
                  "n_promoters", "share_promoters", "diff", "diff_low", "diff_high", "p_value", "p_adjusted",
                  "insufficient", "examples"]
-THEME_FORMATS = {"diff": "num", "diff_low": "num", "diff_high": "num"}
-"""Display formats: :func:`localise` turns the differences of shares into percentage points."""
-PP_COLUMNS = ("diff", "diff_low", "diff_high")
 THEME_SHOWN = ["label", "mentions", "share_all", "share_detractors", "share_promoters", "diff", "diff_low",
                "diff_high", "p_adjusted"]
 VERBATIM_COLUMNS = ["theme", "label", "nps_group", "date", "channel", "nps", "comment"]
@@ -409,13 +373,9 @@ def analyse(fd, params) -> CommentAnalysis:
 
 
 def localise(df: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
-    """A display copy: theme labels, NPS groups and languages in ``lang``; p-values as text; differences
-    of shares in percentage points."""
-    out = p_text(df)
+    """A display copy: theme labels, NPS groups and languages in ``lang``."""
+    out = df.copy()
     k = 1 if lang == "zh" else 0
-    for c in PP_COLUMNS:
-        if c in out:
-            out[c] = 100 * out[c].astype("float64")
     if "label_en" in out:
         out["label"] = out["label_zh" if lang == "zh" else "label_en"]
     elif "theme" in out and labels:

@@ -45,35 +45,19 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from workbench import i18n
-from workbench.competitors.base import Section, p_text, single_blas_thread
+from workbench.competitors.base import single_blas_thread
+from workbench.feedback.labels import FACTOR_LABELS, LEVEL_LABELS, OUTCOME_LABELS
 from workbench.feedback.nps import UNKNOWN
+from workbench.reporting import Notes as Section
 
 log = logging.getLogger(__name__)
 
 OTHER = "other"
 FACTORS = ("channel", "tier", "industry", "category", "source")
-FACTOR_LABELS = {"channel": ("channel", "渠道"), "tier": ("value tier", "价值层级"), "industry": ("industry", "行业"),
-                 "category": ("product category", "产品品类"), "source": ("feedback source", "反馈来源"),
-                 "theme": ("comment theme", "评论主题")}
-LEVEL_LABELS = {UNKNOWN: ("unknown", "未知"), OTHER: ("other (pooled small groups)", "其他（合并的小分组）")}
-"""The workbench's own level codes, shown in the reader's language."""
-OUTCOME_LABELS = {"nps": ("NPS answer (0-10)", "NPS 评分（0-10）"), "csat": ("CSAT (1-5)", "满意度评分（1-5）")}
 DRIVER_COLUMNS = ["outcome", "factor", "level", "reference", "effect", "ci_low", "ci_high", "p_value", "p_adjusted",
                   "n_level", "n", "r_squared", "sentence_en", "sentence_zh"]
 SHOWN = ["outcome", "sentence", "p_adjusted"]
 FORMATS = {"effect": "num2", "ci_low": "num2", "ci_high": "num2", "r_squared": "num2"}
-
-i18n.register({
-    "outcome": ("Outcome", "结果指标"),
-    "factor": ("Factor", "因素"),
-    "level": ("Level", "取值"),
-    "reference": ("Compared with", "对照"),
-    "effect": ("Effect (points)", "影响（分）"),
-    "n_level": ("n (level)", "该取值样本量"),
-    "r_squared": ("R²", "R²"),
-    "sentence": ("In plain words", "解读"),
-})
 
 
 @dataclass
@@ -308,7 +292,7 @@ def analyse(fd, themes=None, ds=None, params=None) -> DriverAnalysis:
 
 def localise(df: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
     """A display copy: outcome and factor names, theme labels and the sentence in ``lang``."""
-    out = p_text(df)
+    out = df.copy()
     k = 1 if lang == "zh" else 0
     is_theme = out["factor"].eq("theme")
     if labels:
