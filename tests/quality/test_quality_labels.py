@@ -47,7 +47,7 @@ def test_every_issue_code_has_en_and_zh_label_and_advice(code):
     en, zh = q.LABELS[code]
     assert en and en != code and "_" not in en
     assert CJK.search(zh), zh
-    fix_en, fix_zh = q.LABELS[f"fix_{code}"]
+    fix_en, fix_zh = q.LABELS[f"advice_{code}"]
     assert fix_en and CJK.search(fix_zh)
     assert q.issue_label(code, "zh") == zh
 

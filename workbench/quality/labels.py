@@ -4,7 +4,7 @@ Result tables keep canonical column names and codes (``out_of_range``, ``loaded`
 ``tier``); these labels are what a reader sees. Keys are the column names, the issue
 codes of the loader and of this package (:data:`ISSUE_KINDS`), schema kinds as
 ``kind_<kind>`` (``kind_money``), tiers as ``tier_<n>``, the advice of the fix list as
-``fix_<kind>`` and the problem sentence of the fix list as ``problem_<kind>``.
+``advice_<kind>`` and the problem sentence of the fix list as ``problem_<kind>``.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
 
 LABELS = Catalogue("quality", {
     **ISSUE_KINDS,
-    **{f"fix_{k}": v for k, v in HOW_TO_FIX.items()},
+    **{f"advice_{k}": v for k, v in HOW_TO_FIX.items()},
     **PROBLEMS,
     # columns
     "encoding": ("Encoding", "编码"),

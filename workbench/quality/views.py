@@ -72,9 +72,9 @@ def _problem(rpt, row) -> str:
 
 def _advice(rpt, row) -> str:
     key = "stale_plan" if row.kind == "stale" and row.table in PLAN_TABLES else row.kind
-    text = rpt.t(f"fix_{key}")
-    if text == f"fix_{key}":
-        text = rpt.t("fix_other")
+    text = rpt.t(f"advice_{key}")
+    if text == f"advice_{key}":
+        text = rpt.t("advice_other")
     ref = _ref(row.table, row.column).split(".")[0] if row.kind == "orphan_key" else ""
     return text.format(table=row.table, ref_table=ref)
 
