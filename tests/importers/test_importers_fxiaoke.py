@@ -75,24 +75,25 @@ def test_display_label_exports(display_exports, tmp_path):
                                                              "region", "city"]].tolist() == [
         "A类", "展会", "制造业", "华东", "上海"]
     leads = ds["leads"]
-    assert leads["lead_id"].tolist() == ["FX-OPP-000001", "FX-OPP-000002", "FX-OPP-000003", "FX-OPP-000004",
-                                         "FX-OPP-000006"]
-    assert leads["status"].tolist() == ["won", "lost", "open", "open", "open"]
+    # 无效 (invalid) is a deal closed without a sale: lost, as the loader's alias table says, not dropped
+    assert leads["lead_id"].tolist() == [f"FX-OPP-00000{i}" for i in range(1, 7)]
+    assert leads["status"].tolist() == ["won", "lost", "open", "open", "lost", "open"]
     assert leads["amount"].tolist()[:3] == [120000.0, 35000.0, 88000.0] and pd.isna(leads["amount"][3])
-    assert leads["amount"][4] == 50000.0
+    assert leads["amount"][4] == 1.0 and leads["amount"][5] == 50000.0
     # epoch ms in Beijing time: the same calendar day, closed_date only on closed deals
     assert leads["created_date"][0] == pd.Timestamp("2024-02-01") and leads["closed_date"][0] == pd.Timestamp("2024-04-01")
     assert pd.isna(leads["closed_date"][2]) and leads["expected_close_date"][2] == "2024-09-30"
-    assert leads["probability"].astype(float).tolist() == [1.0, 0.0, 0.6, 0.1, 0.8]  # extras load as text
+    assert leads["probability"].astype(float).tolist() == [1.0, 0.0, 0.6, 0.1, 0.0, 0.8]  # extras load as text
     # linked by name: the ambiguous name stays unlinked, the others link
     assert leads["customer_id"].tolist()[0] == "星河科技有限公司" and pd.isna(leads["customer_id"][1])
     assert any("华东贸易有限公司 (1)" in w and "more than one customer" in w for w in report.warnings)
     # channel: the opportunity has no source of its own, its customer's 客户来源 is used
-    assert leads["channel_id"].tolist() == ["展会", "未知", "展会", "展会", "展会"]
+    assert leads["channel_id"].tolist() == ["展会", "未知", "展会", "展会", "展会", "展会"]
     assert leads["lost_reason"].tolist()[1] == "价格过高" and leads["rep_id"].tolist()[0] == "张三"
     # 输单 as a stage is where a deal closed, not a stage reached: blank, and not a pipeline stage
     assert ds["stages"]["stage"].tolist() == ["验证客户", "方案/报价", "谈判审核", "赢单"]
     assert pd.isna(leads["stage"][1]) and leads["crm_stage"][1] == "输单"
+    assert pd.isna(leads["stage"][4]) and leads["crm_stage"][4] == "无效"
     assert ds["reps"].set_index("rep_id")["team"].to_dict() == {"张三": "华东一部", "李四": "华东二部"}
     ch = ds["channels"].set_index("channel_id")["type"].to_dict()
     assert ch == {"代理商": "distributor", "展会": "direct", "未知": "other", "电话营销": "telesales"}
@@ -101,9 +102,8 @@ def test_display_label_exports(display_exports, tmp_path):
     assert [(f["file"], f["header_line"], f["encoding"]) for f in report.files] == [
         ("客户.xlsx", 2, None), ("商机.csv", 2, "gb18030")]
     dropped = {(d["table"], d["reason"]): d["rows"] for d in report.dropped}
-    assert dropped == {("customers", "生命状态 is 作废 (voided)"): 1,
-                       ("leads", "商机状态 is 无效 (invalid) or mapped to __drop__"): 1}
-    assert report.tables == {"leads": 5, "stages": 4, "customers": 4, "reps": 2, "channels": 4}
+    assert dropped == {("customers", "生命状态 is 作废 (voided)"): 1}
+    assert report.tables == {"leads": 6, "stages": 4, "customers": 4, "reps": 2, "channels": 4}
     assert {"table": "leads", "column": "channel_id", "value": "未知", "rows": 1,
             "reason": "no source on the opportunity or its customer"} in report.filled
 
@@ -161,8 +161,9 @@ def test_unknown_status_values_and_wrong_object(display_exports, tmp_path):
     with pytest.raises(MappingError) as err:
         import_fxiaoke(opportunities=p, out=tmp_path / "ds")
     msg = str(err.value)
-    assert "bad.csv, column '商机状态': 2 value(s) the mapping to status does not know: '暂停' (2 rows), '丢单' (1 rows)" in msg
-    assert "(first at line 3, 5, 6)" in msg and "values: {status:" in msg
+    # 丢单 is in the shared alias table (lost); 暂停 (paused) is not
+    assert "bad.csv, column '商机状态': 1 value(s) the mapping to status does not know: '暂停' (2 rows)" in msg
+    assert "(first at line 5, 6)" in msg and "values: {status:" in msg
     with pytest.raises(MappingError, match="given as a Fxiaoke 客户 .* looks like 商机"):
         import_fxiaoke(customers=o, out=tmp_path / "ds")
     assert not (tmp_path / "ds").exists()
@@ -180,7 +181,7 @@ def test_cli_import_fxiaoke(display_exports, tmp_path, capsys):
     c, o = display_exports
     assert main(["import", "fxiaoke", "--customers", str(c), "--opportunities", str(o),
                  "--out", str(tmp_path / "ds")]) == 0
-    assert "wrote   leads: 5 rows" in capsys.readouterr().out
+    assert "wrote   leads: 6 rows" in capsys.readouterr().out
 
 
 # ----------------------------------------------------------------------------- round trip
@@ -325,7 +326,7 @@ def test_leads_with_opportunities_count_a_converted_lead_once(tmp_path):
     p = write_xlsx(tmp_path / "线索.xlsx", FX_LEADS)
     report = import_fxiaoke(opportunities=o, leads=p, out=tmp_path / "ds")
     leads = load_dataset(tmp_path / "ds")["leads"]
-    assert leads["record_type"].value_counts().to_dict() == {"opportunity": 5, "lead": 4}
+    assert leads["record_type"].value_counts().to_dict() == {"opportunity": 6, "lead": 4}
     assert "FX-LEAD-000002" not in set(leads["lead_id"])
     dropped = {d["reason"]: d["rows"] for d in report.dropped if d["table"] == "leads"}
     assert dropped["线索状态 is 已转换 (converted): the opportunity it became is imported from the 商机 export"] == 1

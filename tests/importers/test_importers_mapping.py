@@ -212,3 +212,21 @@ def test_workbench_runs_on_the_maven_import(real_data, tmp_path):
                  "--out", str(tmp_path / "reports")]) == 0
     run = json.loads(next(Path(tmp_path / "reports").glob("*/run.json")).read_text(encoding="utf-8"))
     assert run["status"] == "ok"
+
+
+def test_status_spellings_through_the_shared_alias_table(tmp_path):
+    """No value map needed for Closed Won / 赢单 / 丢单: the importers use the loader's alias table."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "crm.csv").write_text(
+        "id,created,status,source\nL1,2024-01-02,Closed Won,web\nL2,2024-01-03,赢单,web\n"
+        "L3,2024-01-04,丢单,web\nL4,2024-01-05,In Progress,web\nL5,2024-01-06,closed-lost,web\n", encoding="utf-8")
+    mapping = {"tables": {"leads": {"file": "crm.csv", "columns": {
+        "lead_id": "id", "created_date": "created", "status": "status", "channel_id": "source"}},
+        "channels": {"rows": [{"channel_id": "web", "name": "Web", "type": "ecommerce"}]}}}
+    import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds")
+    leads = load_dataset(tmp_path / "ds")["leads"]
+    assert leads["status"].tolist() == ["won", "won", "lost", "open", "lost"]
+    (tmp_path / "in" / "crm.csv").write_text("id,created,status,source\nL1,2024-01-02,Closed Wonn,web\n",
+                                             encoding="utf-8")
+    with pytest.raises(MappingError, match=r"'Closed Wonn' \(1 rows; did you mean closedwon → won"):
+        import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds2")

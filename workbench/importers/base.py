@@ -46,6 +46,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic import Field as PField
 
 from workbench.data import coerce
+from workbench.data.aliases import aliases_for, suggest, value_key
+from workbench.data.aliases import map_values as alias_map
 from workbench.data.loader import format_issues, load_dataset
 from workbench.data.read import RawFile, read_file
 from workbench.data.schema import (
@@ -400,7 +402,15 @@ def clean_ids(raw: pd.Series, *, src: SourceFile | None = None, column: str = ""
 
 
 def _key(v: Any) -> str:
-    return norm(v)
+    # Values compare as the loader compares them, so one alias table serves both.
+    return value_key(v)
+
+
+def status_values(vendor: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Lead status spellings: the data layer's alias table (``Closed Won``, 赢单, 无效 ...), then ``vendor``'s own."""
+    out: dict[str, Any] = dict(aliases_for("leads", "status"))
+    out.update({_key(k): v for k, v in (vendor or {}).items()})
+    return out
 
 
 def map_values(
@@ -984,17 +994,22 @@ def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | No
         raise_bad(bad, raw, src=src, column=source_column, expected="numbers", fix=fix)
         return values
     if kind == CATEGORY:
-        values, bad = coerce.coerce_category(raw, spec.allowed or ())
+        # The loader's alias table first (Closed Won → won, 渠道伙伴 → partner), so an
+        # importer accepts every spelling the loader does.
+        known = aliases_for(table, column)
+        values, bad = alias_map(_text(raw), spec.allowed or (), known)
         if bad.any():
             counts = raw[bad].astype(str).value_counts()
-            shown = ", ".join(f"'{v}' ({n:,} rows)" for v, n in counts.head(8).items())
+            shown = ", ".join(
+                f"'{v}' ({n:,} rows" + (f"; did you mean {', '.join(sug)}?" if (sug := suggest(
+                    v, spec.allowed or (), known)) else "") + ")" for v, n in counts.head(8).items())
             where = src.label if src is not None else "source"
             raise MappingError(
                 f"{where}, column '{source_column}': values that are not a {table}.{column} "
                 f"({', '.join(spec.allowed or ())}): {shown}. Map them in the mapping file: "
                 f"{column}: {{column: '{source_column}', values: {{'{counts.index[0]}': <one of "
                 f"{', '.join(spec.allowed or ())}>}}}}")
-        return values
+        return values.astype(object).where(values.notna())
     return raw  # pragma: no cover
 
 

@@ -45,7 +45,6 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.importers.base import (
-    DROP,
     Export,
     Field,
     ImportReport,
@@ -68,6 +67,7 @@ from workbench.importers.base import (
     read_source,
     reps_table,
     stages_table,
+    status_values,
     to_probability,
     write_dataset,
 )
@@ -165,25 +165,25 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
               "处理状态"),
 }
 
-STATUS = {
-    "赢单": "won", "输单": "lost", "进行中": "open", "跟进中": "open", "无效": DROP, "作废": DROP,
-    "win": "won", "won": "won", "lose": "lost", "lost": "lost", "running": "open", "in_progress": "open",
-    "open": "open", "invalid": DROP,
-}
+STATUS = status_values({
+    # Fxiaoke's own spellings on top of the shared alias table (赢单, 输单, 进行中, 无效 → lost ...):
+    # an invalid deal closed without a sale, so it counts as lost, as the loader counts it.
+    "invalid": "lost", "running": "open",
+})
 STAGES: tuple[tuple[str, int, float, str], ...] = (
     # 纷享销客's standard sales process, then common tenant spellings of the same steps.
     ("验证客户", 1, 0.10, "open"), ("初步接洽", 1, 0.10, "open"),
     ("需求确定", 2, 0.30, "open"), ("需求确认", 2, 0.25, "open"),
     ("方案/报价", 3, 0.60, "open"), ("方案报价", 3, 0.50, "open"),
     ("谈判审核", 4, 0.80, "open"), ("商务谈判", 4, 0.75, "open"),
-    ("赢单", 5, 1.00, "won"), ("输单", 6, 0.00, "lost"), ("无效", 7, 0.00, DROP),
+    ("赢单", 5, 1.00, "won"), ("输单", 6, 0.00, "lost"), ("无效", 7, 0.00, "lost"),
 )
-LEAD_STATUS = {
+LEAD_STATUS = status_values({
     # 线索 (LeadsObj) 状态: still being worked, converted into a customer / opportunity, or closed as invalid.
     "未分配": "open", "待分配": "open", "待处理": "open", "跟进中": "open", "处理中": "open", "已处理": "open",
     "已转换": "won", "转换": "won", "已转化": "won", "无效": "lost", "已关闭": "lost", "关闭": "lost",
     "un_assigned": "open", "un_processed": "open", "processed": "open", "transformed": "won", "closed": "lost",
-}
+})
 LIFE_DROP = ("作废", "invalid", "已作废")
 CHANNEL_TYPES = {
     "电话营销": "telesales", "电销": "telesales", "电话销售": "telesales", "400电话": "telesales",

@@ -67,6 +67,7 @@ from workbench.importers.base import (
     read_source,
     reps_table,
     stages_table,
+    status_values,
     to_probability,
     write_dataset,
 )
@@ -166,13 +167,13 @@ STAGES: tuple[tuple[str, int, float, str], ...] = (
     ("Closed Lost", 9, 0.00, "lost"),
     ("Closed Lost to Competition", 10, 0.00, "lost"),
 )
-STAGE_STATUS = {s: st for s, _, _, st in STAGES}
+STAGE_STATUS = status_values({s: st for s, _, _, st in STAGES})
 
-LEAD_STATUS = {
+LEAD_STATUS = status_values({
     "Not Contacted": "open", "Attempted to Contact": "open", "Contact in Future": "open", "Contacted": "open",
     "Pre-Qualified": "open", "Pre Qualified": "open", "Qualified": "open",
     "Junk Lead": "lost", "Lost Lead": "lost", "Not Qualified": "lost",
-}
+})
 
 CHANNEL_TYPES = {
     "Cold Call": "telesales", "Online Store": "ecommerce", "Partner": "partner", "Seminar Partner": "partner",
