@@ -73,3 +73,12 @@ def test_every_result_column_has_a_label(tmp_path):
 
 def test_no_key_has_two_meanings():
     assert conflicts([q.LABELS]) == []
+
+
+def test_chinese_labels_have_no_english_words():
+    from workbench.reporting.checks import ALLOWED_TERMS, english_words
+
+    model = set(TABLES) | {c for s in TABLES.values() for c in s.column_names}
+    for key, (_, zh) in q.LABELS.own.items():
+        text = re.sub(r"\{[a-z_]+\}", " ", zh)  # placeholders are filled with numbers and names
+        assert english_words(text, model, allowed=ALLOWED_TERMS | {"parquet", "utf"}) == {}, (key, zh)

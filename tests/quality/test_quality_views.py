@@ -102,3 +102,24 @@ def test_long_tables_are_cut_inline(tmp_path):
     gaps = int((cc["present"] & (cc["completeness"] < 1)).sum())
     assert f"共 {gaps} 行" in html
     assert "customer_id" not in html.split("<table")[1]  # complete columns are left out inline
+
+
+def test_errors_rejected_and_header_only_tables_in_zh(tmp_path):
+    # leads without its required status column (rejected), a header-only spend file, a stray file
+    _write(tmp_path, "orders.csv", ["order_id,order_date,customer_id,amount", "O1,2026-03-01,C1,5"])
+    _write(tmp_path, "leads.csv", ["lead_id,created_date,channel_id", "L1,2026-01-01,CH1"])
+    _write(tmp_path, "spend.csv", ["period,channel_id,amount"])
+    _write(tmp_path, "notes.csv", ["a,b", "1,2"])
+    ds = load_dataset(tmp_path, strict=False)
+    fixes = q.fix_list(ds, top=None)
+    first = fixes.iloc[0]
+    assert (first.table, first.kind, bool(first.blocking)) == ("leads", "missing_column", True)
+    ov = q.table_overview(ds).set_index("table")
+    assert ov.loc["leads", "status"] == "rejected" and ov.loc["leads", "score"] == 0.0
+    rpt = zh_report()
+    names = MODEL_NAMES | {"notes.csv", "utf-8"}
+    for view in (q.show_errors(rpt, ds), q.show_fix_list(rpt, fixes), q.show_overview(rpt, q.table_overview(ds)),
+                 q.show_scores(rpt, q.table_overview(ds)), q.show_missing_tables(rpt, ds)):
+        assert view is not None
+        assert english_words(_page(view), names, allowed=ALLOWED) == {}, _page(view)[:300]
+    assert "1 个错误" in str(q.show_errors(rpt, ds))

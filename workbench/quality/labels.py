@@ -45,7 +45,7 @@ ISSUE_KINDS: dict[str, tuple[str, str]] = {
 
 HOW_TO_FIX: dict[str, tuple[str, str]] = {
     "missing_column": ("Add the column under its canonical name, or map it in the column-mapping YAML.",
-                       "按标准字段名补充该列，或在字段映射 YAML 中配置映射。"),
+                       "按标准字段名补充该列，或在字段映射文件中配置映射。"),
     "blank_required": ("Fill the value in the listed rows, or remove rows that are not real records.",
                        "补全所列行的值，或删除并非真实记录的行。"),
     "invalid": ("Correct the listed cells to the expected format (see Invalid values).",
@@ -85,7 +85,7 @@ HOW_TO_FIX: dict[str, tuple[str, str]] = {
     "unknown_file": ("Rename the file to a table name of the data model, or move it out of the folder.",
                      "把文件重命名为数据模型中的表名，或移出文件夹。"),
     "unknown_key": ("Remove the setting or correct its name in dataset.yaml.",
-                    "删除该设置项，或在 dataset.yaml 中更正其名称。"),
+                    "删除该设置项，或在数据集配置文件中更正其名称。"),
     "impossible_value": ("Correct the values at the source (a unit or an export error?).",
                          "在源头更正这些数值（是否单位或导出有误？）。"),
     "date_in_future": ("Correct the dates at the source: rows with an impossible required date are left out.",
