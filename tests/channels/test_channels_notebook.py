@@ -10,11 +10,13 @@ import pytest
 from workbench.channels import ChannelParams, analyse_funnel, prepare_leads
 from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.reporting.checks import data_names, english_words
 from workbench.runner import headline_of
 from workbench.sample import generate_sample
 
 STEM = "20_channel_evaluation"
-RESULT_TABLES = {"channel_conversion", "channel_economics", "stage_conversion", "diagnosis", "budget_recommendation"}
+RESULT_TABLES = {"channel_conversion", "channel_economics", "stage_conversion", "diagnosis", "budget_recommendation",
+                 "channel_verdict", "channel_returns", "budget_plan"}
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +44,15 @@ def test_channel_notebook(small, tmp_path, lang):
     assert stderr == []
     head = headline_of(nb)
     assert "CH02 经销商" in head and "方案报价" in head
-    assert ("Weakest channel" in head) if lang == "en" else ("最弱渠道" in head and "赢单" in head)
+    assert ("leaks at" in head and "/month" in head) if lang == "en" else ("流失" in head and "/月" in head)
     written = {p.stem for p in tables.glob("*.csv")}
     assert RESULT_TABLES <= written
+    # the headline and the verdict table say the same thing
+    verdict = pd.read_csv(tables / "channel_verdict.csv", encoding="utf-8-sig")
+    assert verdict["channel_id"].iloc[0] == "CH02" and verdict["verdict"].iloc[0] == "fix_stage"
+    assert {"channel_id", "leads", "conversion_rate", "conversion_rank", "roi", "roi_rank", "won_revenue_month",
+            "budget_change", "leaking_stage", "stage_gap_value_month", "stage_gap_value_low", "stage_gap_value_high",
+            "verdict", "criterion"} <= set(verdict.columns)
     conv = pd.read_csv(tables / "channel_conversion.csv", encoding="utf-8-sig")
     assert list(conv.columns[:1]) == ["channel_id"]
     assert {"channel_id", "leads", "won", "conversion_rate", "ci_low", "ci_high"} <= set(conv.columns)
@@ -68,3 +76,8 @@ def test_channel_notebook(small, tmp_path, lang):
     html = json.dumps([o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])],
                       ensure_ascii=False)
     assert ("Inventory is stale" in html) if lang == "en" else ("库存数据已过期" in html)
+    assert "Weakest" not in html and "最弱渠道" not in html
+    if lang == "zh":  # every word a Chinese reader sees is Chinese, except names from the data and allowed terms
+        page = "\n".join([o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])]
+                         + [c.source for c in nb.cells if "lang-zh" in c.metadata.get("tags", [])])
+        assert english_words(page, data_names(ds.tables)) == {}
