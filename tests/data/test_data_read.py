@@ -61,8 +61,8 @@ def test_semicolon_delimited_csv(tmp_path):
 
 def test_title_row_and_line_numbers_survive_blank_rows(tmp_path):
     write(tmp_path, "orders.csv", "订单导出 2026-03\norder_id,order_date,customer_id,amount\n"
-                                  "O1,2026-03-05,C1,1\nO2,2026-03-06,C2,x\n")
-    with pytest.raises(DataError, match=r"row 4"):
+                                  "O1,2026-03-05,C1,1\n\n,,,\nO2,2026-03-06,C2,x\n")
+    with pytest.raises(DataError, match=r"row 6\)"):  # the line a spreadsheet shows
         load_dataset(tmp_path)
 
 

@@ -190,8 +190,7 @@ def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, s
     opts = dict(skiprows=skip, dtype=str, sep=sep, keep_default_na=False, na_values=NA_VALUES)
     try:
         df = pd.read_csv(io.BytesIO(raw), encoding=encoding, engine="pyarrow", **opts)
-        # pyarrow leaves blank lines out; without them the line arithmetic holds only when none exist
-        exact = "\n\n" not in text and "\r\n\r\n" not in text
+        exact = True
     except Exception as exc:  # pyarrow.ArrowInvalid and friends: the C parser names the bad line
         log.debug("pyarrow could not parse %s (%s); using the C parser", path.name, exc)
         try:
@@ -204,8 +203,12 @@ def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, s
         raise DataError(f"{path.name}: every line is one field; the delimiter could not be told "
                         f"(tried {', '.join(_SEP_NAMES.values())})")
     lines = np.arange(len(df), dtype="int64") + skip + 2
-    if not exact:
-        log.debug("%s: blank lines present; line numbers count data lines", path.name)
+    if not exact or "\n\n" in text or "\n\r\n" in text:
+        # blank lines were skipped: number the rows by the non-blank lines below the header
+        # (when a quoted cell spans lines the counts differ and the arithmetic above stays)
+        physical = [i + 1 for i, ln in enumerate(text.splitlines()) if i > skip and ln.strip(sep + " \t")]
+        if len(physical) == len(df):
+            lines = np.asarray(physical, dtype="int64")
     return df, encoding, sep, skip, lines
 
 
