@@ -206,7 +206,7 @@ def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, s
     if not exact or "\n\n" in text or "\n\r\n" in text:
         # blank lines were skipped: number the rows by the non-blank lines below the header
         # (when a quoted cell spans lines the counts differ and the arithmetic above stays)
-        physical = [i + 1 for i, ln in enumerate(text.splitlines()) if i > skip and ln.strip(sep + " \t")]
+        physical = [i + 1 for i, ln in enumerate(text.splitlines()) if i > skip and ln.strip()]
         if len(physical) == len(df):
             lines = np.asarray(physical, dtype="int64")
     return df, encoding, sep, skip, lines
