@@ -63,6 +63,33 @@ def crm(tmp_path):
     return tmp_path / "in", m
 
 
+def test_order_lines_keep_their_line_identity(tmp_path):
+    """Two lines equal on every mapped column are two lines; a line repeating another cell for cell is reported."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "lines.csv").write_text(
+        "Invoice,Date,Customer,Item,Description,Qty,Price\n"
+        "I1,2024-01-02,C1,A,red mug,1,10\n"
+        "I1,2024-01-02,C1,A,blue mug,1,10\n"  # same on the model's columns, another product variant
+        "I2,2024-01-03,C2,B,plate,2,5\n"
+        "I2,2024-01-03,C2,B,plate,2,5\n", encoding="utf-8")  # a true repeat of line 4
+    mapping = {"tables": {"orders": {"file": "lines.csv", "columns": {
+        "order_id": "Invoice", "order_date": "Date", "customer_id": "Customer", "product_id": "Item",
+        "amount": {"expr": "Qty * Price"}}}}}
+    import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    assert ds["orders"]["line_id"].astype(int).tolist() == [2, 3, 4, 4]
+    assert ds["orders"]["amount"].sum() == 40.0  # nothing dropped
+    dup = [w for w in ds.warnings if w.kind == "exact_duplicate"]
+    assert [(w.count, w.money) for w in dup] == [(1, 10.0)]
+    # a source line id is mapped as line_id; a column of another name is still refused
+    mapping["tables"]["orders"]["columns"]["line_id"] = "Description"
+    import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds2")
+    assert load_dataset(tmp_path / "ds2")["orders"]["line_id"].tolist() == ["red mug", "blue mug", "plate", "plate"]
+    mapping["tables"]["orders"]["columns"]["row_no"] = "Description"
+    with pytest.raises(MappingError, match="'row_no' is not a column of orders"):
+        import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds3")
+
+
 def test_mapping_file_import(crm, tmp_path):
     folder, m = crm
     report = import_mapping(m, input=folder, out=tmp_path / "ds")
@@ -154,8 +181,14 @@ def test_superstore(real_data, tmp_path):
     assert round((raw["amount"] - raw["cost"]).sum(), 2) == 286_397.02  # Profit
     ds = load_dataset(tmp_path / "ds")  # strict
     assert ds["orders"]["order_date"].min() == pd.Timestamp("2016-01-03")  # M/D/YYYY read as such
-    # the file has 1 line that equals another on every canonical column: the loader drops it, with a warning
-    assert [w.count for w in ds.warnings if w.kind == "exact_duplicate"] == [1]
+    # line identity: lines 3406 and 3407 agree on every mapped column but are two Row IDs, two sales
+    assert [w for w in ds.warnings if w.kind == "exact_duplicate"] == []
+    orders = ds["orders"]
+    assert len(orders) == 9_994 and round(orders["amount"].sum(), 2) == 2_297_200.86
+    assert orders["line_id"].astype(str).nunique() == 9_994 and report.columns["superstore.csv"][
+        "orders.line_id"] == "Row ID"
+    twins = orders.loc[orders["line_id"].astype(str).isin(["3406", "3407"])]
+    assert len(twins) == 2 and twins.drop(columns="line_id").duplicated().sum() == 1
     assert ds["customers"].set_index("customer_id").loc["CG-12520", "name"] == "Claire Gute"
 
 
@@ -197,6 +230,12 @@ def test_online_retail(real_data, tmp_path):
                                                                            "amount"] <= 0).all()
     assert raw["amount"].sum() == pytest.approx(9_747_747.93, abs=0.01)
     ds = load_dataset(tmp_path / "ds")  # strict
+    # line identity: every line is kept, revenue stays whole; the 5,268 lines that repeat an earlier line
+    # cell for cell are reported with their money (the 2 that differ only in Description are not repeats)
+    assert len(ds["orders"]) == 541_909 and ds["orders"]["amount"].sum() == pytest.approx(9_747_747.93, abs=0.01)
+    assert [w.count for w in ds.warnings if w.kind == "exact_duplicate"] == [5_268]
+    assert raw["line_id"].nunique() == 541_909 - 5_268 and report.columns["online_retail.csv.gz"][
+        "orders.line_id"] == "(line number in the file)"
     assert len(ds["customers"]) == 4_373 and "GUEST" in set(ds["customers"]["customer_id"])
     assert ds["customers"].set_index("customer_id").loc["12346", "region"] == "United Kingdom"
     assert len(ds["products"]) == raw["product_id"].nunique()

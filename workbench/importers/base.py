@@ -1013,6 +1013,23 @@ def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | No
     return raw  # pragma: no cover
 
 
+def line_ids(src: SourceFile) -> pd.Series:
+    """The ``line_id`` of each row: its line in the source, or the first line it repeats in every column.
+
+    A table without a key (order lines) tells two rows apart only by every column of
+    its file (the loader's rule). Writing the source line keeps two real lines that
+    agree on the model's columns but differ elsewhere (a description, a Row ID) apart;
+    a line that repeats an earlier one cell for cell gets that line's number, so the
+    loader still sees, counts and reports it as the exact duplicate it is.
+    """
+    n = len(src.frame)
+    if not n:
+        return pd.Series([], index=src.frame.index, dtype="int64")
+    key = pd.util.hash_pandas_object(src.frame.astype(str), index=False).to_numpy()
+    first = pd.Series(np.arange(n)).groupby(key).transform("min").to_numpy()
+    return pd.Series(np.asarray(src.lines(first), dtype="int64"), index=src.frame.index)
+
+
 def frame(table: str, data: Mapping[str, Any], index=None) -> pd.DataFrame:
     """A canonical table: its columns in model order, extras after them."""
     df = pd.DataFrame(dict(data), index=index)

@@ -57,6 +57,7 @@ from workbench.importers.base import (
     drop_rows,
     frame,
     is_drop,
+    line_ids,
     link_by_name,
     load_overrides,
     map_values,
@@ -488,6 +489,8 @@ def _order_lines(m: Export, cust: pd.DataFrame | None, report: ImportReport) -> 
         df["line_id"] = m.ids("record_id")
         df = check_record_ids(df, "line_id", src=src, source_column=m.cols["record_id"], report=report,
                               table="orders")
+    else:  # no 订单产品编号: the line of the export keeps two like lines of one order apart
+        df["line_id"] = line_ids(src).astype(str)
     return _drop_voided(m, df, "orders", "order_id")
 
 

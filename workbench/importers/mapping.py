@@ -17,6 +17,7 @@ canonical column comes from::
           cost: {expr: 'Sales - Profit'}                    # arithmetic on numeric columns
           channel_id: {value: web}                          # a constant
           status: {column: Stage, values: {Won: won, Lost: lost, Open: open}}
+          line_id: Row ID               # the source's line id (else the line number is written)
         keep: [Ship Mode, Segment]      # extra source columns kept (as ship_mode, segment)
         drop_blank: [created_date]      # rows blank there are dropped and counted
       customers:
@@ -64,6 +65,7 @@ from workbench.importers.base import (
     eval_expression,
     frame,
     is_drop,
+    line_ids,
     load_yaml,
     map_values,
     norm,
@@ -78,6 +80,8 @@ from workbench.importers.base import (
 log = logging.getLogger(__name__)
 
 Scalar = str | int | float | bool | None
+LINE_ID = "line_id"
+"""The loader's name for a source line id: mapped (``line_id: Row ID``) or the line number."""
 
 
 class ColumnRule(BaseModel):
@@ -157,6 +161,8 @@ def load_mapping(source: str | Path | Mapping) -> MappingFile:
         spec = TABLES[t]
         names = list(rule.columns) + [k for r in (rule.rows or []) for k in r]
         for c in names:
+            if c == LINE_ID and not spec.key:
+                continue  # a source line id (Row ID), which the loader keeps as line identity
             if c not in spec.column_names:
                 hint = difflib.get_close_matches(c, spec.column_names, n=1)
                 raise MappingError(
@@ -355,8 +361,15 @@ def build_table(table: str, rule: TableRule, sources: _Sources, mf: MappingFile,
         col = _find_column(src, k, table, snake(k))
         used.add(col)
         data.setdefault(snake(col), _text(src.frame[col]))
+    if not spec.key and not rule.one_row_per and LINE_ID not in data:
+        # Line identity: no real line may be taken for a repeat of another (see line_ids).
+        data[LINE_ID] = line_ids(src)
+        rules_desc = {f"{table}.{LINE_ID}": "(line number in the file)"}
+    else:
+        rules_desc = {}
     df = pd.DataFrame(data, index=src.frame.index)
     report.columns.setdefault(src.label, {}).update({f"{table}.{c}": _describe(r) for c, r in rules.items()})
+    report.columns[src.label].update(rules_desc)
     report.unmapped[src.label] = [c for c in src.frame.columns if c not in used]
     id_col = spec.key[0] if spec.key else (spec.required[0] if spec.required else None)
     for c in rules:
