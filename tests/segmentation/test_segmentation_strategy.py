@@ -49,11 +49,11 @@ def test_crm_export(sample):
     assert exp["recommended_action_zh"].iloc[0] == p.playbook[0]["action_zh"]
     assert set(exp["tier_zh"]) == {"VIP 客户", "重点客户", "普通客户", "低价值客户"}
     assert set(exp["tier_en"]) == {"VIP", "Key", "Regular", "Low value"}
-    # the list does not depend on the report language (only mask_pii drops the name)
+    # the list does not depend on the report language (mask_pii only empties the name)
     zh = seg.crm_export(plays, rfm, attrs, None, p.model_copy(update={"lang": "zh"}))
     pd.testing.assert_frame_equal(zh, exp)
     masked = seg.crm_export(plays, rfm, attrs, None, p.model_copy(update={"mask_pii": True}))
-    assert "name" not in masked.columns
+    assert list(masked.columns) == list(exp.columns) and masked["name"].isna().all()
     assert set(zh["tier"]) == set(p.tier_names)  # keys stay canonical
 
 

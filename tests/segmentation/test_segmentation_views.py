@@ -1,6 +1,7 @@
 """Every report section on bad inputs: a clear note, never a traceback or silent nonsense."""
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,8 +24,8 @@ def _ds(rows, customers=None):
 def whole_report(ds, tmp_path, **values):
     """The notebook's sequence of calls, outside a kernel: (headline text, page text, tables written)."""
     params = seg.SegmentationParams(output_dir=str(tmp_path / "tables"), interactive=False, **values)
-    rpt = Report(params)
     prep = seg.prepare(ds, params)
+    rpt = Report(params, labels=seg.report_labels(params, prep))
     rfm = seg.rfm_table(prep, params)
     holdout = seg.holdout_check(prep, params)
     clv = seg.clv_table(prep, rfm, params)
@@ -42,7 +43,8 @@ def whole_report(ds, tmp_path, **values):
              seg.show_channel_value(rpt, prep, attrs, rfm, value, ds, params),
              seg.show_migration(rpt, prep, value, params), seg.show_playbook(rpt, plays, params),
              seg.show_crm_export(rpt, plays, rfm, attrs, cl, params)]
-    page = html.unescape(" ".join(p.data for p in parts if p is not None))
+    page = html.unescape(" ".join(p._repr_html_() for p in parts if p is not None))
+    page = re.sub(r"<(style)\b.*?</\1>", " ", page, flags=re.S)  # the table views' own CSS
     written = {p.stem for p in (tmp_path / "tables").glob("*.csv")}
     return html.unescape(headline), page, written
 

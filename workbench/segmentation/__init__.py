@@ -3,6 +3,7 @@
 Used by the notebook as ``import workbench.segmentation as seg``::
 
     prep = seg.prepare(ds, params)                 # orders as of the analysis date, returns netted
+    rpt = wb.Report(params, labels=seg.report_labels(params, prep), currency=...)  # LABELS, this run's periods
     rfm = seg.rfm_table(prep, params)              # recency, frequency, monetary, scores, segment
     holdout = seg.holdout_check(prep, params)      # BG/NBD + Gamma-Gamma on a calibration window
     clv = seg.clv_table(prep, rfm, params)         # the same models on all data: P(alive), CLV
@@ -15,7 +16,7 @@ and one ``seg.show_*(rpt, ...)`` per report section. Method and choices:
 ``docs/segmentation.md``.
 """
 
-from workbench.segmentation import labels as _labels  # noqa: F401  (registers the report labels)
+from workbench.segmentation import labels
 from workbench.segmentation.clusters import Clusters, cluster_customers, features
 from workbench.segmentation.clv import (
     ClvResult,
@@ -28,14 +29,13 @@ from workbench.segmentation.clv import (
     transactions,
     value_tiers,
 )
+from workbench.segmentation.labels import LABELS
+from workbench.segmentation.labels import for_run as _for_run
 from workbench.segmentation.params import SegmentationParams
+from workbench.segmentation.prepare import Prepared, Problem, prepare, restrict
 from workbench.segmentation.profiles import attributes, channel_value, profile_by, segment_channel
 from workbench.segmentation.rfm import (
-    Prepared,
-    Problem,
     assign_segments,
-    prepare,
-    restrict,
     rfm_table,
     score,
     score_table,
@@ -64,8 +64,15 @@ from workbench.segmentation.views import (
     show_tiers,
 )
 
+
+def report_labels(params: SegmentationParams, prep: Prepared) -> labels.Catalogue:
+    """The report's catalogue: :data:`LABELS` with this run's periods (value window, CLV horizon,
+    analysis date, CAC months) filled into the headers."""
+    return _for_run(params, prep.analysis_date)
+
+
 __all__ = [
-    "SegmentationParams", "Prepared", "Problem", "ClvResult", "Holdout", "Clusters",
+    "LABELS", "labels", "report_labels", "SegmentationParams", "Prepared", "Problem", "ClvResult", "Holdout", "Clusters",
     "prepare", "restrict", "rfm_table", "score", "score_table", "assign_segments", "segment_rules_table", "segment_summary",
     "transactions", "summary", "holdout_check", "clv_table", "clv_params_table", "clv_result_table", "value_tiers",
     "features", "cluster_customers", "attributes", "profile_by", "segment_channel", "channel_value",

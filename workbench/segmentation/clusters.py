@@ -45,7 +45,7 @@ import pandas as pd
 from workbench.data.loader import Dataset
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.rfm import Prepared, Problem
+from workbench.segmentation.prepare import Prepared, Problem
 
 log = logging.getLogger(__name__)
 
@@ -288,6 +288,12 @@ _MIX_PHRASES = {
 _HIGHER_IS = {"feat_recency": 1}  # a higher recency is the "long since" phrase (index 1)
 
 
+PROFILE_COLUMNS = ["cluster", "customers", "share_customers", "share_revenue", "median_recency_days", "mean_frequency",
+                   "median_monetary", "median_tenure_days", "top_channel", "top_channel_share", "top_category",
+                   "top_category_share", "clv_per_customer", "profile", "profile_zh"]
+"""Columns of the ``clusters`` result table."""
+
+
 def profiles(cl: Clusters, rfm: pd.DataFrame, value: pd.DataFrame | None, currency_fmt=None) -> pd.DataFrame:
     """The ``clusters`` result table: size, value and a plain-words profile of each cluster.
 
@@ -312,7 +318,7 @@ def profiles(cl: Clusters, rfm: pd.DataFrame, value: pd.DataFrame | None, curren
         ``profile_zh`` (Chinese).
     """
     if not cl.ok:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
     money = currency_fmt or (lambda v: f"{v:,.0f}")
     feat = cl.features
     raw = feat.raw
@@ -339,12 +345,12 @@ def profiles(cl: Clusters, rfm: pd.DataFrame, value: pd.DataFrame | None, curren
                 row[col], row[f"{col}_share"] = feat.labels[top], float(shares[top])
             else:
                 row[col], row[f"{col}_share"] = None, np.nan
-        if value is not None and "clv" in value:
-            row["clv_per_customer"] = float(value.set_index("customer_id")["clv"].reindex(sub.index).mean())
+        row["clv_per_customer"] = float(value.set_index("customer_id")["clv"].reindex(sub.index).mean()) \
+            if value is not None and "clv" in value else np.nan
         en, zh = _describe(sub, zc, feat, money)
         row["profile"], row["profile_zh"] = en, zh
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows)[PROFILE_COLUMNS]
 
 
 def _describe(sub: pd.DataFrame, zc: pd.Series, feat: Features, money) -> tuple[str, str]:

@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.rfm import Prepared, Problem
-from workbench.segmentation.rfm import codes as rfm_codes
-from workbench.segmentation.rfm import ids as rfm_ids
+from workbench.segmentation.prepare import Prepared, Problem
+from workbench.segmentation.prepare import codes as rfm_codes
+from workbench.segmentation.prepare import ids as rfm_ids
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Report labels of the segmentation notebook: one English and one Chinese label per key.
+"""Report labels of the segmentation notebook: the area's :class:`~workbench.reporting.Catalogue`.
 
 Result tables keep canonical column names and codes (``rfm_segment`` ``Champions``,
 ``tier`` ``VIP`` ...) in every language; these labels are what a reader sees in
@@ -17,20 +17,26 @@ namespace, so a key has one meaning (the tier ``key`` is not the column ``key``)
     The workbench's other words in result tables (movement, stability, score
     method, fit window, channel types, cluster features, placeholders).
 
+``LABELS`` holds the headers under their column names and every code under
+``<namespace>.<code>`` (``rfm_segment.Champions``, ``tier.VIP``), so that a code
+never takes another key's meaning. :func:`for_run` fills the periods in for one
+run; :func:`code_label` shows a code through the report.
+
 Other reports name the groupings the same way: a *value tier* ("value tier" /
 "价值层级") and an *RFM segment* ("RFM segment" / "RFM 分群"); use
-:func:`rfm_segment_label` and :func:`tier_label` for their names.
+:func:`rfm_segment_label` and :func:`tier_label` for their names, or
+``LABELS.t("rfm_segment.Champions", lang)``.
 """
 
 from __future__ import annotations
 
-from workbench import i18n
+import pandas as pd
+
+from workbench.reporting import Catalogue
 
 COLUMNS: dict[str, tuple[str, str]] = {
     # identity and RFM
-    "customer_id": ("Customer", "客户编号"),
     "customer_name": ("Name", "客户名称"),
-    "name": ("Name", "客户名称"),
     "recency_days": ("Recency (days)", "最近购买距今（天）"),
     "frequency": ("Orders", "订单数"),
     "monetary": ("Net revenue, all data to {end}", "截至 {end} 累计净收入"),
@@ -42,8 +48,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "first_purchase": ("First purchase", "首次购买"),
     "last_purchase": ("Last purchase", "最近购买"),
     "revenue_window": ("Net revenue, last {days} days", "近 {days} 天净收入"),
-    "margin": ("Gross margin, all data to {end}", "截至 {end} 累计毛利"),
-    "returns": ("Returns, all data to {end}", "截至 {end} 累计退货金额"),
+    "margin_to_date": ("Gross margin, all data to {end}", "截至 {end} 累计毛利"),
+    "returns_to_date": ("Returns, all data to {end}", "截至 {end} 累计退货金额"),
     "customers": ("Customers", "客户数"),
     "share_customers": ("Share of customers", "客户占比"),
     "share_revenue": ("Share of net revenue to {end}", "截至 {end} 累计净收入占比"),
@@ -51,7 +57,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "mean_recency_days": ("Mean recency (days)", "平均最近购买天数"),
     "mean_frequency": ("Mean orders", "平均订单数"),
     "median_monetary": ("Median net revenue, all data to {end}", "截至 {end} 累计净收入中位数"),
-    "rule": ("Rule", "规则"),
+    "seg_rule": ("Rule", "规则"),
     "r_range": ("R score", "R 分区间"),
     "f_range": ("F score", "F 分区间"),
     "m_range": ("M score", "M 分区间"),
@@ -78,29 +84,29 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "fit": ("Fitted on", "拟合数据"),
     "model": ("Model", "模型"),
     "parameter": ("Parameter", "参数"),
-    "value": ("Value", "数值"),
+    "param_value": ("Value", "数值"),
     "se": ("Std. error", "标准误"),
     "ci_low": ("95% CI low", "95% 置信下限"),
     "ci_high": ("95% CI high", "95% 置信上限"),
     "n_customers": ("Customers fitted", "拟合客户数"),
     "n_repeat": ("Repeat buyers", "复购客户数"),
     "population": ("Customers in the window", "窗口内客户数"),
-    "n": ("Customers", "客户数"),
+    "holdout_n": ("Customers", "客户数"),
     "calibration_purchases": ("Purchases in calibration", "校准期购买次数"),
     "actual_mean": ("Actual (mean)", "实际（均值）"),
     "predicted_mean": ("Predicted (mean)", "预测（均值）"),
     "baseline_mean": ("Naive baseline (mean)", "朴素基线（均值）"),
-    "metric": ("Metric", "指标"),
+    "holdout_metric": ("Metric", "指标"),
     "actual": ("Actual", "实际"),
     "predicted": ("Predicted", "预测"),
-    "baseline": ("Naive baseline", "朴素基线"),
+    "naive_baseline": ("Naive baseline", "朴素基线"),
     # tiers
     "value_score": ("Value score (net revenue, last {days} days + CLV, next {months} months)",
                     "价值得分（近 {days} 天净收入 + 未来 {months} 个月 CLV）"),
     "min_value_score": ("Lowest value score (last {days} days + next {months} months)",
                         "最低价值得分（近 {days} 天 + 未来 {months} 个月）"),
     "potential": ("Potential", "潜力"),
-    "tier": ("Value tier", "价值层级"),
+    "value_tier": ("Value tier", "价值层级"),
     "previous_tier": ("Previous value tier", "上期价值层级"),
     "current_tier": ("Current value tier", "本期价值层级"),
     "share_of_previous": ("Share of previous tier", "占上期层级比例"),
@@ -129,8 +135,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "industry": ("Industry", "行业"),
     "acquisition_channel": ("Acquisition channel", "获客渠道"),
     "acquisition_channel_id": ("Acquisition channel id", "获客渠道编号"),
-    "channel_name": ("Channel", "渠道"),
-    "revenue": ("Net revenue, all data to {end}", "截至 {end} 累计净收入"),
+    "revenue_to_date": ("Net revenue, all data to {end}", "截至 {end} 累计净收入"),
     "revenue_per_customer": ("Net revenue per customer, all data to {end}", "截至 {end} 人均累计净收入"),
     "vip_customers": ("Top-tier customers", "最高层级客户数"),
     "vip_share": ("Top-tier share", "最高层级占比"),
@@ -138,16 +143,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "vip_ci_high": ("Top-tier share 95% high", "最高层级占比 95% 上限"),
     "vip_share_ci": ("Top-tier share (95% CI)", "最高层级占比（95% 置信区间）"),
     "small_group": ("Too small to compare", "样本过小"),
-    "new_customers": ("New customers, {window}", "新客户数（{window}）"),
-    "spend": ("Spend, {window}", "投放费用（{window}）"),
-    "cac": ("CAC, {window} (spend / new customers)", "CAC（{window}，投放费用 / 新客户数）"),
+    "new_customers_window": ("New customers, {window}", "新客户数（{window}）"),
+    "spend_window": ("Spend, {window}", "投放费用（{window}）"),
+    "cac_in_window": ("CAC, {window} (spend / new customers)", "CAC（{window}，投放费用 / 新客户数）"),
     "cac_window": ("CAC window", "CAC 统计月份"),
-    "value_per_new_customer": ("Value per new customer (to {end} + next {months} months)",
+    "value_per_new_customer_horizon": ("Value per new customer (to {end} + next {months} months)",
                                "新客人均价值（截至 {end} 累计 + 未来 {months} 个月）"),
     "clv_cac": ("CLV / CAC", "CLV / CAC"),
     # playbook
     "play": ("Play", "策略"),
-    "action": ("Recommended action", "建议动作"),
+    "play_action": ("Recommended action", "建议动作"),
     "recommended_action": ("Recommended action", "建议动作"),
     "value_at_stake": ("Predicted value at stake, next {months} months", "未来 {months} 个月涉及预测价值"),
     # figure titles and axes
@@ -165,15 +170,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "seg_share_of_customers": ("Share of customers (%)", "客户占比（%）"),
     "seg_share_of_revenue": ("Share of net revenue, last {days} days (%)", "近 {days} 天净收入占比（%）"),
     "seg_share_axis": ("Share (%)", "占比（%）"),
-    "no_data": ("No data", "无数据"),
 }
 """Headers and axis labels; ``{days}``, ``{months}``, ``{end}`` are filled in by :func:`header`."""
 
 MONEY_COLUMNS = frozenset({
-    "cac", "monetary", "revenue_window", "margin", "returns", "clv", "clv_margin", "clv_per_customer", "clv_total",
-    "value_score", "min_value_score", "median_monetary", "revenue", "revenue_per_customer", "spend",
-    "value_per_new_customer", "value_at_stake"})
-"""Money columns whose header states a period (a test checks each has ``{days}``, ``{months}``, ``{end}`` or
+    "cac_in_window", "monetary", "revenue_window", "margin_to_date", "returns_to_date", "clv", "clv_margin", "clv_per_customer", "clv_total",
+    "value_score", "min_value_score", "median_monetary", "revenue_to_date", "revenue_per_customer", "spend_window",
+    "value_per_new_customer_horizon", "value_at_stake"})
+"""Money columns (header keys) whose header states a period (a test checks each has ``{days}``, ``{months}``, ``{end}`` or
 ``{window}``)."""
 
 PER_UNIT_MONEY_COLUMNS = frozenset({"expected_order_value"})
@@ -273,20 +277,53 @@ ENUM_COLUMNS: dict[str, str] = {
 """Result-table columns holding the workbench's own codes, and the namespace of their labels."""
 
 
+HEADER_KEYS = {"revenue": "revenue_to_date", "name": "customer_name", "n": "holdout_n", "tier": "value_tier",
+               "value": "param_value", "new_customers": "new_customers_window", "spend": "spend_window",
+               "cac": "cac_in_window", "metric": "holdout_metric",
+               "value_per_new_customer": "value_per_new_customer_horizon", "rule": "seg_rule",
+               "baseline": "naive_baseline", "returns": "returns_to_date", "margin": "margin_to_date",
+               "action": "play_action"}
+"""Columns whose header is another key (their own name means something else in the common labels)."""
+
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "rfm_segment": RFM_SEGMENTS, "tier": TIERS, "potential": POTENTIALS, "play": PLAYS, "word": WORDS,
+    "dimension": DIMENSIONS, "metric": METRICS, "parameter": PARAMETERS,
+}
+"""The namespaces of the workbench's own codes; in ``LABELS`` as ``<namespace>.<code>``."""
+
+LABELS = Catalogue("segmentation", {
+    **COLUMNS,
+    **{f"{ns}.{code}": pair for ns, table in CODES.items() for code, pair in table.items()},
+})
+"""The area's catalogue, periods as ``{days}``, ``{months}``, ``{end}``, ``{h}``, ``{window}`` templates."""
+
+NAMESPACES: dict[str, dict[str, tuple[str, str]]] = {"column": COLUMNS, **CODES}
+ENUM_COLUMNS: dict[str, str] = {
+    "rfm_segment": "rfm_segment", "tier": "tier", "previous_tier": "tier", "current_tier": "tier",
+    "potential": "potential", "play": "play", "movement": "word", "stability": "word", "method": "word",
+    "fit": "word", "top_channel": "word", "top_category": "word", "dimension": "dimension", "metric": "metric",
+    "parameter": "parameter",
+}
+"""Result-table columns holding the workbench's own codes, and the namespace of their labels."""
+PLACEHOLDER_COLUMNS = {"group": "word", "acquisition_channel": "word"}
+"""Columns of data names in which only the workbench's placeholders (``(unknown)``) are translated."""
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def header(column: str, lang: str, **ctx) -> str:
-    """The header of ``column`` in ``lang``, its period filled in from ``ctx`` (``days``, ``months``, ``end``).
+def periods(params, analysis_date=None) -> dict:
+    """The periods of one run: ``days`` (value window), ``months`` (CLV horizon), ``h`` (holdout days),
+    ``end`` (analysis date) and ``window`` (the CAC months, :mod:`workbench.measures`)."""
+    from workbench import measures
 
-    A period value missing from ``ctx`` reads as "the analysis date" / the value window in words,
-    so a header never shows a raw ``{placeholder}``.
-    """
-    pair = COLUMNS.get(column)
-    if pair is None:
-        return i18n.t(column, lang)
-    return fill(_pick(pair, lang), lang, **ctx)
+    out = {"days": params.value_window_days, "months": params.clv_horizon_months, "h": params.holdout_days}
+    if analysis_date is not None and not pd.isna(analysis_date):
+        date = pd.Timestamp(analysis_date)
+        out["end"] = date.strftime("%Y-%m-%d")
+        out["window"] = measures.window_text(measures.complete_months(date, measures.CAC_MONTHS))
+    return out
 
 
 def fill(template: str, lang: str, **ctx) -> str:
@@ -296,14 +333,41 @@ def fill(template: str, lang: str, **ctx) -> str:
     values = {**defaults, **{k: v for k, v in ctx.items() if v is not None}}
     try:
         return template.format(**values)
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, ValueError):
         return template
 
 
+def for_run(params, analysis_date=None) -> Catalogue:
+    """``LABELS`` with the periods of this run filled in: the report's catalogue.
+
+    >>> from workbench.segmentation.params import SegmentationParams
+    >>> for_run(SegmentationParams(), "2026-10-31").t("revenue_window", "zh")
+    '近 365 天净收入'
+    """
+    ctx = periods(params, analysis_date)
+    return Catalogue("segmentation", {k: (fill(en, "en", **ctx), fill(zh, "zh", **ctx))
+                                      for k, (en, zh) in LABELS.own.items()})
+
+
+def header(column: str, lang: str, **ctx) -> str:
+    """The header of ``column`` in ``lang``, its period filled in from ``ctx`` (see :func:`periods`)."""
+    key = HEADER_KEYS.get(column, column)
+    pair = COLUMNS.get(key)
+    if pair is None:
+        return LABELS.t(key, lang)
+    return fill(_pick(pair, lang), lang, **ctx)
+
+
 def name(namespace: str, code, lang: str, **ctx) -> str:
-    """The reader's word for a code of ``namespace``; a code without a label shows as written."""
+    """The reader's word for a code of ``namespace``; a code without a label (set in params) shows as written."""
     pair = NAMESPACES[namespace].get(str(code))
     return fill(_pick(pair, lang), lang, **ctx) if pair else str(code)
+
+
+def code_label(rpt, namespace: str, code) -> str:
+    """A code as the report ``rpt`` shows it (its catalogue has this run's periods)."""
+    key = f"{namespace}.{code}"
+    return rpt.t(key) if key in rpt.labels else str(code)
 
 
 def rfm_segment_label(code: str, lang: str) -> str:
@@ -314,20 +378,3 @@ def rfm_segment_label(code: str, lang: str) -> str:
 def tier_label(code: str, lang: str) -> str:
     """The name of a value tier code (``VIP`` -> ``VIP 客户``)."""
     return name("tier", code, lang)
-
-
-def display_name(value, lang: str) -> str:
-    """The reader's word for one of the workbench's own values, looked up in every value namespace.
-
-    Prefer :func:`name` with the namespace when the column is known.
-    """
-    v = str(value)
-    for ns in (RFM_SEGMENTS, TIERS, POTENTIALS, PLAYS, WORDS):
-        if v in ns:
-            return _pick(ns[v], lang)
-    return v
-
-
-def label(key: str, lang: str, **ctx) -> str:
-    """A header or axis label (alias of :func:`header`)."""
-    return header(key, lang, **ctx)

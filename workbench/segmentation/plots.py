@@ -1,7 +1,8 @@
 """Figures of the segmentation report: pure functions from tables to a matplotlib Figure.
 
-Titles and labels come from the report's language (``report.t``); the report's
-theme (fonts with CJK glyphs, palette) is applied by :class:`workbench.Report`.
+Titles, axis labels and the workbench's own codes come from the report's catalogue
+(``report.t``, :func:`~workbench.segmentation.labels.code_label`); the report's theme
+(fonts with CJK glyphs, palette, no maths in data labels) is applied by :class:`workbench.Report`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from workbench import theme
-from workbench.segmentation.labels import header
-from workbench.segmentation.labels import name as label_name
+from workbench.segmentation.labels import HEADER_KEYS, code_label
 
 
-def _t(report, key: str, ctx: dict | None = None) -> str:
-    return header(key, report.lang, **(ctx or {}))
+def _t(report, key: str) -> str:
+    """A title or axis label from the report's catalogue (periods filled in for this run)."""
+    return report.t(HEADER_KEYS.get(key, key))
 
 
 def _empty(report, title_key: str):
@@ -51,7 +52,7 @@ def plot_rf_grid(rfm: pd.DataFrame, report):
         row = []
         for f in counts.columns:
             n = int(counts.loc[r, f])
-            name = label_name("rfm_segment", seg.get((r, f), ""), report.lang) if n else ""
+            name = code_label(report, "rfm_segment", seg.get((r, f), "")) if n else ""
             row.append(f"{name}\n{n:,}" if n else "–")
         text.append(row)
     fig, ax = plt.subplots(figsize=(8, 4.6))
@@ -64,7 +65,7 @@ def plot_rf_grid(rfm: pd.DataFrame, report):
     return fig
 
 
-def plot_segments(segments: pd.DataFrame, report, ctx: dict | None = None):
+def plot_segments(segments: pd.DataFrame, report):
     """Share of customers and share of net revenue of the value window per RFM segment (horizontal bars)."""
     if segments.empty or segments["customers"].sum() == 0:
         return _empty(report, "seg_segment_sizes")
@@ -74,14 +75,14 @@ def plot_segments(segments: pd.DataFrame, report, ctx: dict | None = None):
     ax.barh(y + 0.2, s["share_customers"] * 100, height=0.38, color=theme.PALETTE[0],
             label=_t(report, "seg_share_of_customers"))
     ax.barh(y - 0.2, s["share_revenue_window"].fillna(0) * 100, height=0.38, color=theme.PALETTE[1],
-            label=_t(report, "seg_share_of_revenue", ctx))
+            label=_t(report, "seg_share_of_revenue"))
     for yi, (n, c) in enumerate(zip(s["customers"], s["share_customers"], strict=True)):
         ax.text(c * 100 + 0.5, yi + 0.2, f"n={int(n):,}", va="center", fontsize=8)
-    ax.set_yticks(y, [label_name("rfm_segment", v, report.lang) for v in s["rfm_segment"]])
+    ax.set_yticks(y, [code_label(report, "rfm_segment", v) for v in s["rfm_segment"]])
     ax.set_xlabel(_t(report, "seg_share_axis"))
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="y", visible=False)
-    ax.set_title(_t(report, "seg_segment_sizes", ctx))
+    ax.set_title(_t(report, "seg_segment_sizes"))
     return fig
 
 
@@ -114,8 +115,8 @@ def plot_tier_potential(value: pd.DataFrame, tiers: list[str], potentials: list[
     text = [[f"{int(v):,}" for v in row] for row in tab.to_numpy()]
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(tab) + 1.5))
     _heatmap(ax, tab.to_numpy(dtype=float), text)
-    ax.set_xticks(range(tab.shape[1]), [label_name("potential", c, report.lang) for c in tab.columns])
-    ax.set_yticks(range(tab.shape[0]), [label_name("tier", t, report.lang) for t in tab.index])
+    ax.set_xticks(range(tab.shape[1]), [code_label(report, "potential", c) for c in tab.columns])
+    ax.set_yticks(range(tab.shape[0]), [code_label(report, "tier", t) for t in tab.index])
     ax.set_xlabel(_t(report, "potential"))
     ax.set_ylabel(_t(report, "tier"))
     ax.set_title(_t(report, "seg_tier_matrix"))
@@ -150,15 +151,15 @@ def plot_transitions(transitions: pd.DataFrame, tiers: list[str], report):
             for srow, nrow in zip(shares.to_numpy(), counts.to_numpy(), strict=True)]
     fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(rows) + 1.6))
     _heatmap(ax, shares.to_numpy(dtype=float), text, cmap="Oranges")
-    ax.set_xticks(range(len(tiers)), [label_name("tier", t, report.lang) for t in tiers])
-    ax.set_yticks(range(len(rows)), [label_name("tier", t, report.lang) for t in rows])
+    ax.set_xticks(range(len(tiers)), [code_label(report, "tier", t) for t in tiers])
+    ax.set_yticks(range(len(rows)), [code_label(report, "tier", t) for t in rows])
     ax.set_xlabel(_t(report, "current_tier"))
     ax.set_ylabel(_t(report, "previous_tier"))
     ax.set_title(_t(report, "seg_transitions"))
     return fig
 
 
-def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int = 8, ctx: dict | None = None):
+def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int = 8):
     """Share of net revenue by RFM segment (rows) and acquisition channel (columns, the largest ``top``)."""
     if sc.empty:
         return _empty(report, "seg_channel_matrix")
@@ -174,10 +175,10 @@ def plot_segment_channel(sc: pd.DataFrame, segments: list[str], report, top: int
             for srow, nrow in zip(share.to_numpy(), n.to_numpy(), strict=True)]
     fig, ax = plt.subplots(figsize=(max(7.0, 1.1 * len(chans) + 2), 0.55 * len(rows) + 1.8))
     _heatmap(ax, share.to_numpy(dtype=float), text, cmap="Greens")
-    ax.set_xticks(range(len(chans)), [label_name("word", c, report.lang) if c == "(unknown)" else str(c)
+    ax.set_xticks(range(len(chans)), [code_label(report, "word", c) if c == "(unknown)" else str(c)
                                       for c in chans], rotation=20, ha="right")
-    ax.set_yticks(range(len(rows)), [label_name("rfm_segment", s, report.lang) for s in rows])
+    ax.set_yticks(range(len(rows)), [code_label(report, "rfm_segment", s) for s in rows])
     ax.set_xlabel(_t(report, "acquisition_channel"))
     ax.set_ylabel(_t(report, "rfm_segment"))
-    ax.set_title(_t(report, "seg_channel_matrix", ctx))
+    ax.set_title(_t(report, "seg_channel_matrix"))
     return fig

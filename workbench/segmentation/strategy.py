@@ -16,7 +16,7 @@ from workbench.segmentation import clv as clv_mod
 from workbench.segmentation import rfm as rfm_mod
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.rfm import Prepared, Problem
+from workbench.segmentation.prepare import Prepared, Problem
 
 NO_PLAY = "(no play)"
 LABELLED = ("rfm_segment", "tier", "potential", "play")
@@ -24,7 +24,9 @@ CRM_COLUMNS = ["customer_id", "name", "rfm_segment", "tier", "potential", "clust
                "recommended_action_en", "recommended_action_zh",
                *[f"{c}_{lang}" for c in LABELLED for lang in ("en", "zh")],
                "recency_days", "frequency", "monetary", "revenue_window", "p_alive", "clv"]
-"""Columns of the ``crm_export`` table (``name`` is left out when names are masked)."""
+"""Columns of the ``crm_export`` table (``name`` is empty when names are masked)."""
+TRANSITION_COLUMNS = ["previous_tier", "current_tier", "customers", "share_of_previous", "movement", "revenue_window"]
+"""Columns of the ``tier_transitions`` table."""
 
 
 def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFrame:
@@ -91,8 +93,8 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
                params: SegmentationParams) -> pd.DataFrame:
     """The customer list for re-import into the CRM: one row per customer, the same in every report language.
 
-    The name is left out when ``mask_pii`` is on (a pseudonym is useless in a CRM; the
-    customer id is the key). ``rfm_segment``, ``tier``, ``potential`` and ``play`` hold the
+    The name is empty when ``mask_pii`` is on (a pseudonym is useless in a CRM; the
+    customer id is the key; the column stays so the file always has the same columns). ``rfm_segment``, ``tier``, ``potential`` and ``play`` hold the
     canonical codes; ``<column>_en`` and ``<column>_zh`` their names as the report shows them
     (one label per code, :mod:`workbench.segmentation.labels`), and ``recommended_action_en`` /
     ``recommended_action_zh`` the play's action, so a CRM user picks the language and the file
@@ -117,8 +119,9 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
     rank = {p["play"]: i for i, p in enumerate(params.playbook)}
     df["_order"] = df["play"].map(rank).fillna(len(rank))
     df = df.sort_values(["_order", "value_score", "customer_id"], ascending=[True, False, True])
-    cols = [c for c in CRM_COLUMNS if not (c == "name" and params.mask_pii)]
-    out = df[cols].reset_index(drop=True)
+    if params.mask_pii:
+        df["name"] = pd.Series(pd.NA, index=df.index, dtype="str")
+    out = df[CRM_COLUMNS].reset_index(drop=True)
     out["p_alive"] = out["p_alive"].round(4)
     out[["monetary", "revenue_window", "clv"]] = out[["monetary", "revenue_window", "clv"]].round(2)
     return out
@@ -192,4 +195,4 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
     out = out.sort_values(["previous_tier", "current_tier"], key=lambda s: s.map(order)).reset_index(drop=True)
     out.attrs["previous_date"] = prev_date
     out.attrs["value_only"] = value_only
-    return out[["previous_tier", "current_tier", "customers", "share_of_previous", "movement", "revenue_window"]], None
+    return out[TRANSITION_COLUMNS], None

@@ -1,11 +1,12 @@
-"""What the segmentation report shows: one function per section, each a note, tables and figures.
+"""What the segmentation report shows: one function per section, each notes, tables and figures.
 
-Every ``show_*`` function saves the section's result tables (canonical column
-names and values, via :meth:`workbench.report.Report.save`) and returns one HTML
-block for the notebook to display. Values the workbench names itself (segments,
-tiers, plays ...) and column headers are shown in the report's language; the CSV
-files keep the canonical values so that re-imports and scripts do not depend on
-the language. A section that cannot say anything returns a visible note.
+Every ``show_*`` function takes the report first, saves the section's result tables
+(canonical column names and codes, the same in every language) through
+:meth:`workbench.reporting.Report.table` and returns one HTML block for the notebook
+to display. The report's catalogue (:func:`workbench.segmentation.labels.for_run`)
+names the columns, with the period of every money header, and the workbench's own
+codes (RFM segments, value tiers, plays ...); the views show codes by those labels.
+A section that cannot say anything returns a visible note.
 """
 
 from __future__ import annotations
@@ -15,24 +16,26 @@ import html as _html_mod
 import numpy as np
 import pandas as pd
 
-from workbench.report import fmt_money
+from workbench.reporting import count, money, param, share
+from workbench.reporting.formats import Value
 from workbench.segmentation import clusters as clusters_mod
 from workbench.segmentation import clv as clv_mod
-from workbench.segmentation import labels, plots, profiles, strategy
+from workbench.segmentation import plots, profiles, strategy
 from workbench.segmentation import rfm as rfm_mod
-from workbench.segmentation.labels import ENUM_COLUMNS, header
+from workbench.segmentation.labels import ENUM_COLUMNS, HEADER_KEYS, PLACEHOLDER_COLUMNS, code_label
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.rfm import Prepared, Problem
+from workbench.segmentation.prepare import Prepared, Problem
 
-MONEY = labels.MONEY_COLUMNS | labels.PER_UNIT_MONEY_COLUMNS
-PCT = {"share_customers", "share_revenue", "share_revenue_window", "p_alive", "mean_p_alive", "vip_share",
-       "vip_ci_low", "vip_ci_high", "share_of_previous", "top_channel_share", "top_category_share", "share_clv"}
-INT = {"customers", "frequency", "recency_days", "r_score", "f_score", "m_score", "vip_customers", "new_customers",
-       "n_customers", "n_repeat", "k", "rule", "n", "cluster", "n_bootstrap", "score_1", "score_2", "score_3",
-       "score_4", "score_5", "frequency_days", "population", "recency_model_days", "T_days"}
+MONEY = {"monetary", "revenue_window", "margin", "returns", "clv", "clv_margin", "clv_per_customer", "clv_total",
+         "value_score", "min_value_score", "median_monetary", "revenue", "revenue_per_customer", "spend", "cac",
+         "value_per_new_customer", "value_at_stake", "expected_order_value"}
+SHARE = {"share_customers", "share_revenue", "share_revenue_window", "p_alive", "mean_p_alive", "vip_share",
+         "vip_ci_low", "vip_ci_high", "share_of_previous", "top_channel_share", "top_category_share", "share_clv"}
+COUNT = {"customers", "frequency", "recency_days", "r_score", "f_score", "m_score", "vip_customers", "new_customers",
+         "n_customers", "n_repeat", "k", "rule", "n", "cluster", "n_bootstrap", "score_1", "score_2", "score_3",
+         "score_4", "score_5", "frequency_days", "population", "recency_model_days", "T_days"}
 NUM2 = {"expected_purchases", "silhouette", "ari_mean", "ari_min", "actual_mean", "predicted_mean", "baseline_mean"}
-PLACEHOLDER_ONLY = {"group", "acquisition_channel"}  # data names, except the workbench's own placeholders
 PLACEHOLDERS = {"(unknown)"}
 INLINE_ROWS = 10
 """Rows of a long table shown inline; the full table is saved as CSV and linked."""
@@ -44,30 +47,24 @@ INLINE_ROWS = 10
 def _join(*parts):
     from IPython.display import HTML
 
-    return HTML("".join(p.data if hasattr(p, "data") else str(p) for p in parts if p is not None))
+    def markup(p):
+        return p._repr_html_() if hasattr(p, "_repr_html_") else str(p)
+
+    return HTML("".join(markup(p) for p in parts if p is not None))
 
 
-def periods(params: SegmentationParams, rfm: pd.DataFrame | None = None, prep: Prepared | None = None) -> dict:
-    """The periods money headers state: ``days`` (value window), ``months`` (CLV horizon), ``end`` (analysis date)."""
-    end = None
-    if prep is not None and prep.analysis_date is not None:
-        end = prep.analysis_date
-    elif rfm is not None and len(rfm):
-        row = rfm.iloc[0]
-        end = row["last_purchase"] + pd.Timedelta(days=int(row["recency_days"]))
-    elif params.as_of:
-        end = pd.Timestamp(params.as_of)
-    return {"days": params.value_window_days, "months": params.clv_horizon_months, "h": params.holdout_days,
-            "end": _fmt(end) if end is not None else None}
+def _caption(report, en: str, zh: str, **values) -> str:
+    """A table caption in the report's language (plain text: the table view escapes it)."""
+    return _html_mod.unescape(report.text(en, zh, **values))
 
 
 def _kind(col: str, s: pd.Series) -> str:
     if col in MONEY:
         return "money"
-    if col in PCT:
-        return "pct"
-    if col in INT:
-        return "int"
+    if col in SHARE:
+        return "share"
+    if col in COUNT:
+        return "count"
     if col in NUM2:
         return "num2"
     if pd.api.types.is_bool_dtype(s):
@@ -79,56 +76,39 @@ def _kind(col: str, s: pd.Series) -> str:
     return "text"
 
 
-def fmt_param(v) -> str:
-    """A model parameter or its error with 3 significant digits, never in scientific notation."""
-    if v is None or pd.isna(v):
-        return "–"
-    x = float(v)
-    if x == 0:
-        return "0"
-    if abs(x) < 0.001:
-        return "< 0.001" if x > 0 else "> −0.001"
-    digits = max(2 - int(np.floor(np.log10(abs(x)))), 0)
-    return f"{x:,.{digits}f}"
-
-
 def show_table(report, df: pd.DataFrame, name: str | None = None, columns: list[str] | None = None,
                formats: dict[str, str] | None = None, max_rows: int = INLINE_ROWS, caption: str | None = None,
-               link: str | None = None, ctx: dict | None = None):
-    """Save ``df`` as result table ``name`` and show it with translated headers and workbench values.
+               shown: pd.DataFrame | None = None):
+    """Save ``df`` as result table ``name`` (when given) and show ``shown`` (default ``df``) by the report.
 
-    The CSV keeps canonical column names and codes; the display copy translates the
-    workbench's own codes (:data:`~workbench.segmentation.labels.ENUM_COLUMNS`) and states the
-    period of every money header (``ctx``: see :func:`periods`). ``link`` names a result table
-    saved separately (its path is shown under this display copy).
+    The CSV keeps canonical column names and codes. The rows shown have the workbench's own
+    codes (:data:`~workbench.segmentation.labels.ENUM_COLUMNS`) by their label; the report
+    gives headers (money with its period and currency) and formats every number by its kind.
+    The footer links to the full CSV and says how many rows are shown.
     """
-    if name:
-        report.save(df, name)
-    shown = df[[c for c in columns if c in df.columns]] if columns else df
-    shown = shown.head(max_rows).copy()
-    lang = report.lang
-    ctx = ctx or {}
-    kinds = {c: (formats or {}).get(c) or _kind(c, shown[c]) for c in shown.columns}
-    for c in shown.columns:
+    rows = df if shown is None else shown
+    cols = [c for c in (columns or list(rows.columns)) if c in rows.columns]
+    rows = rows[cols].copy()
+    kinds = {c: (formats or {}).get(c) or _kind(c, rows[c]) for c in cols}
+    for c in cols:
         if kinds[c] == "bool":
-            shown[c] = shown[c].map(lambda v: report.t("yes") if bool(v) else "", na_action="ignore")
+            rows[c] = rows[c].map(lambda v: report.t("yes") if bool(v) else "", na_action="ignore")
             kinds[c] = "text"
-        elif c in PLACEHOLDER_ONLY and kinds[c] == "text":
-            shown[c] = shown[c].map(lambda v: label_name("word", v, lang) if v in PLACEHOLDERS else v,
-                                    na_action="ignore")
+        elif c in PLACEHOLDER_COLUMNS and kinds[c] == "text":
+            ns = PLACEHOLDER_COLUMNS[c]
+            rows[c] = rows[c].map(lambda v, ns=ns: code_label(report, ns, v) if v in PLACEHOLDERS else v,
+                                  na_action="ignore")
         elif c in ENUM_COLUMNS and kinds[c] == "text":
             ns = ENUM_COLUMNS[c]
-            shown[c] = shown[c].map(lambda v, ns=ns: label_name(ns, v, lang, **ctx), na_action="ignore")
-    renamed = {c: header(c, lang, **ctx) for c in shown.columns}
-    shown = shown.rename(columns=renamed)
-    fmts = {renamed[c]: k for c, k in kinds.items()}
-    markup = report.table_html(shown, fmts, caption, max_rows, name or link, total=len(df))
-    return _join(markup)
+            names = {v: code_label(report, ns, v) for v in rows[c].dropna().unique()}
+            rows[c] = rows[c].map(names)
+    headers = {c: HEADER_KEYS[c] for c in cols if c in HEADER_KEYS}
+    return report.table(df, name, shown=rows, formats=kinds, max_rows=max_rows, caption=caption, headers=headers)
 
 
 def _problem_note(report, problem: Problem | None, fallback: tuple[str, str] | None = None):
     if problem is not None and problem.en:
-        return report.note(problem.en, problem.zh, **problem.values)
+        return report.note(problem)
     if fallback:
         return report.note(*fallback)
     return None
@@ -152,8 +132,8 @@ def headline(prep: Prepared, rfm: pd.DataFrame, value: pd.DataFrame, holdout: cl
     rev = value["revenue_window"].clip(lower=0)
     share_rev = rev[is_top].sum() / rev.sum() if rev.sum() > 0 else float("nan")
     vals = {"n": len(rfm), "date": _fmt(prep.analysis_date), "tier": label_name("tier", top, "en"),
-            "tier_zh": label_name("tier", top, "zh"), "k": int(is_top.sum()), "share": f"{is_top.mean():.1%}",
-            "rev_share": "–" if np.isnan(share_rev) else f"{share_rev:.1%}", "days": params.value_window_days}
+            "tier_zh": label_name("tier", top, "zh"), "k": int(is_top.sum()), "share": share(is_top.mean()),
+            "rev_share": share(share_rev), "days": params.value_window_days}
     en = ("{n} customers with purchases as of {date}. The top value tier ({tier}), {k} customers ({share}), brought "
           "{rev_share} of net revenue in the last {days} days.")
     zh = ("截至 {date} 共有 {n} 个产生购买的客户；最高价值层级（{tier_zh}）{k} 个客户（占 {share}）贡献了近 {days} 天"
@@ -161,8 +141,8 @@ def headline(prep: Prepared, rfm: pd.DataFrame, value: pd.DataFrame, holdout: cl
     if holdout.ok:
         s = holdout.scores.set_index("metric")
         act, pred = s.loc["purchases_total", "actual"], s.loc["purchases_total", "predicted"]
-        vals.update(h=params.holdout_days, act=f"{act:,.0f}", pred=f"{pred:,.0f}",
-                    err=f"{(pred - act) / act:+.0%}" if act else "–")
+        vals.update(h=params.holdout_days, act=count(act), pred=count(pred),
+                    err=Value((pred - act) / act if act else float("nan"), "change"))
         en += " CLV model on a {h}-day holdout: {pred} purchases predicted, {act} actual ({err})."
         zh += "CLV 模型在 {h} 天留出期内预测购买 {pred} 次，实际 {act} 次（{err}）。"
     else:
@@ -200,7 +180,7 @@ def show_data_notes(report, prep: Prepared, params: SegmentationParams):
             "{n} customers have no purchase up to the analysis date (every order returned or cancelled, or only "
             "credit notes; net {amount}); they are left out of the segments.",
             "{n} 个客户截至分析日没有有效购买（订单全部退货或取消，或只有冲销记录；净额 {amount}），未纳入分群。",
-            n=f["no_purchase"], amount=fmt_money(f["no_purchase_amount"], report.currency)))
+            n=f["no_purchase"], amount=money(f["no_purchase_amount"])))
     parts.append(report.say(
         "Analysis date {date} (data from {start} to {end}). {lines} order lines of {customers} customers; "
         "{ret} lines are returns or credit notes ({ret_amount}), {linked} of them netted against the order "
@@ -210,7 +190,7 @@ def show_data_notes(report, prep: Prepared, params: SegmentationParams):
         "或冲销（{ret_amount}），{linked} 行已与原订单冲抵；{cancelled} 笔订单冲抵后金额不大于零，不计为购买。"
         "消费金额为扣除退货后的净收入。",
         date=_fmt(prep.analysis_date), start=_fmt(f["data_start"]), end=_fmt(f["data_end"]), lines=f["lines_used"],
-        customers=f["customers"], ret=f["return_lines"], ret_amount=fmt_money(f["return_amount"], report.currency),
+        customers=f["customers"], ret=f["return_lines"], ret_amount=money(f["return_amount"]),
         linked=f["linked_return_lines"], cancelled=f["cancelled_orders"]))
     return _join(*parts)
 
@@ -257,11 +237,10 @@ def show_segments(report, rfm: pd.DataFrame, value: pd.DataFrame, params: Segmen
     if rfm.empty:
         report.save(seg, "segments")
         return report.note(*NO_DATA)
-    ctx = periods(params, rfm)
     cols = ["rfm_segment", "customers", "share_customers", "revenue_window", "share_revenue_window",
             "mean_recency_days", "mean_frequency", "clv_per_customer"]
-    parts = [report.figure(plots.plot_segments(seg, report, ctx)),
-             show_table(report, seg, name="segments", columns=cols, max_rows=len(seg), ctx=ctx,
+    parts = [report.figure(plots.plot_segments(seg, report)),
+             show_table(report, seg, name="segments", columns=cols, max_rows=len(seg),
                         formats={"mean_recency_days": "int", "mean_frequency": "num"})]
     other = rfm["rfm_segment"] == rfm_mod.OTHER_SEGMENT
     if other.any():
@@ -278,14 +257,13 @@ def show_rfm(report, rfm: pd.DataFrame, params: SegmentationParams):
     if rfm.empty:
         report.save(rfm, "rfm")
         return report.note(*NO_DATA)
-    report.save(rfm, "rfm")
-    top = rfm.nlargest(INLINE_ROWS, "monetary", keep="first")
-    return show_table(report, top, name=None, link="rfm", ctx=periods(params, rfm),
+    top = rfm.sort_values(["monetary", "customer_id"], ascending=[False, True])
+    return show_table(report, rfm, name="rfm", shown=top,
                       columns=["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                                "rfm_segment"],
-                      caption=report.text("Top {k} customers by net revenue; every customer is in tables/{stem}/rfm.csv.",
-                                          "累计净收入最高的 {k} 个客户；全部客户见 tables/{stem}/rfm.csv。", k=INLINE_ROWS,
-                                          stem=report.output_dir.name if report.output_dir else "…"))
+                      caption=_caption(report, "Top {k} customers by net revenue; every customer is in the full table "
+                                       "(CSV) linked below.",
+                                       "累计净收入最高的 {k} 个客户；全部客户见表格下方链接的完整数据（CSV）。", k=INLINE_ROWS))
 
 
 # ----------------------------------------------------------------------------- CLV
@@ -298,29 +276,24 @@ def show_holdout(report, holdout: clv_mod.Holdout, params: SegmentationParams):
     s = holdout.scores.set_index("metric")
     act, pred, base = (s.loc["purchases_total", c] for c in ("actual", "predicted", "baseline"))
     mae_m, mae_b = s.loc["mae_purchases", "predicted"], s.loc["mae_purchases", "baseline"]
-    money = {"revenue_total"}
+    kind = {"revenue_total": "money", "purchases_total": "count"}  # a row per metric: each row has its kind
     scores = holdout.scores.copy()
     for c in ("actual", "predicted", "baseline"):
-        scores[c] = [
-            "–" if pd.isna(v) else fmt_money(v, report.currency) if m in money else
-            f"{v:,.0f}" if m == "purchases_total" else f"{v:.2f}"
-            for m, v in zip(scores["metric"], scores[c], strict=True)]
-    ctx = periods(params)
+        scores[c] = [report.fmt(v, kind.get(m, "num2")) for m, v in zip(scores["metric"], scores[c], strict=True)]
     parts = [report.say(
         "Fitted on purchases up to {cal} ({n} customers), the model expected {pred} purchases in the {h} days "
         "after; {act} happened ({err}). A naive baseline (each customer repeats their past rate) expected {base}. "
         "Mean absolute error per customer: model {mae_m}, baseline {mae_b}.",
         "模型以 {cal} 及之前的购买（{n} 个客户）拟合，预测其后 {h} 天购买 {pred} 次；实际 {act} 次（{err}）。"
         "朴素基线（每个客户延续过去的购买频率）预测 {base} 次。每客户平均绝对误差（购买次数）：模型 {mae_m}，基线 {mae_b}。",
-        cal=_fmt(holdout.cal_end), n=int(s.loc["purchases_total", "n"]), pred=f"{pred:,.0f}", h=params.holdout_days,
-        act=f"{act:,.0f}", err=f"{(pred - act) / act:+.1%}" if act else "–", base=f"{base:,.0f}",
-        mae_m=f"{mae_m:.2f}", mae_b=f"{mae_b:.2f}"),
+        cal=holdout.cal_end, n=int(s.loc["purchases_total", "n"]), pred=count(pred), h=params.holdout_days,
+        act=count(act), err=Value((pred - act) / act if act else float("nan"), "change"), base=count(base),
+        mae_m=Value(mae_m, "num2"), mae_b=Value(mae_b, "num2")),
         report.figure(plots.plot_holdout(holdout.by_frequency, report)),
-        show_table(report, scores, name=None, link="clv_holdout_scores", ctx=ctx,
+        show_table(report, holdout.scores, name="clv_holdout_scores", shown=scores,
                    columns=["metric", "actual", "predicted", "baseline", "n"],
                    formats={"actual": "text", "predicted": "text", "baseline": "text"}),
-        show_table(report, holdout.by_frequency, name="clv_holdout", ctx=ctx)]
-    report.save(holdout.scores, "clv_holdout_scores")
+        show_table(report, holdout.by_frequency, name="clv_holdout")]
     return _join(*parts)
 
 
@@ -330,14 +303,11 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
     if not clv.ok:
         report.save(tab, "clv_params")
         return _join(_problem_note(report, clv.problem, NO_DATA))
-    shown = tab.loc[tab["fit"] == "full"].copy()  # the calibration fit is in the saved table
-    for c in ("value", "se", "ci_low", "ci_high"):
-        shown[c] = shown[c].map(fmt_param)
-    report.save(tab, "clv_params")
-    parts = [show_table(report, shown, name=None, link="clv_params", max_rows=len(shown),
+    shown = tab.loc[tab["fit"] == "full"]  # the calibration fit is in the saved table
+    parts = [show_table(report, tab, name="clv_params", shown=shown, max_rows=len(shown),
                         columns=["model", "parameter", "value", "se", "ci_low", "ci_high", "n_customers", "n_repeat"],
-                        formats={c: "text" for c in ("value", "se", "ci_low", "ci_high")},
-                        caption=report.text("The fit on all data to the analysis date (used for every customer's CLV); "
+                        formats={c: "param" for c in ("value", "se", "ci_low", "ci_high")},
+                        caption=_caption(report, "The fit on all data to the analysis date (used for every customer's CLV); "
                                             "the calibration fit is in the saved table.",
                                             "截至分析日全部数据的拟合（用于每个客户的 CLV）；校准期拟合见保存的结果表。"))]
     fit = clv.fit
@@ -349,8 +319,7 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
             "{every} days among active customers; the mean chance of dropping out after a purchase is {drop}.",
             "BG/NBD：购买率服从伽马分布（r = {r}，α = {alpha} 天），活跃客户平均每 {every} 天购买一次；每次购买后流失的"
             "平均概率为 {drop}。",
-            r=fmt_param(bg["r"]), alpha=fmt_param(bg["alpha"]), every=f"{bg['alpha'] / bg['r']:,.0f}",
-            drop=f"{dropout:.1%}"))
+            r=param(bg["r"]), alpha=param(bg["alpha"]), every=count(bg["alpha"] / bg["r"]), drop=share(dropout)))
         if bg["a"] < 1e-4 and bg["b"] < 1e-4:
             parts.append(report.note(
                 "a and b are both near zero: the data show almost no gradual dropout (customers either stay or "
@@ -366,7 +335,7 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
             "Gamma-Gamma assumes order value does not depend on purchase frequency; among repeat buyers their "
             "correlation is {corr}{warn}",
             "Gamma-Gamma 模型假设客单价与购买频率无关；复购客户中两者的相关系数为 {corr}{warn_zh}",
-            corr=f"{fit.value_corr:.2f}",
+            corr=Value(fit.value_corr, "num2"),
             warn=": frequent buyers also buy bigger, so treat predicted values as a ranking more than as exact "
                  "amounts." if verdict else " (weak enough).",
             warn_zh="：购买频繁的客户客单价也更高，预测价值更适合用于排序，而非精确金额。" if verdict else "（足够弱）。"))
@@ -376,18 +345,19 @@ def show_clv_params(report, clv: clv_mod.ClvResult, holdout: clv_mod.Holdout):
 def show_clv(report, clv: clv_mod.ClvResult, value: pd.DataFrame, params: SegmentationParams):
     """The ``clv`` result table (largest predicted value first in the report)."""
     table = clv_mod.clv_result_table(clv, value)
-    report.save(table, "clv")
+    if value.empty or not clv.ok:
+        report.save(table, "clv")
     if value.empty:
         return report.note(*NO_DATA)
     if not clv.ok:
         return report.note("No CLV per customer: the CLV table holds value scores and value tiers from current value "
                            "only.", "没有每个客户的 CLV：CLV 结果表只包含按当前价值计算的价值得分和价值层级。")
-    top = table.nlargest(INLINE_ROWS, "clv", keep="first").merge(
+    top = table.sort_values(["clv", "customer_id"], ascending=[False, True]).merge(
         value[["customer_id", "rfm_segment"]], on="customer_id", how="left")
-    return show_table(report, top, name=None, link="clv", ctx=periods(params),
+    return show_table(report, table, name="clv", shown=top,
                       columns=["customer_id", "rfm_segment", "tier", "p_alive", "expected_purchases",
                                "expected_order_value", "clv", "clv_margin"],
-                      caption=report.text("Top {k} by predicted value over the next {m} months; every customer is in "
+                      caption=_caption(report, "Top {k} by predicted value over the next {m} months; every customer is in "
                                           "the clv table.",
                                           "未来 {m} 个月预测价值最高的 {k} 个客户；全部客户见 clv 结果表。",
                                           k=INLINE_ROWS, m=params.clv_horizon_months))
@@ -411,10 +381,10 @@ def show_tiers(report, value: pd.DataFrame, params: SegmentationParams):
     if not value["clv"].notna().any():
         parts.append(report.note("Without a CLV model, value tiers rank customers by current value alone and "
                                  "potential is unknown.", "没有 CLV 模型时，价值层级仅按当前价值排序，潜力未知。"))
-    parts += [show_table(report, tab, name="tiers", ctx=periods(params), max_rows=len(tab),
+    parts += [show_table(report, tab, name="tiers", max_rows=len(tab),
                          columns=["tier", "customers", "share_customers", "revenue_window", "share_revenue_window",
                                   "clv", "share_clv", "min_value_score"],
-                         formats={"min_value_score": "money", "share_clv": "pct"}),
+                         formats={"min_value_score": "money", "share_clv": "share"}),
               report.figure(plots.plot_tier_potential(value, params.tier_names, params.potential_names, report))]
     return _join(*parts)
 
@@ -435,7 +405,8 @@ def show_k_choice(report, cl: clusters_mod.Clusters):
                  "{verdict}.",
                  "候选聚类数按轮廓系数从高到低检验；{k} 个聚类是{which_zh}。在 {b} 次自助重抽样上重新拟合，聚类结果的"
                  "调整兰德指数均值为 {mean}（最低 {min}）：{verdict_zh}。",
-                 k=cl.k, b=len(cl.ari), mean=f"{st['ari_mean'].iloc[0]:.2f}", min=f"{st['ari_min'].iloc[0]:.2f}",
+                 k=cl.k, b=len(cl.ari), mean=Value(st["ari_mean"].iloc[0], "num2"),
+                 min=Value(st["ari_min"].iloc[0], "num2"),
                  which="first stable one" if cl.stability == "stable" else "best of the checked, none being stable",
                  which_zh="第一个稳定的方案" if cl.stability == "stable" else "已检验方案中最好的（均不稳定）",
                  verdict=label_name("word", cl.stability, "en"), verdict_zh=label_name("word", cl.stability, "zh"))]
@@ -450,36 +421,30 @@ def show_cluster_profiles(report, cl: clusters_mod.Clusters, rfm: pd.DataFrame, 
                           params: SegmentationParams):
     """The ``clusters`` result table with each cluster's profile in plain words."""
     if not cl.ok:
-        report.save(pd.DataFrame(columns=["cluster", "customers"]), "clusters")
+        report.save(pd.DataFrame(columns=clusters_mod.PROFILE_COLUMNS), "clusters")
         return _problem_note(report, cl.problem, NO_DATA)
-    prof = clusters_mod.profiles(cl, rfm, value, currency_fmt=lambda v: fmt_money(v, report.currency))
+    prof = clusters_mod.profiles(cl, rfm, value, currency_fmt=lambda v: report.fmt(v, "money"))
     shown = prof.copy()
     lang = report.lang
-    ctx = periods(params, rfm)
+    rev_label = report.t("share_revenue")
     for c in ("top_channel", "top_category"):
-        shown[c] = [None if v is None or pd.isna(v) else f"{label_name('word', v, lang)} ({sh:.0%})"
+        shown[c] = [None if v is None or pd.isna(v) else f"{code_label(report, 'word', v)} ({report.fmt(sh, 'share')})"
                     for v, sh in zip(prof[c], prof[f"{c}_share"], strict=True)]
     items = []
     for row in prof.itertuples(index=False):
-        head = report.text("Cluster {c} ({n} customers, {share} of customers, {rev} of net revenue to {end})",
-                           "聚类 {c}（{n} 个客户，占客户 {share}，占截至 {end} 累计净收入 {rev}）", c=row.cluster,
-                           n=row.customers, end=ctx["end"] or "–",
-                           share=f"{row.share_customers:.1%}", rev=f"{row.share_revenue:.1%}")
+        head = report.text("Cluster {c} ({n} customers, {share} of customers; {rev_label}: {rev})",
+                           "聚类 {c}（{n} 个客户，占客户 {share}；{rev_label}：{rev}）", c=row.cluster,
+                           n=row.customers, rev_label=rev_label, share=share(row.share_customers),
+                           rev=share(row.share_revenue))
         words = _html_mod.escape(row.profile_zh if lang == "zh" else row.profile)
         items.append(f"<li><b>{head}</b>{'：' if lang == 'zh' else ': '}{words}</li>")
-    report.save(prof, "clusters")
     return _join(
-        show_table(report, shown, name=None, link="clusters", ctx=ctx, max_rows=len(shown),
+        show_table(report, prof, name="clusters", shown=shown, max_rows=len(shown),
                    columns=["cluster", "customers", "share_customers", "share_revenue", "mean_frequency",
                             "median_monetary", "top_channel", "top_category", "clv_per_customer"],
-                   formats={"median_recency_days": "int", "median_monetary": "money", "top_channel": "text",
-                            "top_category": "text"}),
+                   formats={"median_recency_days": "count", "median_monetary": "money", "mean_frequency": "num",
+                            "top_channel": "text", "top_category": "text"}),
         f'<ul class="wb-say">{"".join(items)}</ul>')
-
-
-def _save(report, df, name):
-    report.save(df, name)
-    return None
 
 
 # ----------------------------------------------------------------------------- profiles and channels
@@ -490,7 +455,6 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
     if rfm.empty:
         return report.note(*NO_DATA)
     parts = []
-    ctx = periods(params, rfm)
     src = attrs.attrs.get("source", {})
     titles = {"region": ("By region", "按区域"), "industry": ("By industry", "按行业"),
               "acquisition_channel": ("By acquisition channel", "按获客渠道")}
@@ -502,7 +466,7 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
             parts.append(report.note(
                 "No {what} for the customers (the customers table or its column is absent): section skipped.",
                 "客户缺少{what_zh}信息（客户表或该字段缺失）：本节跳过。",
-                what=header(by, "en").lower(), what_zh=header(by, "zh")))
+                what=label_name("column", by, "en").lower(), what_zh=label_name("column", by, "zh")))
             continue
         key = "acquisition_channel_id" if by == "acquisition_channel" else by
         if src.get(key) == "orders":
@@ -512,12 +476,12 @@ def show_profiles(report, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.Data
                 how="the region of most of the customer's order lines" if by == "region"
                 else "the channel of the customer's first purchase",
                 how_zh="客户多数订单行所在区域" if by == "region" else "客户首次购买的渠道"))
-        report.save(tab, f"profile_{by}")
         shown = tab.copy()
-        shown["vip_share_ci"] = [f"{s:.1%} ({lo:.1%}–{hi:.1%})" for s, lo, hi in
+        pct = report.fmt
+        shown["vip_share_ci"] = [f"{pct(s, 'share')} ({pct(lo, 'share')}–{pct(hi, 'share')})" for s, lo, hi in
                                  zip(tab["vip_share"], tab["vip_ci_low"], tab["vip_ci_high"], strict=True)]
         shown.loc[tab["small_group"], "vip_share_ci"] = shown.loc[tab["small_group"], "vip_share_ci"] + " *"
-        parts.append(show_table(report, shown, name=None, link=f"profile_{by}", ctx=ctx,
+        parts.append(show_table(report, tab, name=f"profile_{by}", shown=shown,
                                 columns=["group", "customers", "share_customers", "revenue", "share_revenue",
                                          "clv_per_customer", "vip_customers", "vip_share_ci"],
                                 formats={"vip_share_ci": "text"}))
@@ -539,21 +503,16 @@ def show_channel_value(report, prep: Prepared, attrs: pd.DataFrame, rfm: pd.Data
         return report.note(*NO_DATA)
     sc = profiles.segment_channel(attrs, rfm, value)
     cv = profiles.channel_value(prep, attrs, rfm, value, ds, params)
-    ctx = periods(params, rfm, prep)
-    parts = [report.figure(plots.plot_segment_channel(sc, [*params.rfm_segment_names, rfm_mod.OTHER_SEGMENT], report,
-                                                      ctx=ctx)),
-             _save(report, sc, "segment_channel")]
+    report.save(sc, "segment_channel")
+    parts = [report.figure(plots.plot_segment_channel(sc, [*params.rfm_segment_names, rfm_mod.OTHER_SEGMENT], report))]
     cols = ["acquisition_channel", "customers", "margin", "new_customers", "spend", "cac", "value_per_new_customer",
             "clv_cac"]
-    report.save(cv, "channel_value")
     windows = [w for w in cv.get("cac_window", pd.Series(dtype="str")).dropna().unique() if w]
-    if windows:
-        ctx["window"] = windows[0]
     shown = cv.copy()
-    shown["clv_cac"] = [("–" if pd.isna(v) else f"{v:.2f}") + (" *" if small and pd.notna(v) else "")
+    shown["clv_cac"] = [report.fmt(v, "num2") + (" *" if small and pd.notna(v) else "")
                         for v, small in zip(cv["clv_cac"], cv["small_group"], strict=True)]
-    parts.append(show_table(report, shown, name=None, link="channel_value", columns=cols, ctx=ctx,
-                            max_rows=len(shown), formats={"new_customers": "int", "clv_cac": "text"}))
+    parts.append(show_table(report, cv, name="channel_value", shown=shown, columns=cols, max_rows=len(shown),
+                            formats={"new_customers": "count", "clv_cac": "text"}))
     if cv["spend"].isna().all():
         parts.append(report.note("No monthly spend for the acquisition channels: CAC and CLV / CAC are not shown.",
                                  "获客渠道没有按月的投放费用数据：不显示 CAC 与 CLV / CAC。"))
@@ -569,7 +528,7 @@ def show_channel_value(report, prep: Prepared, attrs: pd.DataFrame, rfm: pd.Data
             "* 表示客户数或新客户数少于 {min} 的渠道。",
             basis="gross margin" if basis == "margin" else "net revenue",
             basis_zh="毛利" if basis == "margin" else "净收入", m=params.clv_horizon_months, min=params.min_group_size,
-            window=ctx.get("window") or "–",
+            window=windows[0] if windows else "–",
             when="A customer is acquired on their created_date in the customers table."
             if cv.attrs.get("acquired_from") == "created_date" else
             "Without a created_date, a customer is acquired on their first purchase in the data, so customers "
@@ -585,11 +544,11 @@ def show_channel_value(report, prep: Prepared, attrs: pd.DataFrame, rfm: pd.Data
 def show_migration(report, prep: Prepared, value: pd.DataFrame, params: SegmentationParams):
     """The ``tier_transitions`` table, its matrix and how many top-tier customers slipped or grew."""
     if not prep.ok:
-        report.save(pd.DataFrame(columns=["previous_tier", "current_tier", "customers"]), "tier_transitions")
+        report.save(pd.DataFrame(columns=strategy.TRANSITION_COLUMNS), "tier_transitions")
         return report.note(*NO_DATA)
     trans, problem = strategy.tier_migration(prep, value, params)
     if problem is not None:
-        report.save(pd.DataFrame(columns=["previous_tier", "current_tier", "customers"]), "tier_transitions")
+        report.save(pd.DataFrame(columns=strategy.TRANSITION_COLUMNS), "tier_transitions")
         return _problem_note(report, problem)
     top = params.tier_names[0]
     was_top = trans.loc[trans["previous_tier"] == top]
@@ -603,18 +562,17 @@ def show_migration(report, prep: Prepared, value: pd.DataFrame, params: Segmenta
         "{down} moved down; {new_top} customers without a purchase by then are already in the top tier.",
         "与 {prev}（{days} 天前，按相同规则和当时已知的数据）相比：最高价值层级（{tier_zh}）的 {was} 个客户中有 {slipped} "
         "个降到更低层级；{grew} 个客户价值层级上升，{down} 个下降；当时尚无购买的客户中已有 {new_top} 个进入最高层级。",
-        prev=_fmt(trans.attrs["previous_date"]), days=params.migration_days, slipped=slipped,
+        prev=trans.attrs["previous_date"], days=params.migration_days, slipped=slipped,
         was=int(was_top["customers"].sum()), tier=label_name("tier", top, "en"), tier_zh=label_name("tier", top, "zh"),
         grew=grew, down=down, new_top=new_top)]
     if trans.attrs.get("value_only"):
         parts.append(report.note("Both periods are tiered on current value alone (no CLV model at one of the dates).",
                                  "两期均仅按当前价值划分价值层级（其中一期无法建立 CLV 模型）。"))
-    report.save(trans, "tier_transitions")
     moves = trans.loc[trans["movement"] != "same"].sort_values(["customers", "previous_tier"],
                                                                 ascending=[False, True])
     parts += [report.figure(plots.plot_transitions(trans, params.tier_names, report)),
-              show_table(report, moves, name=None, link="tier_transitions", ctx=periods(params, prep=prep),
-                         caption=report.text("The largest moves between value tiers (the matrix above shows every "
+              show_table(report, trans, name="tier_transitions", shown=moves,
+                         caption=_caption(report, "The largest moves between value tiers (the matrix above shows every "
                                              "transition).", "价值层级之间人数最多的变动（上方矩阵显示全部迁移）。"))]
     return _join(*parts)
 
@@ -631,13 +589,11 @@ def show_playbook(report, plays: pd.DataFrame, params: SegmentationParams):
     colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
     rules = []
     for p in params.playbook:
-        cond = [f"{header(k, lang)}{colon}{comma.join(label_name(k, v, lang) for v in p[k])}"
+        cond = [f"{report.t(HEADER_KEYS.get(k, k))}{colon}{comma.join(code_label(report, k, v) for v in p[k])}"
                 for k in ("tier", "potential", "rfm_segment") if k in p]
         rules.append(" · ".join(cond) if cond else ("其余客户" if lang == "zh" else "everyone else"))
     shown["rule"] = pd.Series(rules + [""] * (len(shown) - len(rules)), index=shown.index)
-    report.save(tab, "strategy")
-    ctx = periods(params)
-    return _join(show_table(report, shown, name=None, link="strategy", ctx=ctx, max_rows=len(shown),
+    return _join(show_table(report, tab, name="strategy", shown=shown, max_rows=len(shown),
                             columns=["play", "customers", "share_customers", "revenue_window", "value_at_stake",
                                      "mean_p_alive"]),
                  show_table(report, shown, name=None, columns=["play", "rule", "action"], max_rows=len(shown),
@@ -654,20 +610,19 @@ def show_crm_export(report, plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.Da
     if plays.empty:
         return report.note(*NO_DATA)
     exp = strategy.crm_export(plays, rfm, attrs, cl.labels if cl.ok else None, params)
-    report.save(exp, "crm_export")
     preview = exp.groupby("play", sort=False).head(1)
-    parts = [show_table(report, preview, name=None, max_rows=len(preview), link="crm_export", ctx=periods(params),
+    parts = [show_table(report, exp, name="crm_export", shown=preview, max_rows=len(preview),
                         columns=["customer_id", "name", "rfm_segment", "tier", "play", "clv"],
-                        caption=report.text("The most valuable customer of each play.", "每项策略中价值最高的客户。"))]
+                        caption=_caption(report, "The most valuable customer of each play.", "每项策略中价值最高的客户。"))]
     parts.append(report.say(
-        "The full list ({n} customers) is tables/{stem}/crm_export.csv (UTF-8 with BOM, opens in Excel): customer id"
+        "The full list ({n} customers) is the full table (CSV, opens in Excel) linked below the table: customer id"
         "{name}, RFM segment, value tier, potential, cluster and play (as codes and as English and Chinese names) and "
         "the recommended action in both languages, ready to import as customer tags. "
         "Filter it by RFM segment or play to get the list for one campaign.",
-        "完整名单（{n} 个客户）见 tables/{stem}/crm_export.csv（UTF-8 BOM 编码，可直接用 Excel 打开）：包含客户编号"
+        "完整名单（{n} 个客户）见表格下方链接的完整数据（CSV，可直接用 Excel 打开）：包含客户编号"
         "{name_zh}、RFM 分群、价值层级、潜力、聚类和策略（代码及中英文名称）以及中英文建议动作，可作为客户标签导入 CRM；"
         "按 RFM 分群或策略筛选即可得到单次活动的名单。",
-        n=len(exp), stem=report.output_dir.name if report.output_dir else "…",
+        n=len(exp),
         name="" if params.mask_pii else ", name", name_zh="" if params.mask_pii else "、客户名称"))
     if params.mask_pii:
         parts.append(report.note("Names are masked in this run, so the list carries customer ids only.",
