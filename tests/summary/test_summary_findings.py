@@ -12,7 +12,7 @@ from workbench.paths import SAMPLE_DIR
 from workbench.summary.actions import evaluate_actions
 from workbench.summary.findings import collect
 from workbench.summary.fmt import fmt, interval
-from workbench.summary.show import actions_view, changes_view, findings_view
+from workbench.summary.views import actions_view, changes_view, findings_view
 
 AS_OF = pd.Timestamp("2026-10-31")
 CHANNELS = pd.DataFrame({"channel_id": ["CH01", "CH02", "CH03", "CH04"],
@@ -88,7 +88,7 @@ def test_findings_equal_the_cells_they_cite(run):
         view = findings_view(findings, lang)
         for (_, f), figure, text in zip(findings.iterrows(), view["figure"], view["finding"], strict=True):
             if f["kind"] == "share":
-                pct = f"{100 * f['value']:.1f}%".replace("-", "−")
+                pct = f"{100 * f['value']:.1f}%"
                 assert figure == pct and pct in text
 
 
@@ -96,14 +96,14 @@ def test_the_largest_findings_are_there(run):
     f = collect(run, "CNY", AS_OF, CHANNELS)[0].set_index("source")
     roi = f.loc["tables/20_channel_evaluation/channel_economics_summary.csv"]
     assert roi["value"] == pytest.approx(-0.4) and roi["period"] == "2025-11..2026-10"
-    assert "−40.0% in total" in roi["finding_en"] and "3 of 4 channels lose money" in roi["finding_en"]
-    assert "e-commerce (CH03 天猫, CH04 京东) −85.0% together" in roi["finding_en"]  # (3e6 - 20e6) / 20e6
+    assert "-40.0% in total" in roi["finding_en"] and "3 of 4 channels lose money" in roi["finding_en"]
+    assert "e-commerce (CH03 天猫, CH04 京东) -85.0% together" in roi["finding_en"]  # (3e6 - 20e6) / 20e6
     clv = f.loc["tables/10_customer_segmentation/channel_value.csv"]
     assert "below 1 for every channel" in clv["finding_en"] and "0.34 (CH02 经销商)" in clv["finding_en"]
     wi = f.loc["tables/20_channel_evaluation/what_if.csv"]
     assert wi["value"] == 0.1 and "+¥5/month (95% interval +¥1 to +¥9/month)" in wi["finding_en"]
     nps = f.loc["tables/50_market_feedback/nps.csv"]
-    assert nps["value"] == pytest.approx(-71.806167) and "−71.8" in nps["finding_en"]
+    assert nps["value"] == pytest.approx(-71.806167) and "-71.8" in nps["finding_en"]
     assert "5.1" not in nps["finding_en"] and "mean" not in nps["finding_en"]  # a mean 0-10 score is not an NPS
 
 
@@ -161,7 +161,7 @@ def test_every_money_figure_says_its_period(run):
         for m in MONEY.finditer(text):
             tail = text[m.end():m.end() + 8]
             windowed = re.search(r"\d{4}-\d{2}\.\.\d{4}-\d{2}", text)
-            to_tail = re.match(r" (to|至) [−+]?¥[\d,]+/(month|year|月|年)", tail + text[m.end() + 8:m.end() + 40])
+            to_tail = re.match(r" (to|至) [−+-]?¥[\d,]+/(month|year|月|年)", tail + text[m.end() + 8:m.end() + 40])
             assert tail.startswith(("/month", "/year", "/月", "/年")) or windowed or to_tail, (m.group(), text)
 
 
@@ -171,7 +171,7 @@ def test_no_raw_floats_scientific_notation_or_negative_zero(run):
         cells = findings_view(findings, lang).to_numpy().ravel().tolist() + \
             actions_view(actions, lang).to_numpy().ravel().tolist()
         for c in map(str, cells):
-            assert not re.search(r"\d[eE][+-]?\d", c) and "−0.0%" not in c and "-0.0" not in c, c
+            assert not re.search(r"\d[eE][+-]?\d", c) and "−0.0%" not in c and "-0.0%" not in c and "-0.0" not in c, c
             assert not re.fullmatch(r"[\d,]+\.0", c), c  # a count never shows as 89.0
     assert findings_view(findings, "en").set_index("figure").index.str.contains("%").sum() >= 4
 
@@ -179,7 +179,7 @@ def test_no_raw_floats_scientific_notation_or_negative_zero(run):
 def test_formatter_kinds():
     assert fmt(0.405, "share") == "40.5%" and fmt(0.021, "pp") == "+2.1 pp" and fmt(0.021, "pp", "zh") == "+2.1 个百分点"
     assert fmt(-0.0004, "share") == "0.0%" and fmt(-0.0004, "pp") == "0.0 pp"
-    assert fmt(259707.6, "money_month") == "¥259,708/month" and fmt(-5, "money_year", "zh") == "−¥5/年"
+    assert fmt(259707.6, "money_month") == "¥259,708/month" and fmt(-5, "money_year", "zh") == "-¥5/年"
     assert fmt(89.0, "count") == "89" and fmt(5.4e-20, "p") == "< 0.001" and fmt(0.0123, "p") == "0.012"
     assert interval(145793.2, 247235.9, "money_month", signed=True) == "+¥145,793 to +¥247,236/month"
 
@@ -194,7 +194,7 @@ def test_changes_view_rates_in_points_and_p_values():
     assert (v["previous"], v["current"], v["change"]) == ("10.0%", "12.0%", "+2.0 个百分点")
     assert v["p_adjusted"] == "< 0.001" and v["n_previous"] == "89" and v["source"] == "数据"
     r = changes_view(changes, "en").iloc[1]
-    assert r["change"] == "+¥200/month" and r["interval"] == "−¥50 to +¥450/month" and r["p_adjusted"] == "–"
+    assert r["change"] == "+¥200/month" and r["interval"] == "-¥50 to +¥450/month" and r["p_adjusted"] == "–"
 
 
 def test_channel_verdict_replaces_the_diagnosis_and_agrees_with_it(run):
@@ -207,13 +207,15 @@ def test_channel_verdict_replaces_the_diagnosis_and_agrees_with_it(run):
         "channel_id": ["CH01", "CH02"], "leads": [400, 900], "conversion_rate": [0.45, 0.10],
         "conversion_rank": [1, 2], "roi": [0.8, -0.36], "roi_rank": [1, 2], "won_revenue_month": [2e6, 1e6],
         "budget_change": [100.0, -100.0], "leaking_stage": [None, "方案报价"], "stage_gap_value_month": [np.nan, 50.0],
-        "stage_gap_value_low": [np.nan, 30.0], "stage_gap_value_high": [np.nan, 70.0], "verdict": ["grow", "fix"],
-        "criterion": ["ROI > 0", "conversion below the others"]}))
+        "stage_gap_value_low": [np.nan, 30.0], "stage_gap_value_high": [np.nan, 70.0], "verdict": ["grow", "fix_stage"],
+        "criterion": ["budget_response", "stage_gap_value"]}))
     findings, actions = collect(run, "CNY", AS_OF)
     assert "tables/20_channel_evaluation/diagnosis_summary.csv" not in set(findings["source"])
-    v = findings.loc[findings["source"] == "tables/20_channel_evaluation/channel_verdict.csv"].set_index("row_key")
-    assert v.loc["channel_id=CH02", "finding_en"].startswith("CH02: fix") and "−¥100/month" in \
-        v.loc["channel_id=CH02", "finding_en"] and "整改" in v.loc["channel_id=CH02", "finding_zh"]
+    (v,) = findings.loc[findings["source"] == "tables/20_channel_evaluation/channel_verdict.csv"].to_dict("records")
+    assert v["value"] == 50.0 and v["kind"] == "money_month" and _cited(run, v) == 50.0
+    assert "fix the leaking stage: CH02 (方案报价)" in v["finding_en"] and "grow budget: CH01" in v["finding_en"]
+    assert "修复流失阶段：CH02（方案报价）" in v["finding_zh"] and "+¥50/month (95% interval +¥30 to +¥70/month)" in \
+        v["finding_en"]
     fix = actions.loc[actions["source"] == "tables/20_channel_evaluation/channel_verdict.csv"].iloc[0]
     assert (fix["value_year"], fix["value_year_low"], fix["value_year_high"]) == (600.0, 360.0, 840.0)
     assert actions["rank"].iloc[0] == 1 and actions.iloc[0]["value_year"] == 600.0  # above the re-split (240)

@@ -5,8 +5,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
-from workbench.runner import headline_of
+from workbench.reporting.checks import data_names, english_words
+from workbench.runner import export_html, headline_of
 from workbench.sample import generate_sample
 from workbench.summary.findings import collect
 
@@ -38,6 +40,9 @@ def test_summary_notebook(run_folder, tmp_path, lang):
     assert saved["value"].tolist() == findings["value"].tolist() == [0.10] and saved["kind"].tolist() == ["share"]
     shown = "\n".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
     assert "10.0%" in shown and ">0.1<" not in shown  # the share shows as a percentage, not a raw 0.1
+    if lang == "zh":  # every word a Chinese reader sees is Chinese, except names from the data and allowed terms
+        page = export_html(nb, "zh", "run", title="管理层摘要")
+        assert english_words(page, data_names(load_dataset(run_folder / "data").tables)) == {"run": 1}
     head = headline_of(nb)
     assert ("1 findings from 1 reports" in head) if lang == "en" else ("来自 1 份报告的 1 项发现" in head)
     effects = pd.read_csv(tables / "action_effects.csv", encoding="utf-8-sig").set_index("action_id")

@@ -1,14 +1,19 @@
 """Executive summary and continuous improvement (``90_executive_summary``).
 
-- :mod:`~workbench.summary.findings`: headline findings and recommended actions,
-  read from the run's result tables;
+- :mod:`~workbench.summary.sources`: the result tables of the other notebooks it reads;
+- :mod:`~workbench.summary.findings`: headline findings and recommended actions (value per
+  year), read from those tables;
 - :mod:`~workbench.summary.compare`: period over period, only changes beyond noise;
 - :mod:`~workbench.summary.actions`: did our actions work (difference-in-differences,
   interrupted time series);
-- :mod:`~workbench.summary.show`: the report's text, link lists and figures.
+- :mod:`~workbench.summary.prepare`: what this run is compared with;
+- :mod:`~workbench.summary.fmt`, :mod:`~workbench.summary.labels`, :mod:`~workbench.summary.plots`,
+  :mod:`~workbench.summary.views`: number formats, labels, the figure and what the report shows.
 """
 
-from workbench.summary import actions, compare, findings, show
+from workbench.summary import actions, compare, findings, fmt, plots, prepare, sources, views
+from workbench.summary.labels import LABELS, report_labels
 from workbench.summary.params import SummaryParams
 
-__all__ = ["SummaryParams", "actions", "compare", "findings", "show"]
+__all__ = ["LABELS", "SummaryParams", "actions", "compare", "findings", "fmt", "plots", "prepare", "report_labels",
+           "sources", "views"]

@@ -50,7 +50,7 @@ RATE_TABLES = [
     (*_at("csat"), ["dimension", "group"], "satisfied", "n"),
 ]
 # (notebook stem, table, category column): distributions of counts compared run to run
-DISTRIBUTION_TABLES = [(*_at("rfm"), "segment")]
+DISTRIBUTION_TABLES = [(*_at("rfm"), ("rfm_segment", "segment"))]  # the first column present is compared
 # (notebook stem, table, key columns): NPS per group compared run to run
 NPS_TABLES = [(*_at("nps"), ["dimension", "group"])]
 # (notebook stem, table): latest price index per competitor x category, pooled over channels
@@ -251,9 +251,10 @@ def compare_runs(current: Path, previous: Path | None) -> pd.DataFrame:
         need = {"competitor", "category", "month", "n_obs", "price_index", "ci_low", "ci_high"}
         if a is not None and b is not None and need <= set(a) & set(b):
             parts.append(compare_price_index(a, b, f"{stem}/{table}"))
-    for stem, table, column in DISTRIBUTION_TABLES:
+    for stem, table, columns in DISTRIBUTION_TABLES:
         a, b = _read(previous, stem, table), _read(current, stem, table)
-        if a is not None and b is not None and column in a and column in b:
+        column = next((c for c in columns if a is not None and b is not None and c in a and c in b), None)
+        if column:
             parts.append(compare_distribution(a, b, column, f"{stem}/{table}"))
     for stem, table, keys, value in VALUE_TABLES:
         a, b = _read(previous, stem, table), _read(current, stem, table)

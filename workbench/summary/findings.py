@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.summary.fmt import MONTHS_PER, both, fmt, interval
+from workbench.summary.labels import rfm_segment
+from workbench.summary.labels import words as words_of
 from workbench.summary.sources import SOURCES, read, read_table  # noqa: F401  (read_table: public re-export)
 
 log = logging.getLogger(__name__)
@@ -38,16 +40,6 @@ ACTION_COLUMNS = ["area", "action_en", "action_zh", "value", "value_low", "value
                   "value_year_low", "value_year_high", "basis_en", "basis_zh", "report", "source"]
 MIN_LEADS = 30  # a channel with fewer leads is not called best or worst
 ECOMMERCE = "ecommerce"  # channels.type of online shops
-FIX_KINDS = {  # the data quality report's own words for a problem
-    "stale": ("stale data", "数据过期"), "orphan_key": ("keys pointing nowhere", "引用了不存在的记录"),
-    "missing_values": ("empty optional fields", "选填字段为空"), "out_of_range": ("values out of range", "超出取值范围"),
-    "exact_duplicate": ("duplicate rows", "完全重复的行"), "duplicate_key": ("duplicate keys", "主键重复"),
-    "possible_duplicate_customer": ("possible duplicate customers", "疑似重复客户"),
-    "blank_required": ("blank required fields", "必填字段为空"), "invalid": ("unreadable values", "无法识别的值"),
-    "missing_column": ("missing required columns", "缺少必填字段"),
-}
-
-
 @dataclass
 class Context:
     """What every extractor may need besides the tables."""
@@ -139,8 +131,9 @@ def data_quality(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     top_en = top_zh = ""
     if fixes is not None:
         f = fixes.iloc[0]
-        words = FIX_KINDS.get(str(f["kind"]), (str(f["kind"]).replace("_", " "), str(f["kind"])))
-        top_en, top_zh = f"; fix first: {f['table']} ({words[0]})", f"；优先修复：{f['table']}（{words[1]}）"
+        words = words_of(f"fix_{f['kind']}")
+        table = words_of(f"data_{f['table']}")
+        top_en, top_zh = f"; fix first: {table[0]} ({words[0]})", f"；优先修复：{table[1]}（{words[1]}）"
     text = both("Data quality score {s} / 100 over {n} rows" + top_en + ".",
                 "数据质量得分 {s} / 100（{n} 行）" + top_zh + "。", s=(overall, "num"), n=(rows, "count"))
     return [_finding("data", "quality_overview", text, round(overall, 1), "num", n=rows,
@@ -152,24 +145,26 @@ def segmentation(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     """The segment with the largest share of net revenue (a count of the data, no sampling)."""
     seg = read(tables, "segments")
     if seg is not None:
+        key = "rfm_segment" if "rfm_segment" in seg.columns else "segment"
         top = seg.sort_values("share_revenue", ascending=False).iloc[0]
         total = int(seg["customers"].sum())
-        share, n, cshare, name = top["share_revenue"], int(top["customers"]), top["share_customers"], top["segment"]
+        share, n, cshare, name = top["share_revenue"], int(top["customers"]), top["share_customers"], top[key]
         src, col = "segments", "share_revenue"
     else:
         rfm = read(tables, "rfm")
         if rfm is None:
             return [], []
-        by = rfm.groupby("segment")["monetary"].agg(["sum", "size"]).sort_values("sum", ascending=False)
+        key = "rfm_segment" if "rfm_segment" in rfm.columns else "segment"
+        by = rfm.groupby(key)["monetary"].agg(["sum", "size"]).sort_values("sum", ascending=False)
         if by["sum"].sum() <= 0:
             return [], []
         total, name = int(by["size"].sum()), by.index[0]
         share, n = by.iloc[0]["sum"] / by["sum"].sum(), int(by.iloc[0]["size"])
         cshare, src, col = n / total, "rfm", "monetary"
-    text = both("Segment {seg}: {n} of {total} customers ({cs}) bring {s} of net revenue.",
-                "{seg} 分群：{total} 位客户中的 {n} 位（{cs}）贡献了 {s} 的净收入。",
-                seg=name, n=(n, "count"), total=(total, "count"), cs=(cshare, "share"), s=(share, "share"))
-    return [_finding("customers", src, text, share, "share", n=total, column=col, row_key=f"segment={name}",
+    text = both("RFM segment {seg}: {n} of {total} customers ({cs}) bring {s} of net revenue.",
+                "RFM 分群“{seg}”：{total} 位客户中的 {n} 位（{cs}）贡献了 {s} 的净收入。",
+                seg=dict(zip(("en", "zh"), rfm_segment(name), strict=True)), n=(n, "count"), total=(total, "count"), cs=(cshare, "share"), s=(share, "share"))
+    return [_finding("customers", src, text, share, "share", n=total, column=col, row_key=f"{key}={name}",
                      basis=("share of net revenue: a count of the data, no sampling",
                             "净收入占比：对数据的直接统计，无抽样误差"))], []
 
@@ -229,44 +224,58 @@ def channel_diagnosis(tables: Path, ctx: Context) -> tuple[list[dict], list[dict
     return found, []
 
 
-VERDICT_WORDS = {  # the channel report's verdict codes, in both languages (unknown codes shown as they are)
-    "grow": ("grow", "扩大投入"), "invest": ("invest", "加大投入"), "keep": ("keep", "保持"),
-    "maintain": ("keep", "保持"), "fix": ("fix", "整改"), "fix_funnel": ("fix the funnel", "修复漏斗"),
-    "cut": ("cut", "削减"), "reduce": ("reduce", "减少投入"), "review": ("review", "复核"),
-    "exit": ("exit", "退出"), "watch": ("watch", "观察"), "insufficient_data": ("insufficient data", "数据不足"),
-}
-
-
 def channel_verdict(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
-    """The channel report's verdict per channel, and fixing each leaking stage as an action (value per month)."""
+    """The channel report's verdicts, grouped; fixing each leaking stage is an action (its value per month × 12).
+
+    The verdicts and their criterion are the channel report's own (``channel_verdict``), so
+    the summary cannot disagree with it or with its budget recommendation.
+    """
     v = read(tables, "channel_verdict")
     if v is None:
         return [], []
     found, actions = [], []
-    for r in v.itertuples(index=False):
-        words = VERDICT_WORDS.get(str(r.verdict), (str(r.verdict), str(r.verdict)))
-        name = _name(r.channel_id, getattr(r, "channel_name", ""))
-        en = (f"{name}: {words[0]} — conversion {fmt(r.conversion_rate, 'share')} (rank {fmt(r.conversion_rank, 'count')}), "
-              f"ROI {fmt(r.roi, 'share')} (rank {fmt(r.roi_rank, 'count')}), recommended budget change "
-              f"{fmt(r.budget_change, 'money_month', signed=True)}.")
-        zh = (f"{name}：{words[1]}——转化率 {fmt(r.conversion_rate, 'share', 'zh')}（第 {fmt(r.conversion_rank, 'count')} 位），"
-              f"ROI {fmt(r.roi, 'share', 'zh')}（第 {fmt(r.roi_rank, 'count')} 位），建议预算变化 "
-              f"{fmt(r.budget_change, 'money_month', 'zh', ctx.currency, signed=True)}。")
-        found.append(_finding("channels", "channel_verdict", (en, zh), r.roi, "share", n=r.leads, column="verdict",
-                              row_key=f"channel_id={r.channel_id}",
-                              basis=(f"the channel report's verdict: {r.criterion}", "渠道报告的结论（判定标准见渠道报告）")))
+    names = {r.channel_id: _name(r.channel_id, getattr(r, "channel_name", "")) for r in v.itertuples(index=False)}
+    parts_en, parts_zh = [], []
+    for code, g in v.groupby("verdict", sort=False):
+        en, zh = words_of(f"verdict_{code}")
+        listed = []
+        for r in g.itertuples(index=False):
+            stage = f" ({r.leaking_stage})" if code == "fix_stage" and isinstance(r.leaking_stage, str) else ""
+            listed.append(names[r.channel_id] + stage)
+        parts_en.append(f"{en}: {', '.join(listed)}")
+        parts_zh.append(f"{zh}：{'、'.join(x.replace(' (', '（').replace(')', '）') for x in listed)}")
+    gaps = v.loc[v["verdict"].eq("fix_stage") & v["stage_gap_value_month"].notna()]
+    top = gaps.sort_values("stage_gap_value_month", ascending=False).iloc[0] if len(gaps) else None
+    lead_en = lead_zh = ""
+    if top is not None:
+        ci = {lang: interval(top["stage_gap_value_low"], top["stage_gap_value_high"], "money_month", lang,
+                             ctx.currency, True) for lang in ("en", "zh")}
+        lead_en, lead_zh = both(" The largest value at stake: fixing {stage} of {name}, {v} (95% interval {ci}).",
+                                "最大的可得价值：修复 {name} 的 {stage}，{v}（95% 区间 {ci}）。", ctx.currency,
+                                stage=top["leaking_stage"], name=names[top["channel_id"]],
+                                v=(top["stage_gap_value_month"], "money_month", True), ci=ci)
+    text = ("Channel verdicts of the channel report — " + "; ".join(parts_en) + "." + lead_en,
+            "渠道报告的结论——" + "；".join(parts_zh) + "。" + lead_zh)
+    value = top["stage_gap_value_month"] if top is not None else np.nan
+    found.append(_finding(
+        "channels", "channel_verdict", text, value, "money_month",
+        ci=(top["stage_gap_value_low"], top["stage_gap_value_high"]) if top is not None else (np.nan, np.nan),
+        n=int(len(v)), column="stage_gap_value_month" if top is not None else "verdict",
+        row_key=f"channel_id={top['channel_id']}" if top is not None else "",
+        basis=("one verdict per channel by the larger value at stake per month (stage gap or budget move)",
+               "每个渠道按每月可得价值较大者（阶段缺口或预算调整）给出一个结论")))
+    for r in gaps.itertuples(index=False):
         gap = _f(r.stage_gap_value_month)
-        if isinstance(r.leaking_stage, str) and r.leaking_stage and np.isfinite(gap) and gap > 0:
-            lo, hi = _f(r.stage_gap_value_low), _f(r.stage_gap_value_high)
-            text = both("Fix the {stage} stage of {name}: {v} expected if it converted like the other channels "
-                        "(95% interval {ci})",
-                        "修复 {name} 的 {stage} 阶段：若达到其他渠道的转化水平，预计 {v}（95% 区间 {ci}）",
-                        ctx.currency, stage=r.leaking_stage, name=name, v=(gap, "money_month", True),
-                        ci={"en": interval(lo, hi, "money_month", "en", ctx.currency, True),
-                            "zh": interval(lo, hi, "money_month", "zh", ctx.currency, True)})
-            actions.append(_action("channels", "channel_verdict", text, gap, lo, hi, "month",
-                                   ("won revenue at the other channels' stage rate (channel report)",
-                                    "按其他渠道该阶段转化率计算的赢单收入（渠道报告）")))
+        if not gap > 0:
+            continue
+        lo, hi = _f(r.stage_gap_value_low), _f(r.stage_gap_value_high)
+        text = both("Fix {stage} of {name}: {v} expected if it converted like the benchmark (95% interval {ci})",
+                    "修复 {name} 的 {stage}：若达到基准转化水平，预计 {v}（95% 区间 {ci}）",
+                    ctx.currency, stage=r.leaking_stage, name=names[r.channel_id], v=(gap, "money_month", True),
+                    ci={lang: interval(lo, hi, "money_month", lang, ctx.currency, True) for lang in ("en", "zh")})
+        actions.append(_action("channels", "channel_verdict", text, gap, lo, hi, "month",
+                               ("won revenue per month at the benchmark's stage conversion (channel report)",
+                                "按基准阶段转化率计算的每月赢单收入（渠道报告）")))
     return found, actions
 
 
@@ -297,11 +306,12 @@ def roi(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     ecom = ch.loc[ch["channel_id"].map(ctx.channel_types).eq(ECOMMERCE)]
     if len(ecom):
         e_roi = (ecom["gross_margin"].sum() - ecom["spend"].sum()) / ecom["spend"].sum()
-        names = ", ".join(_name(c, n) for c, n in zip(ecom["channel_id"], ecom.get("channel_name", ecom["channel_id"]),
-                                                      strict=True))
+        listed = [_name(c, n) for c, n in zip(ecom["channel_id"], ecom.get("channel_name", ecom["channel_id"]),
+                                               strict=True)]
+        names = ", ".join(listed)
         en += (f"; e-commerce ({names}) {fmt(e_roi, 'share')} together, from {fmt(ecom['roi'].min(), 'share')} to "
                f"{fmt(ecom['roi'].max(), 'share')}")
-        zh += (f"；电商渠道（{names}）合计 {fmt(e_roi, 'share', 'zh')}，各渠道在 {fmt(ecom['roi'].min(), 'share', 'zh')} "
+        zh += (f"；电商渠道（{'、'.join(listed)}）合计 {fmt(e_roi, 'share', 'zh')}，各渠道在 {fmt(ecom['roi'].min(), 'share', 'zh')} "
                f"至 {fmt(ecom['roi'].max(), 'share', 'zh')} 之间")
     return [_finding("channels", "channel_economics", (en + ".", zh + "。"), total_roi, "share", period=window,
                      column="roi", row_key=row,
@@ -366,8 +376,10 @@ def budget(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
             moved = float(inside["change"].abs().sum() / 2)
             lo, hi, basis = _total_interval(tables, gain, inside)
             c = ctx.currency
-            more = ", ".join(inside.loc[inside["change"] > 0, "channel_id"].astype(str)) or "–"
-            less = ", ".join(inside.loc[inside["change"] < 0, "channel_id"].astype(str)) or "–"
+            up = inside.loc[inside["change"] > 0, "channel_id"].astype(str).tolist()
+            down = inside.loc[inside["change"] < 0, "channel_id"].astype(str).tolist()
+            more = {"en": ", ".join(up) or "–", "zh": "、".join(up) or "–"}
+            less = {"en": ", ".join(down) or "–", "zh": "、".join(down) or "–"}
             text = both("Re-split the monthly channel budget as recommended (moves {moved}; more to {more}, less to "
                         "{less}): expected {gain} (95% interval {ci})",
                         "按建议调整月度渠道预算分配（调动 {moved}；增加：{more}，减少：{less}）：预计 {gain}（95% 区间 {ci}）", c,

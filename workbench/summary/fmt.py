@@ -15,10 +15,9 @@ import math
 
 import pandas as pd
 
-MISSING = "–"
-MINUS = "−"
-SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-PER = {"month": ("/month", "/月"), "quarter": ("/quarter", "/季度"), "year": ("/year", "/年")}
+from workbench.reporting.formats import MISSING, Formatter
+
+MINUS = "-"
 KINDS = ("share", "pp", "money", "money_month", "money_quarter", "money_year", "count", "num", "num2", "points",
          "p", "text")
 MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
@@ -31,23 +30,15 @@ def _missing(v) -> bool:
         return False
 
 
-def _dec(x: float, digits: int, signed: bool) -> str:
-    r = round(float(x), digits)
-    if r == 0:
-        return f"{0:,.{digits}f}"
-    body = f"{abs(r):,.{digits}f}"
-    return (MINUS + body) if r < 0 else (("+" + body) if signed else body)
-
-
 def fmt(value, kind: str, lang: str = "en", currency: str = "CNY", signed: bool = False) -> str:
-    """``value`` shown as ``kind`` in ``lang`` (see the module docstring).
+    """``value`` shown as ``kind`` in ``lang`` by the reporting layer's formatter.
 
     Parameters
     ----------
     value : number or str
         The stored value (shares 0..1, money in the dataset's currency).
     kind : str
-        One of :data:`KINDS`.
+        One of :data:`KINDS` (``points``: NPS or a price index, one decimal).
     lang : {"en", "zh"}
     currency : str
         ISO code of money amounts.
@@ -60,27 +51,20 @@ def fmt(value, kind: str, lang: str = "en", currency: str = "CNY", signed: bool 
         return MISSING
     if kind == "text" or isinstance(value, str):
         return str(value)
+    f = Formatter(lang, currency)
     x = float(value)
     if math.isinf(x):
         return "∞" if x > 0 else MINUS + "∞"
-    zh = lang == "zh"
-    if kind == "share":
-        return _dec(100 * x, 1, signed) + "%"
-    if kind == "pp":
-        return _dec(100 * x, 1, True) + (" 个百分点" if zh else " pp")
     if kind.startswith("money"):
-        sym = SYMBOLS.get(currency.upper(), currency.upper() + " ")
-        r = round(x)
-        sign = MINUS if r < 0 else ("+" if signed and r > 0 else "")
-        per = kind.partition("_")[2]
-        return f"{sign}{sym}{abs(r):,.0f}" + (PER[per][1 if zh else 0] if per else "")
-    if kind == "count":
-        return _dec(x, 0, signed)
-    if kind == "num2":
-        return _dec(x, 2, signed)
+        return f.money(x, period=kind.partition("_")[2] or None, signed=signed)
+    if kind == "share":
+        return f.change(x) if signed else f.share(x)
+    if kind == "pp":
+        return f.pp(x)
     if kind == "p":
-        return "< 0.001" if x < 0.001 else f"{x:.3f}"
-    return _dec(x, 1, signed)  # num, points
+        return f.p(x)
+    text = f(x, "num" if kind == "points" else kind)
+    return ("+" + text) if signed and text[0].isdigit() and any(ch in "123456789" for ch in text) else text
 
 
 def interval(low, high, kind: str, lang: str = "en", currency: str = "CNY", signed: bool = False) -> str:

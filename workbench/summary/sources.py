@@ -2,16 +2,19 @@
 
 Every extractor of :mod:`~workbench.summary.findings` and every comparison of
 :mod:`~workbench.summary.compare` reads through :func:`read` by a name of
-:data:`SOURCES`. When the runner declares result tables per notebook, this map is
-what gets replaced by those declarations.
+:data:`SOURCES`; the tables themselves are read through their notebooks' declarations
+(:func:`workbench.notebooks.read_result`).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,8 @@ class Source:
 SOURCES: dict[str, Source] = {
     "quality_overview": Source("00_data_quality", "table_overview", ("table", "score", "rows")),
     "quality_fixes": Source("00_data_quality", "fix_list", ("table", "kind")),
-    "segments": Source("10_customer_segmentation", "segments", ("segment", "customers", "share_customers",
-                                                                 "share_revenue")),
-    "rfm": Source("10_customer_segmentation", "rfm", ("customer_id", "segment", "monetary")),
+    "segments": Source("10_customer_segmentation", "segments", ("customers", "share_customers", "share_revenue")),
+    "rfm": Source("10_customer_segmentation", "rfm", ("customer_id", "monetary")),
     "channel_value": Source("10_customer_segmentation", "channel_value",
                             ("acquisition_channel_id", "acquisition_channel", "clv_per_customer", "cac", "clv_cac")),
     "channel_conversion": Source("20_channel_evaluation", "channel_conversion",
@@ -55,8 +57,7 @@ SOURCES: dict[str, Source] = {
                       ("budget_multiple", "budget", "change_vs_current", "change_low", "change_high",
                        "marginal_roas", "feasible")),
     "channel_verdict": Source("20_channel_evaluation", "channel_verdict",
-                              ("channel_id", "leads", "conversion_rate", "conversion_rank", "roi", "roi_rank",
-                               "won_revenue_month", "budget_change", "leaking_stage", "stage_gap_value_month",
+                              ("channel_id", "budget_change", "leaking_stage", "stage_gap_value_month",
                                "stage_gap_value_low", "stage_gap_value_high", "verdict", "criterion")),
     "attainment_summary": Source("30_kpi_review", "attainment_summary",
                                  ("window", "level", "key", "kpi", "actual", "target", "attainment")),
@@ -72,15 +73,32 @@ SOURCES: dict[str, Source] = {
     "csat": Source("50_market_feedback", "csat", ("dimension", "group", "satisfied", "n")),
 }
 
-TEXT_COLUMNS = {"key": str, "channel_id": str, "customer_id": str, "acquisition_channel_id": str, "group": str}
+TEXT_COLUMNS = ("key", "channel_id", "customer_id", "acquisition_channel_id", "group")
 
 
 def read_table(tables_dir: str | Path, stem: str, table: str) -> pd.DataFrame | None:
-    """One result table of the run, or ``None`` when that notebook did not write it."""
-    path = Path(tables_dir) / stem / f"{table}.csv"
-    if not path.exists():
+    """One result table of the run by its notebook's declaration, or ``None`` when it was not written.
+
+    A table the notebook does not declare is logged and read as absent (the summary says which
+    reports it read rather than fail).
+    """
+    from workbench.notebooks import read_result
+
+    try:
+        df = read_result(tables_dir, stem, table)
+    except KeyError as exc:
+        log.warning("summary: %s", exc)
         return None
-    return pd.read_csv(path, encoding="utf-8-sig", dtype=TEXT_COLUMNS)
+    if df is None:
+        return None
+    for c in TEXT_COLUMNS:  # ids and keys compare as text
+        if c in df.columns:
+            df[c] = df[c].map(_text, na_action="ignore")
+    return df
+
+
+def _text(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def read(tables_dir: str | Path, name: str, *, allow_empty: bool = False) -> pd.DataFrame | None:
