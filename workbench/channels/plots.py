@@ -35,9 +35,16 @@ def _empty(rpt, en: str, zh: str):
     return fig
 
 
-def _money_axis(ax, axis: str = "y"):
+def _money_axis(ax, axis: str = "y", rpt=None):
+    """Money ticks in thousands / millions (万 / 亿 on a Chinese report)."""
+    zh = rpt is not None and rpt.lang == "zh"
+
     def fmt(v, _):
         a = abs(v)
+        if zh:
+            if a >= 1e8:
+                return f"{v / 1e8:.1f}亿"
+            return f"{v / 1e4:.0f}万" if a >= 1e4 else f"{v:.0f}"
         if a >= 1e6:
             return f"{v / 1e6:.1f}M"
         if a >= 1e3:
@@ -292,7 +299,7 @@ def plot_revenue(table: pd.DataFrame, rpt, top: int = 8):
                 label=_label(cid, d["channel_name"].iloc[0]))
     step = max(1, len(periods) // 12)
     ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right", fontsize=8)
-    _money_axis(ax)
+    _money_axis(ax, "y", rpt)
     ax.set_ylabel(rpt.t("revenue"))
     ax.set_title(rpt.t("ch_revenue"))
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -310,7 +317,7 @@ def plot_roas(summary: pd.DataFrame, rpt):
     a1.axvline(1, color="black", lw=0.8)
     a1.set_xlabel(rpt.t("roas"))
     a2.barh(labels, s["cac"], color=PALETTE[0])
-    _money_axis(a2, "x")
+    _money_axis(a2, "x", rpt)
     a2.set_xlabel(rpt.t("cac"))
     for a in (a1, a2):
         a.grid(axis="y", visible=False)
@@ -388,7 +395,7 @@ def plot_curves(fit: ResponseFit, rpt, allocation: Allocation | None = None):
         b = cur.loc[c, "exponent"]
         ax.set_title(f"{_label(c, cur.loc[c, 'channel_name'])}  b={b:.2f}", fontsize=9)
         ax.set_ylabel(metric_words.get(cur.loc[c, "metric"], ""), fontsize=8)
-        _money_axis(ax, "x")
+        _money_axis(ax, "x", rpt)
         ax.tick_params(labelsize=7)
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
@@ -414,7 +421,7 @@ def plot_allocation(al: Allocation, rpt):
     colour = np.where(t["change"] > 0, GOOD, np.where(t["change"] < 0, BAD, PALETTE[0]))
     ax.barh(y + 0.2, t["recommended_spend"], height=0.4, color=colour, label=rpt.t("recommended_spend"))
     ax.set_yticks(y, [_label(c, n) for c, n in zip(t["channel_id"], t["channel_name"], strict=True)])
-    _money_axis(ax, "x")
+    _money_axis(ax, "x", rpt)
     from matplotlib.patches import Patch
 
     ax.set_title(rpt.t("ch_allocation"))
@@ -437,8 +444,8 @@ def plot_what_if(w: pd.DataFrame, rpt):
     now = w.loc[np.isclose(w["budget_multiple"], 1.0), "budget"]
     if len(now):
         ax.axvline(float(now.iloc[0]), color="black", lw=0.8, ls=":")
-    _money_axis(ax, "x")
-    _money_axis(ax, "y")
+    _money_axis(ax, "x", rpt)
+    _money_axis(ax, "y", rpt)
     ax.set_xlabel(rpt.t("budget"))
     ax.set_ylabel(rpt.t("expected_value"))
     ax.set_title(rpt.t("ch_what_if"))
