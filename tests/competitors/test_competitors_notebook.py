@@ -8,7 +8,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.reporting.checks import data_names, english_words
+from workbench.runner import export_html
 from workbench.sample import generate_sample
 
 STEM = "40_competitor_analysis"
@@ -33,7 +36,7 @@ def _run(tmp_path, **params):
                  if o.get("metadata", {}).get("workbench", {}).get("headline")), None)
     stderr = [o.get("text", "") for o in outputs if o.get("name") == "stderr"]
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    return head, stderr, html
+    return head, stderr, html, nb
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +52,7 @@ def runs(small_sample, tmp_path_factory):
 
 @pytest.mark.slow
 def test_result_tables_identical_in_en_and_zh(runs):
-    en, zh = runs["en"][3], runs["zh"][3]
+    en, zh = runs["en"][4], runs["zh"][4]
     names = sorted(p.name for p in en.glob("*.csv"))
     assert names == sorted(p.name for p in zh.glob("*.csv")) and len(names) == len(TABLES)
     for name in names:
@@ -57,9 +60,17 @@ def test_result_tables_identical_in_en_and_zh(runs):
 
 
 @pytest.mark.slow
+def test_chinese_page_has_no_english_words(small_sample, runs):
+    page = export_html(runs["zh"][3], "zh", "样本")
+    names = data_names(load_dataset(small_sample, strict=False).tables)
+    assert english_words(page, names) == {}
+    assert "质量" in page and "竞争对手" in page
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_competitor_notebook(small_sample, runs, lang):
-    head, stderr, html, tables = runs[lang]
+    head, stderr, html, _, tables = runs[lang]
     assert stderr == []
     truth = json.loads((small_sample / "truth.json").read_text(encoding="utf-8"))["undercut"]
     assert truth["competitor"] in head and truth["start_date"] in head and truth["category"] in head
@@ -83,7 +94,7 @@ def test_competitor_notebook_with_only_orders_and_feedback(small_sample, tmp_pat
     for f in ("orders.csv", "feedback.csv", "customers.csv", "channels.csv", "dataset.yaml"):
         shutil.copy(small_sample / f, folder / f)
     tables = tmp_path / "tables"
-    head, stderr, html = _run(tmp_path, data_dir=str(folder), output_dir=str(tables))
+    head, stderr, html, _ = _run(tmp_path, data_dir=str(folder), output_dir=str(tables))
     assert stderr == [] and head == "No competitor data to analyse."
     for table in ("competitor_prices", "market_share", "competitor_features", "leads"):
         assert f"no {table} table" in html

@@ -86,4 +86,4 @@ def test_too_few_events_leave_the_model_out():
     frame = pd.DataFrame({"won": [1, 0, 0, 0], "competitor_involved": [1, 0, 1, 0], "price_gap_pp": 0.0,
                           "channel_id": "C1", "log2_amount": [1.0, 2.0, 3.0, 4.0]})
     model, err = winloss.win_model(frame)
-    assert model.empty and "needed" in err
+    assert model.empty and "needed" in err[0] and "至少需要" in err[1]

@@ -9,6 +9,8 @@ import pytest
 
 from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
+from workbench.reporting.checks import data_names, english_words
+from workbench.runner import export_html
 from workbench.sample import generate_sample
 
 STEM = "50_market_feedback"
@@ -34,8 +36,16 @@ def runs(small_sample, tmp_path_factory):
                             parameters={"data_dir": str(small_sample), "lang": lang, "output_dir": str(tables),
                                         "interactive": False})
         nb = nbformat.read(folder / "out.ipynb", as_version=4)
-        out[lang] = ([o for c in nb.cells for o in c.get("outputs", [])], tables)
+        out[lang] = ([o for c in nb.cells for o in c.get("outputs", [])], tables, nb)
     return out
+
+
+@pytest.mark.slow
+def test_chinese_page_has_no_english_words(small_sample, runs):
+    page = export_html(runs["zh"][2], "zh", "样本")
+    names = data_names(load_dataset(small_sample, strict=False).tables)
+    assert english_words(page, names) == {}
+    assert "平均推荐意愿分" in page and "价值层级" in page and "客户分群" not in page
 
 
 @pytest.mark.slow
@@ -50,7 +60,7 @@ def test_result_tables_identical_in_en_and_zh(runs):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_feedback_notebook(small_sample, runs, lang):
-    outputs, tables = runs[lang]
+    outputs, tables, _ = runs[lang]
     assert [o for o in outputs if o.get("name") == "stderr"] == []
     head = next(o["metadata"]["workbench"]["headline"] for o in outputs
                 if o.get("metadata", {}).get("workbench", {}).get("headline"))

@@ -218,9 +218,10 @@ def _channel_label(cid: str, names: dict[str, str] | None) -> str:
     return f"{cid} {name}" if name and name != cid else str(cid)
 
 
-def win_model(frame: pd.DataFrame, channel_names: dict[str, str] | None = None) -> tuple[pd.DataFrame, str | None]:
-    """Fit the logistic model; returns the effects table (see :data:`MODEL_COLUMNS`) and an error
-    text when it cannot be fitted (too few events, separation, no variation).
+def win_model(frame: pd.DataFrame, channel_names: dict[str, str] | None = None
+              ) -> tuple[pd.DataFrame, tuple[str, str] | None]:
+    """Fit the logistic model; returns the effects table (see :data:`MODEL_COLUMNS`) and why it cannot
+    be fitted (English, Chinese; too few events, separation, no variation), else ``None``.
 
     Rows: the competitor, price-gap (per 10 index points) and deal-size (per doubling) terms first,
     then each channel against the most frequent one (the reference)."""
@@ -242,7 +243,8 @@ def win_model(frame: pd.DataFrame, channel_names: dict[str, str] | None = None) 
     if events < MIN_EVENTS_PER_TERM * n_params:
         return pd.DataFrame(columns=MODEL_COLUMNS), (
             f"{events} wins or losses (the rarer) for {n_params} coefficients; at least "
-            f"{MIN_EVENTS_PER_TERM * n_params} are needed")
+            f"{MIN_EVENTS_PER_TERM * n_params} are needed",
+            f"{n_params} 个系数只有 {events} 个赢单或输单（取较少者），至少需要 {MIN_EVENTS_PER_TERM * n_params} 个")
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -250,9 +252,10 @@ def win_model(frame: pd.DataFrame, channel_names: dict[str, str] | None = None) 
             res = sm.Logit(frame["won"].astype("float64"), X).fit(disp=0, maxiter=200)
             me = res.get_margeff(at="overall", dummy=True)
         except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError) as exc:
-            return pd.DataFrame(columns=MODEL_COLUMNS), f"the model could not be fitted ({type(exc).__name__})"
+            return pd.DataFrame(columns=MODEL_COLUMNS), (f"the model could not be fitted ({type(exc).__name__})",
+                                                          "模型无法拟合（结果完全分离或数据不足）")
     if not res.mle_retvals.get("converged", True):
-        return pd.DataFrame(columns=MODEL_COLUMNS), "the model did not converge"
+        return pd.DataFrame(columns=MODEL_COLUMNS), ("the model did not converge", "模型未收敛")
     conf = res.conf_int()
     me_frame = me.summary_frame()
     rows = []
@@ -331,7 +334,7 @@ def analyse(cx: CompetitorData, params, prices=None) -> WinLossAnalysis:
         out.model, err = win_model(frame, names)
     out.model_ok = err is None
     if err:
-        out.note("The model of winning is left out: {why}.", "赢单模型略去：{why}。", why=err)
+        out.note("The model of winning is left out: {why}.", "赢单模型略去：{why_zh}。", why=err[0], why_zh=err[1])
     return out
 
 

@@ -362,7 +362,7 @@ def analyse(fd, params) -> CommentAnalysis:
     if unthemed.any():
         out.note("{n} readable comments ({pct}) mention no theme; their most frequent words are listed to extend "
                  "the lexicons (theme_words in params).",
-                 "{n} 条可识别的评论（{pct}）未提及任何主题；下方列出其高频词，可用于扩充词库（参数 theme_words）。",
+                 "{n} 条可识别的评论（{pct}）未提及任何主题；下方列出其高频词，可用于扩充词库（主题词参数）。",
                  n=int(unthemed.sum()), pct=f"{unthemed.sum() / readable.sum():.1%}")
         words = tuple(w for e in lex.values() for w in e["zh"])
         out.unthemed_terms = top_terms(r.loc[unthemed, "comment"], lang[unthemed], words)

@@ -258,7 +258,7 @@ def analyse(fd: FeedbackData, params) -> ScoreAnalysis:
     if len(small):
         out.note("{n} group(s) have fewer than {k} responses (min_responses): they show \"too few responses\" "
                  "instead of an estimate and interval, and are not ranked.",
-                 "有 {n} 个分组的反馈少于 {k} 条（min_responses）：显示为“样本不足”，不给出估计值与区间，"
+                 "有 {n} 个分组的反馈少于 {k} 条：显示为“样本不足”，不给出估计值与区间，"
                  "也不参与排名。",
                  n=int(small[["dimension", "group"]].drop_duplicates().shape[0]), k=params.min_responses)
     if len(out.changes) and out.changes["insufficient"].any():

@@ -26,7 +26,7 @@ NPS_FORMATS = {**FORMATS, "nps": "num", "ci_low": "num", "ci_high": "num", "mean
 CSAT_FORMATS = {**FORMATS, "mean_csat": "num2", "ci_low": "num2", "ci_high": "num2"}
 CHANGE_FORMATS = {**FORMATS, **dict.fromkeys(["value_from", "value_to", "change", "ci_low", "ci_high"], "num2")}
 SCORE_FORMATS = {**FORMATS, "nps": "count", "csat": "count"}
-CHANGE_HEADERS = {"n_from": "responses_from", "n_to": "responses_to"}
+CHANGE_HEADERS = {"n_from": "responses_from", "n_to": "responses_to", "metric": "score_metric"}
 
 
 def nps_table(rpt, scores, params):
@@ -92,7 +92,7 @@ def unthemed_terms(rpt, cm):
     if not (cm.ok and len(cm.unthemed_terms)):
         return None
     return rpt.table(cm.unthemed_terms, "unthemed_terms", shown=comments.localise(cm.unthemed_terms, rpt.lang),
-                     formats=FORMATS)
+                     formats=FORMATS, headers={"term": "unthemed_word"})
 
 
 def follow_ups(rpt, cm):
