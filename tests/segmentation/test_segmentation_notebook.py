@@ -5,8 +5,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from workbench.data import load_dataset
 from workbench.paths import NOTEBOOKS_DIR, PROJ_ROOT
-from workbench.runner import headline_of
+from workbench.reporting.checks import data_names, english_words, visible_text
+from workbench.runner import export_html, headline_of
 from workbench.sample import generate_sample
 
 STEM = "10_customer_segmentation"
@@ -49,11 +51,18 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     assert rfm.loc[rfm["customer_id"].isin(vip["customer_ids"]), "rfm_segment"].eq("Champions").mean() >= 0.75
     head = headline_of(nb)
     n = f"{len(rfm):,}"
+    page = export_html(nb, lang, "test run")
     if lang == "zh":
-        assert head.startswith(f"截至 2026-10-31 共有 {n} 个产生购买的客户") and "VIP 客户层级" in head
+        assert head.startswith(f"截至 2026-10-31 共有 {n} 个产生购买的客户") and "最高价值层级（VIP 客户）" in head
+        # every word on the Chinese page is Chinese, a name from the data or an allowed term (RFM, CLV ...)
+        names = data_names(load_dataset(folder).tables) | {"test", "run"}
+        assert english_words(page, names) == {}
+        assert "RFM 分群" in visible_text(page) and "冠军客户" in visible_text(page)
     else:
-        assert head.startswith(f"{n} customers with purchases as of 2026-10-31. The VIP tier, {len(top):,} customers")
+        assert head.startswith(f"{n} customers with purchases as of 2026-10-31. The top value tier (VIP), "
+                               f"{len(top):,} customers")
         assert "CLV model on a 180-day holdout" in head
+        assert "Net revenue, last 365 days (¥)" in visible_text(page)
     params = pd.read_csv(tables / "clv_params.csv", encoding="utf-8-sig")
     assert set(params["fit"]) == {"calibration", "full"} and (params["value"] > 0).all()
     trans = pd.read_csv(tables / "tier_transitions.csv", encoding="utf-8-sig")
