@@ -9,10 +9,11 @@ from conftest import write
 
 from workbench.data import load_dataset
 from workbench.paths import SAMPLE_DIR
+from workbench.reporting.checks import english_words
 from workbench.summary.actions import evaluate_actions
 from workbench.summary.findings import collect
 from workbench.summary.fmt import fmt, interval
-from workbench.summary.views import actions_view, changes_view, findings_view
+from workbench.summary.views import actions_view, changes_view, effects_view, findings_view
 
 AS_OF = pd.Timestamp("2026-10-31")
 CHANNELS = pd.DataFrame({"channel_id": ["CH01", "CH02", "CH03", "CH04"],
@@ -246,6 +247,9 @@ def test_action_bad_inputs(tmp_path):
     assert res.loc["A2", "method"] == "interrupted_time_series" and "no comparison group" in res.loc["A2", "note"]
     assert "cannot be measured" in res.loc["A3", "note"] and "no KPI given" in res.loc["A4", "note"]
     assert "no revenue data for channel 'CH9'" in res.loc["A5", "note"]
+    zh = effects_view(res.reset_index(), "zh")["note"]  # the reasons read in Chinese (data names aside)
+    assert english_words(" ".join(zh), names={"CH1", "CH9", "happiness"}) == {}
+    assert zh.iloc[4] == "渠道“CH9”没有月收入数据"
 
 
 def test_undercut_finding(tmp_path):

@@ -226,6 +226,41 @@ def _join(parts) -> Markup:
 # ----------------------------------------------------------------------------- did our actions work
 
 
+SIDES = {"treated before": "行动对象（之前）", "treated after": "行动对象（之后）", "comparison before": "对照组（之前）",
+         "comparison after": "对照组（之后）"}
+
+
+def effect_note(note: str, lang: str) -> str:
+    """Why an action has no estimate, in the reader's language (the result table keeps the English)."""
+    if lang != "zh" or not note:
+        return note
+    if note.startswith("no comparison group; "):
+        return "没有对照组；" + effect_note(note.removeprefix("no comparison group; "), lang)
+
+    def kpi(k: str) -> str:
+        return LABELS.t(f"kpi_{k}", "zh") if f"kpi_{k}" in LABELS else k
+
+    rules = [
+        (r"no data for (.+)", lambda m: "缺少数据：" + "、".join(SIDES.get(x, x) for x in m.group(1).split(", "))),
+        (r"the treated unit or the comparison group has no data on one side of the start",
+         lambda m: "行动对象或对照组在开始日期的某一侧没有数据"),
+        (r"(\d+) period\(s\) before and (\d+) after the start; need (\d+) on each side",
+         lambda m: f"开始日期之前 {m.group(1)} 个月、之后 {m.group(2)} 个月；每侧至少需要 {m.group(3)} 个月"),
+        (r"no KPI given for this action", lambda m: "该行动未指定指标"),
+        (r"KPI '(.*)' at level '(.*)' cannot be measured from this data.*",
+         lambda m: f"无法从本数据衡量指标“{m.group(1)}”（层级：{LABELS.t('level_' + m.group(2), 'zh')}）；"
+                   "支持转化率、收入、订单数、NPS、CSAT，反馈类指标仅限公司或渠道层级"),
+        (r"no (\S+) data for (\S+) '(.*)'",
+         lambda m: f"{LABELS.t('level_' + m.group(2), 'zh')}“{m.group(3)}”没有{kpi(m.group(1))}数据"),
+        (r"no (\S+) data after the start \((.+)\) yet", lambda m: f"开始日期（{m.group(2)}）之后尚无{kpi(m.group(1))}数据"),
+    ]
+    for pattern, say in rules:
+        m = re.fullmatch(pattern, note)
+        if m:
+            return say(m)
+    return note
+
+
 def effects_view(effects: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.DataFrame:
     """Action effects as a reader sees them: each KPI in its own unit (a rate's effect in percentage points,
     revenue per month with its currency, NPS in points, CSAT as a mean score), p-values as ``< 0.001``."""
@@ -243,7 +278,7 @@ def effects_view(effects: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.
                      "effect": fmt(e.effect, step_kind, lang, currency, signed=True),
                      "interval": interval(e.ci_low, e.ci_high, step_kind, lang, currency, signed=True),
                      "p_value": fmt(e.p_value, "p", lang), "n": fmt(e.n, "count", lang),
-                     "note": e.note if isinstance(e.note, str) else ""})
+                     "note": effect_note(e.note, lang) if isinstance(e.note, str) else ""})
     return pd.DataFrame(rows, columns=["action_id", "description", "level", "key", "kpi", "start_date", "method",
                                        "before", "after", "effect", "interval", "p_value", "n", "note"])
 
