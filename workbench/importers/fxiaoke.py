@@ -1,4 +1,4 @@
-"""Fxiaoke (纷享销客) exports: 客户, 商机 and 销售订单 into the canonical model.
+"""Fxiaoke (纷享销客) exports: 客户, 商机, 销售订单, 订单产品 and 线索 into the canonical model.
 
 Fxiaoke exports Excel (sometimes CSV saved again by Excel in GBK) with Chinese
 display labels (``客户名称``, ``销售阶段``, ``商机金额`` ...), or — from the open API
@@ -15,13 +15,22 @@ Fxiaoke         canonical
 ==============  ==============================================================
 客户 (Account)   ``customers``: 客户级别 → tier, 客户来源 → acquisition channel,
                 行业, 区域 or 省份 → region, 城市
-商机             ``leads``: status from 商机状态 (赢单 → won, 输单 → lost,
-(Opportunity)   进行中 → open, 无效 → dropped), or from 销售阶段 when there is
+商机             ``leads`` (record_type opportunity when 线索 come too): status
+(Opportunity)   from 商机状态 through the shared alias table (赢单 → won, 输单 →
+                lost, 进行中 → open, 无效 → lost), or from 销售阶段 when there is
                 no status column; ``closed_date`` from 结单日期 of closed deals;
                 channel from the opportunity's own 来源, else its customer's
                 客户来源
+线索 (Leads)     ``leads`` (record_type lead): status from 线索状态 (未分配, 跟进中
+                → open, 已转换 → won, 无效 → lost); with a 商机 export beside,
+                a converted lead is left out (counted in the report): the
+                opportunity it became stands for it
 销售订单         ``orders`` (one row per order): 下单日期, 订单金额; 已回款金额
 (SalesOrder)    is kept as ``paid_amount``
+订单产品         ``orders`` one row per product line instead (amount from 小计,
+(order lines)   else 数量 × 销售单价; date and customer from its 销售订单) and
+                ``products``; an order without lines stays one line; lines that
+                do not add up to 订单金额 are reported
 负责人           ``reps`` (team from 负责人所在部门)
 ==============  ==============================================================
 
@@ -44,34 +53,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.importers.base import (
+from workbench.importers.fields import Field, VendorOverrides, load_overrides, norm, norm_series
+from workbench.importers.read import SourceFile, read_source
+from workbench.importers.report import ImportReport, MappingError
+from workbench.importers.tables import (
     Export,
-    Field,
-    ImportReport,
-    MappingError,
-    SourceFile,
-    VendorOverrides,
     channels_table,
-    check_output,
     check_record_ids,
     drop_rows,
     frame,
-    is_drop,
     line_ids,
     link_by_name,
-    load_overrides,
-    map_values,
     merged_values,
-    norm,
-    norm_series,
-    raise_bad,
-    read_source,
     reps_table,
     stages_table,
-    status_values,
-    to_probability,
-    write_dataset,
 )
+from workbench.importers.values import is_drop, map_values, raise_bad, status_values, to_probability
+from workbench.importers.write import check_output, write_dataset
 
 log = logging.getLogger(__name__)
 
@@ -395,7 +393,7 @@ def _opportunities(m: Export, cust: pd.DataFrame | None, ov: VendorOverrides, re
         df = check_record_ids(df, "lead_id", src=src, source_column=m.cols["record_id"], report=report, table="leads")
     df = _drop_voided(m, df, "leads", "lead_id")
     df = drop_rows(df, is_drop(df["status"]), report=report, table="leads", file=src.label,
-                   reason=f"{m.cols.get('status', m.cols.get('stage'))} is 无效 (invalid) or mapped to __drop__",
+                   reason=f"{m.cols.get('status', m.cols.get('stage'))} mapped to __drop__",
                    id_column="lead_id")
     return df
 

@@ -52,30 +52,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic import Field as PField
 
 from workbench.data.schema import MONEY, NUMBER, TABLES
-from workbench.importers.base import (
+from workbench.importers.fields import closest, load_yaml, norm, snake, validation_message
+from workbench.importers.read import SourceFile, read_source
+from workbench.importers.report import ImportReport, MappingError
+from workbench.importers.tables import drop_rows, frame, line_ids
+from workbench.importers.values import (
     DROP,
-    ImportReport,
-    MappingError,
-    SourceFile,
     _text,
-    check_output,
-    closest,
     coerce_kind,
-    drop_rows,
     eval_expression,
-    frame,
     is_drop,
-    line_ids,
-    load_yaml,
     map_values,
-    norm,
     parse_money,
     raise_bad,
-    read_source,
-    snake,
-    validation_message,
-    write_dataset,
 )
+from workbench.importers.write import check_output, write_dataset
 
 log = logging.getLogger(__name__)
 

@@ -42,35 +42,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.importers.base import (
+from workbench.importers.fields import Field, VendorOverrides, load_overrides, norm, norm_series
+from workbench.importers.read import SourceFile, read_source
+from workbench.importers.report import ImportReport, MappingError
+from workbench.importers.tables import (
     Export,
-    Field,
-    ImportReport,
-    MappingError,
-    SourceFile,
-    VendorOverrides,
-    _text,
     channels_table,
-    check_output,
     check_record_ids,
-    coerce_kind,
     drop_rows,
     frame,
-    is_drop,
-    load_overrides,
-    map_values,
     merged_values,
-    norm,
-    norm_series,
-    parse_money,
-    raise_bad,
-    read_source,
     reps_table,
     stages_table,
+)
+from workbench.importers.values import (
+    _text,
+    coerce_kind,
+    is_drop,
+    map_values,
+    parse_money,
+    raise_bad,
     status_values,
     to_probability,
-    write_dataset,
 )
+from workbench.importers.write import check_output, write_dataset
 
 log = logging.getLogger(__name__)
 
