@@ -128,3 +128,14 @@ def test_headline_names_the_open_period(small):
     h2 = kpi.headline(kd2, kpi.attainment_summary(att2, kd2, p2), fc2, p2)
     text = _fill(h2, "en")
     assert "Forecast for 2025-11..2026-10 (open)" in text and "P(hit target)" in text and "2,000 simulated" in text
+    # the table says the period and currency of every amount and the paths behind P(hit)
+    from workbench.kpi.views import _table
+    from workbench.report import Report
+
+    for lang, head, ph in (("en", "Forecast at period end (¥, 2025-11..2026-10)", "P(hit target), 2,000 paths"),
+                           ("zh", "期末预测 (¥, 2025-11..2026-10)", "达成概率（2,000 条模拟路径）")):
+        rpt = Report(kpi.KpiParams(lang=lang), labels=kpi.LABELS)
+        tv = _table(rpt, fc2, None, columns=["level", "key", "forecast_mean", "p_hit", "model"], period="2025-11..2026-10")
+        assert tv.headers["forecast_mean"] == head and tv.headers["p_hit"] == ph
+        assert tv.kinds["p_hit"] == "share" and tv.cell("model", fc2["model"].iloc[0]) == rpt.t(fc2["model"].iloc[0])
+        assert tv.cell("level", "company") == ("Company" if lang == "en" else "公司")

@@ -72,12 +72,15 @@ def _table(rpt, df: pd.DataFrame, name: str | None = None, *, shown: pd.DataFram
     """Save ``df`` as ``name`` and show ``shown`` (default ``df``): codes as words, kinds by column, money
     headers with their period."""
     view = df if shown is None else shown
+    headers = _money_headers(rpt, view, period, money_cols)
+    if "p_hit" in view:  # a probability says how many simulated paths it rests on
+        headers["p_hit"] = rpt.text("P(hit target), {n} paths", "达成概率（{n} 条模拟路径）", n=count(SIM_PATHS))
     if company_word and "key" in view and (view["key"] == "").any():
         view = view.assign(key=view["key"].replace("", rpt.t("company")))
     kinds = _kinds(view, money_cols)
     kinds.update(formats or {})
     return rpt.table(df, name, shown=view, columns=columns, formats=kinds, max_rows=max_rows, caption=caption,
-                     headers=_money_headers(rpt, view, period, money_cols),
+                     headers=headers,
                      values=[c for c in CODES if c in view and c != "light"])
 
 
@@ -351,7 +354,7 @@ def signal_text(rpt, row, run_length: int) -> str:
     return text
 
 
-def show_control(rpt, charts: dict, signals: pd.DataFrame, kd: A.KpiData, params, max_charts: int = 6) -> None:
+def show_control(rpt, charts: dict, signals: pd.DataFrame, kd: A.KpiData, params, max_charts: int = 4) -> None:
     """Signals after the baseline in words (all saved), then the charts that signal in the review phase first."""
     if not charts:
         _display(rpt.note("No series long enough for a control chart.", "没有足够长的序列可绘制控制图。", level="off"))
