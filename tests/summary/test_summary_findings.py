@@ -186,7 +186,7 @@ def test_formatter_kinds():
 
 
 def test_changes_view_rates_in_points_and_p_values():
-    changes = pd.DataFrame({"source": ["data", "x/y"], "item": ["CH01", "A"], "metric": ["won/leads", "revenue 1→2"],
+    changes = pd.DataFrame({"source": ["data", "x/y"], "item": ["channel / CH01 直销", "A"], "metric": ["won/leads", "revenue 1→2"],
                             "previous": [0.10, 1000.4], "current": [0.12, 1200.0], "change": [0.02, 199.6],
                             "ci_low": [0.005, -50.0], "ci_high": [0.035, 450.0], "p_value": [1e-20, np.nan],
                             "p_adjusted": [5.4e-20, np.nan], "n_previous": [89.0, 23], "n_current": [100.0, 1],
@@ -194,6 +194,7 @@ def test_changes_view_rates_in_points_and_p_values():
     v = changes_view(changes, "zh").iloc[0]
     assert (v["previous"], v["current"], v["change"]) == ("10.0%", "12.0%", "+2.0 个百分点")
     assert v["p_adjusted"] == "< 0.001" and v["n_previous"] == "89" and v["source"] == "数据"
+    assert v["item"] == "渠道 / CH01 直销"
     r = changes_view(changes, "en").iloc[1]
     assert r["change"] == "+¥200/month" and r["interval"] == "-¥50 to +¥450/month" and r["p_adjusted"] == "–"
 

@@ -16,7 +16,7 @@ import pandas as pd
 from workbench.reporting import Markup
 from workbench.summary.compare import NOTES
 from workbench.summary.fmt import fmt, interval
-from workbench.summary.labels import LABELS, report_title
+from workbench.summary.labels import LABELS, report_title, rfm_segment
 from workbench.summary.plots import KPI_KINDS, plot_effects
 
 
@@ -156,6 +156,15 @@ def note_text(note: str, lang: str) -> str:
     return f"整表卡方检验：p = {m.group(2)}" if m else note
 
 
+def item_label(item: str, lang: str) -> str:
+    """A compared item in the reader's language: ``channel / CH01 直销`` -> ``渠道 / CH01 直销`` (data names kept)."""
+    parts = str(item).split(" / ")
+    if len(parts) == 2 and f"dim_{parts[0]}" in LABELS:
+        group = LABELS.t(f"group_{parts[1]}", lang) if f"group_{parts[1]}" in LABELS else parts[1]
+        return f"{LABELS.t(f'dim_{parts[0]}', lang)} / {group}"
+    return str(item)
+
+
 def changes_view(changes: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.DataFrame:
     """Comparisons as a reader sees them: rates as %, their changes in percentage points, money with its
     period, NPS and price index in points, p-values as ``< 0.001``, counts as integers."""
@@ -164,7 +173,8 @@ def changes_view(changes: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.
         unit = _unit_of(r.metric)
         step = "pp" if unit == "share" else unit
         source = LABELS.t("from_data", lang) if r.source == "data" else report_title(str(r.source).split("/")[0], lang)
-        rows.append({"source": source, "item": r.item,
+        item = rfm_segment(r.item)[lang == "zh"] if str(r.source).endswith("/rfm") else item_label(r.item, lang)
+        rows.append({"source": source, "item": item,
                      "metric": metric_label(r.metric, lang),
                      "previous": fmt(r.previous, unit, lang, currency), "current": fmt(r.current, unit, lang, currency),
                      "change": fmt(r.change, step, lang, currency, signed=True),
