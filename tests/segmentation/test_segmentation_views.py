@@ -50,7 +50,8 @@ def whole_report(ds, tmp_path, **values):
 
 
 ROWS = [("O1", "2026-01-01", "A", 100.0), ("O2", "2026-02-01", "A", 50.0), ("O3", "2026-02-01", "B", 20.0)]
-RESULT_TABLES = {"rfm", "segments", "clv", "clv_params", "clusters", "tier_transitions"}
+RESULT_TABLES = {"rfm", "segments", "clv", "clv_params", "clusters", "tier_transitions", "clv_holdout",
+                 "clv_holdout_scores", "cluster_k", "cluster_stability"}
 
 
 def test_analysis_date_before_the_data(tmp_path):

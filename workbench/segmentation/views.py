@@ -39,6 +39,10 @@ NUM2 = {"expected_purchases", "silhouette", "ari_mean", "ari_min", "actual_mean"
 PLACEHOLDERS = {"(unknown)"}
 INLINE_ROWS = 10
 """Rows of a long table shown inline; the full table is saved as CSV and linked."""
+HOLDOUT_COLUMNS = ["calibration_purchases", "customers", "actual_mean", "predicted_mean", "baseline_mean"]
+SCORE_COLUMNS = ["metric", "actual", "predicted", "baseline", "n"]
+K_COLUMNS = ["k", "silhouette", "inertia", "ari_mean", "ari_min", "chosen"]
+STABILITY_COLUMNS = ["k", "n_bootstrap", "ari_mean", "ari_min", "stability"]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -271,7 +275,9 @@ def show_rfm(report, rfm: pd.DataFrame, params: SegmentationParams):
 
 def show_holdout(report, holdout: clv_mod.Holdout, params: SegmentationParams):
     """The calibration / holdout check: scores, the by-frequency table and the figure."""
-    if not holdout.ok:
+    if not holdout.ok:  # empty tables with their columns, so scripts reading them do not break
+        report.save(pd.DataFrame(columns=HOLDOUT_COLUMNS), "clv_holdout")
+        report.save(pd.DataFrame(columns=SCORE_COLUMNS), "clv_holdout_scores")
         return _problem_note(report, holdout.problem, NO_DATA)
     s = holdout.scores.set_index("metric")
     act, pred, base = (s.loc["purchases_total", c] for c in ("actual", "predicted", "baseline"))
@@ -394,7 +400,9 @@ def show_tiers(report, value: pd.DataFrame, params: SegmentationParams):
 
 def show_k_choice(report, cl: clusters_mod.Clusters):
     """How k was chosen (silhouette per k) and how stable the chosen clustering is (bootstrap ARI)."""
-    if not cl.ok:
+    if not cl.ok:  # empty tables with their columns, so scripts reading them do not break
+        report.save(pd.DataFrame(columns=K_COLUMNS), "cluster_k")
+        report.save(pd.DataFrame(columns=STABILITY_COLUMNS), "cluster_stability")
         return _problem_note(report, cl.problem, NO_DATA)
     st = cl.stability_table()
     parts = [report.figure(plots.plot_k_choice(cl.k_table, report)),
