@@ -69,13 +69,15 @@ LAMBDA_GRID = np.round(np.arange(0.0, 0.901, 0.05), 3)
 MIN_SPEND_CV = 0.05
 MAX_EXPONENT = 1.0
 
-RECOMMENDATION_COLUMNS = ["channel_id", "channel_name", "in_optimiser", "current_spend", "recommended_spend",
-                          "change_pct", "expected_value_current", "expected_value_recommended", "value_change",
-                          "change_low", "change_high", "marginal_roas_current", "marginal_roas_recommended",
-                          "reason"]
-CURVE_COLUMNS = ["channel_id", "channel_name", "metric", "months", "exponent", "exponent_ci_low",
-                 "exponent_ci_high", "seasonality", "value_per_unit", "current_spend", "expected_outcome",
-                 "marginal_roas", "supported", "reason"]
+RECOMMENDATION_COLUMNS = ["channel_id", "channel_name", "in_optimiser", "reason", "current_spend",
+                          "recommended_spend", "change", "change_pct", "low_bound", "high_bound",
+                          "expected_value_current", "expected_value_recommended", "value_change", "change_low",
+                          "change_high", "marginal_roas_current", "marginal_roas_recommended"]
+"""Columns of ``budget_recommendation``, in order (the same with or without curves)."""
+CURVE_COLUMNS = ["channel_id", "channel_name", "metric", "months", "intercept", "exponent", "exponent_se",
+                 "exponent_ci_low", "exponent_ci_high", "seasonality", "value_per_unit", "margin_rate",
+                 "current_spend", "supported", "reason", "expected_outcome", "expected_value", "marginal_roas"]
+"""Columns of ``response_curves``, in order (the same with or without spend)."""
 
 
 # ----------------------------------------------------------------------------- data
@@ -414,9 +416,7 @@ def fit_response(tables: dict[str, pd.DataFrame], ld: LeadData | None, params: C
         curves.loc[curves["supported"], "expected_outcome"] = y
         curves.loc[curves["supported"], "expected_value"] = y * point["v"]
         curves.loc[curves["supported"], "marginal_roas"] = _marginal(fit, s)
-    for c in CURVE_COLUMNS + ["expected_value"]:
-        if c not in curves:
-            curves[c] = np.nan
+    curves = curves.reindex(columns=CURVE_COLUMNS)
     fit.curves = curves
     unsupported = curves.loc[~curves["supported"]]
     if len(unsupported):
@@ -720,10 +720,7 @@ def _allocation_table(fit: ResponseFit, bd: pd.DataFrame, rec: np.ndarray, names
     t = pd.DataFrame(rows)
     t["change"] = t["recommended_spend"] - t["current_spend"]
     t["change_pct"] = t["change"] / t["current_spend"].where(t["current_spend"] > 0)
-    cols = ["channel_id", "channel_name", "in_optimiser", "reason", "current_spend", "recommended_spend", "change",
-            "change_pct", "low_bound", "high_bound", "expected_value_current", "expected_value_recommended",
-            "value_change", "change_low", "change_high", "marginal_roas_current", "marginal_roas_recommended"]
-    t = t.reindex(columns=cols)
+    t = t.reindex(columns=RECOMMENDATION_COLUMNS)
     return t.sort_values(["in_optimiser", "change"], ascending=[False, False], kind="stable").reset_index(drop=True)
 
 

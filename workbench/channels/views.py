@@ -23,6 +23,7 @@ from workbench.channels.matrices import Inventory, Matrix
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData
 from workbench.channels.stats import ADJUST_NAMES
+from workbench.channels.tables import TABLES
 from workbench.channels.verdict import reconcile
 from workbench.reporting import Markup, count, money, share
 from workbench.reporting.formats import Value
@@ -140,10 +141,11 @@ def headline(ld: LeadData, res: FunnelResults, verdict: pd.DataFrame | None = No
                           "at {a} → {b}: {r1} of its leads that reach {a} get through to {b}, against {r2} for the "
                           "benchmark. Bringing that stage to the benchmark is worth {gap} (95% interval {lo} to "
                           "{hi}).",
-                    "zh": "{ch} 每月从线索赢单 {won}（线索渠道中赢单收入排第 {pos}/{k}），但在 {a} → {b} 流失：到达 {a} 的线索仅 {r1} "
-                          "走到 {b}，基准为 {r2}。把该阶段提升到基准水平，每月价值 {gap}（95% 区间 {lo} 至 {hi}）。",
+                    "zh": "{ch} 每月从线索赢单 {won}（线索渠道中赢单收入排第 {pos}/{k}），但在 {a} → {b_zh} 流失：到达 {a} 的线索仅 {r1} "
+                          "走到 {b_zh}，基准为 {r2}。把该阶段提升到基准水平，每月价值 {gap}（95% 区间 {lo} 至 {hi}）。",
                     "ch": ch, "won": money(top["won_revenue_month"], "month"), "pos": count(pos),
                     "k": count(len(ranked)), "a": top["leaking_from"], "b": to,
+                    "b_zh": "赢单" if to == "won" else to,
                     "r1": share(top["stage_rate"]), "r2": share(top["benchmark_stage_rate"]),
                     "gap": money(top["stage_gap_value_month"], "month"),
                     "lo": money(top["stage_gap_value_low"], "month"),
@@ -200,7 +202,7 @@ def show_verdict(rpt, verdict: pd.DataFrame, ld: LeadData):
     for cid, row in v.iterrows():
         if row["verdict"] != "fix_stage":
             continue
-        values = {"ch": _label(ld, cid), "a": row["leaking_from"], "b": row["leaking_to"],
+        values = {"ch": _label(ld, cid), "a": row["leaking_from"], "b": _stage(rpt, row["leaking_to"]),
                   "gap": money(row["stage_gap_value_month"], "month"), "chg": money(abs(row["budget_change"]), "month"),
                   "m": Value(row["marginal_roas"], "num2"),
                   "rank": count(int((mroas > row["marginal_roas"]).sum()) + 1) if cid in mroas.index else "–",
@@ -220,8 +222,8 @@ def show_verdict(rpt, verdict: pd.DataFrame, ld: LeadData):
                 **values))
     shown = verdict.copy()
     shown["channel_id"] = [_label(ld, c) for c in shown["channel_id"]]
-    shown["leaking_stage"] = [f"{a} → {b}" if a else "–" for a, b in zip(shown["leaking_from"], shown["leaking_to"],
-                                                                            strict=True)]
+    shown["leaking_stage"] = [f"{a} → {_stage(rpt, b)}" if a else "–"
+                              for a, b in zip(shown["leaking_from"], shown["leaking_to"], strict=True)]
     fm = rpt.fmt
     shown["stage_gap_ci"] = [
         "–" if not np.isfinite(x) else
@@ -236,6 +238,11 @@ def show_verdict(rpt, verdict: pd.DataFrame, ld: LeadData):
                          "stage converted like the benchmark (95% interval).",
                          "金额均为每月。阶段差距：若流失阶段达到基准转化率，每月增加的赢单收入（95% 区间）。")))
     return _html(parts)
+
+
+def _stage(rpt, name: str) -> str:
+    """A stage name from the data; the ``won`` step the funnel adds reads in the report's language."""
+    return rpt.t("won") if name == "won" else name
 
 
 def cohort_sentence(ld: LeadData, params: ChannelParams) -> dict:
@@ -321,7 +328,9 @@ def show_stage_funnel(rpt, res: FunnelResults):
 
 def show_stages(rpt, res: FunnelResults):
     """The ``stage_conversion`` table: each step's conversion per channel (the pooled row first)."""
-    return show_table(rpt, res.stages, "stage_conversion",
+    st = res.stages.assign(to_stage=[_stage(rpt, x) for x in res.stages["to_stage"]]) if len(res.stages) \
+        else res.stages
+    return show_table(rpt, res.stages, "stage_conversion", shown=st,
                       columns=["channel_id", "from_stage", "to_stage", "resolved", "conversion_rate", "ci_low",
                                "ci_high", "won_rate_after"], max_rows=12, headers={"conversion_rate": "step_conversion"},
                       caption=rpt.text("Showing the pooled channels and the first channels; the CSV has every step.",
@@ -409,7 +418,7 @@ def show_diagnosis(rpt, diag: Diagnosis, ld: LeadData):
         sp = diag.spread
         rep = sp.loc[(sp["channel_id"] == s["channel_id"]) & (sp["level"] == "rep")] if len(sp) else sp
         values = {"ch": ld.label(s["channel_id"]), "a": s["failing_from"],
-                  "b": s["failing_to"] if s["failing_to"] != "won" else rpt.t("won"),
+                  "b": _stage(rpt, s["failing_to"]),
                   "r1": share(s["rate_from"]), "lo": share(s["rate_from_low"]), "hi": share(s["rate_from_high"]),
                   "n": count(int(s["n_from"])), "r2": share(s["benchmark_rate_from"])}
         en = ("{ch}: stages from {a} to {b} fail. Of its closed leads that reached {a}, {r1} were won "
@@ -561,6 +570,8 @@ def show_inventory(rpt, inv: Inventory, params: ChannelParams):
     """Notes (stale snapshot) and the per-channel and overstock tables."""
     parts = [rpt.notes(inv.notes)]
     if not inv.available:
+        for name in ("inventory_cover", "inventory_overstock"):
+            rpt.save(pd.DataFrame(columns=list(TABLES[name])), name)
         return _html(parts)
     view = inv.by_channel.copy()
     view["cover_months"] = view["cover_months"].astype(float)
@@ -582,7 +593,9 @@ def show_inventory(rpt, inv: Inventory, params: ChannelParams):
 def show_matrix(rpt, m: Matrix):
     """Notes and the wide share table of one matrix (``matrix_<dimension>``)."""
     parts = [rpt.notes(m.notes)]
-    if m.available:
+    if not m.available:
+        rpt.save(pd.DataFrame(columns=list(TABLES[f"matrix_{m.dimension}"])), f"matrix_{m.dimension}")
+    else:
         shares = {c: "share" for c in m.wide.columns if c not in ("channel_id", "channel_name", "revenue", "orders")}
         parts.append(rpt.table(m.long, f"matrix_{m.dimension}", shown=m.wide,
                                formats={**shares, "revenue": "money", "orders": "count"},
