@@ -133,6 +133,15 @@ def test_no_action_for_a_period_that_has_ended(run):
     assert not actions["action_en"].str.contains("2025-11..2026-10").any()
 
 
+def test_a_period_ends_on_its_last_day(tmp_path):
+    from workbench.summary.findings import Context, _ended
+
+    assert _ended("2025-11..2026-10", Context(as_of=pd.Timestamp("2026-10-31")))
+    assert not _ended("2025-11..2026-10", Context(as_of=pd.Timestamp("2026-10-15")))  # two weeks left to act
+    assert _ended("2026-Q3", Context(as_of=pd.Timestamp("2026-10-01"))) and not _ended("2026-Q4", Context(
+        as_of=pd.Timestamp("2026-10-31")))
+
+
 def test_actions_ranked_by_value_per_year(tmp_path):
     """A ¥20/month re-split (¥240 a year) outranks a one-off ¥100 shortfall of an open year."""
     _budget(tmp_path)

@@ -98,7 +98,7 @@ def _ended(window: str, ctx: Context) -> bool:
         end = pd.Period(last, freq="Q").asfreq("M", "end") if "Q" in last else pd.Period(last, freq="M")
     except ValueError:
         return False
-    return end <= ctx.month
+    return end.end_time.normalize() <= pd.Timestamp(ctx.as_of).normalize()  # its last day is covered by the data
 
 
 def _months_in(window: str) -> int:
@@ -289,7 +289,8 @@ def roi(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     if ch.empty:
         return [], []
     months = int(e["trend_months"].dropna().max()) if e["trend_months"].notna().any() else 12
-    window = _window(ctx, months)
+    stated = e["window"].dropna().astype(str) if "window" in e.columns else pd.Series(dtype=str)
+    window = stated.iloc[0] if len(stated) else _window(ctx, months)  # the channel report's own window first
     if len(tot) and pd.notna(tot.iloc[0]["roi"]):
         t = tot.iloc[0]
         total_roi, margin, spend, row = float(t["roi"]), float(t["gross_margin"]), float(t["spend"]), "channel_id=(total)"
