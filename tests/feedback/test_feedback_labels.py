@@ -38,3 +38,31 @@ def test_every_shown_column_has_a_chinese_header():
     assert fbk.LABELS.t("mean_score_0_10", "zh") == "平均推荐意愿分（0-10）"
     assert comp.LABELS.t("market_share", "zh") == "市场份额"
     assert set(views.POINTS) >= {"change_pp", "slope_pp", "effect_pp"}  # shown as pp, not as bare numbers
+
+
+def test_saved_tables_match_their_declared_columns():
+    """Every table the views save has exactly the columns views.TABLES lists (what the notebook declares)."""
+    from workbench.competitors.prepare import prepare as cprep
+    from workbench.data import load_dataset
+    from workbench.feedback import drivers
+    from workbench.paths import PROJ_ROOT
+
+    ds = load_dataset(PROJ_ROOT / "data" / "sample", strict=False)
+    p = fbk.FeedbackParams()
+    fd = fbk.prepare(ds, p)
+    sc, cm = nps.analyse(fd, p), comments.analyse(fd, p)
+    dr = drivers.analyse(fd, cm, ds, p)
+    got = {"nps": sc.nps, "csat": sc.csat, "period_changes": sc.changes, "drivers": dr.table,
+           "comment_themes": cm.themes, "verbatims": cm.verbatims, "unthemed_terms": cm.unthemed_terms,
+           "follow_ups": cm.follow_ups}
+    assert {k: list(v.columns) for k, v in got.items()} == fviews.TABLES
+    cp = comp.CompetitorParams()
+    cx = cprep(ds, cp)
+    pa, sa = comp.prices.analyse(cx, cp), comp.share.analyse(cx, cp)
+    wl, fa = comp.winloss.analyse(cx, cp, pa), comp.features.analyse(cx, cp)
+    sw = comp.swot.build(pa, sa, wl, fa)
+    got = {"competitor_names": cx.mapping, "name_suggestions": cx.suggestions, "undercuts": pa.undercuts,
+           "price_gaps": pa.gaps, "price_index": pa.index, "market_share": sa.table, "share_trend": sa.trends,
+           "competitor_winloss": wl.table, "lost_reasons": wl.reasons, "winloss_model": wl.model,
+           "feature_summary": fa.summary, "feature_comparison": fa.table, "swot": sw.table}
+    assert {k: list(v.columns) for k, v in got.items()} == views.TABLES

@@ -34,6 +34,16 @@ FEATURE_FORMATS = {**dict.fromkeys(COUNTS, "count"), "score": "num", "our_score"
 POINTS = ["change_pp", "slope_pp", "slope_low", "slope_high", "effect_pp", "effect_low", "effect_high"]
 """Columns the result tables keep in percentage points (2.1); shown through the ``pp`` kind (0.021)."""
 MONEY_BY_PERIOD = {"month": "money_month", "quarter": "money_quarter", "year": "money_year"}
+TABLES: dict[str, list[str]] = {
+    "competitor_names": ["table", "raw", "canonical", "rows", "how"],
+    "name_suggestions": ["name", "looks_like", "rows"],
+    "undercuts": prices.UNDERCUT_COLUMNS, "price_gaps": prices.GAP_COLUMNS, "price_index": prices.INDEX_COLUMNS,
+    "market_share": share.SHARE_COLUMNS, "share_trend": share.TREND_COLUMNS,
+    "competitor_winloss": winloss.WINLOSS_COLUMNS, "lost_reasons": winloss.REASON_COLUMNS,
+    "winloss_model": winloss.MODEL_COLUMNS, "feature_summary": features.SUMMARY_COLUMNS,
+    "feature_comparison": features.FEATURE_COLUMNS, "swot": swot.SWOT_COLUMNS,
+}
+"""The result tables these views save, with their columns (for the notebook's declaration)."""
 
 
 def _points_as_shares(df: pd.DataFrame) -> pd.DataFrame:

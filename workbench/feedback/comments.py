@@ -133,7 +133,7 @@ class CommentAnalysis(Section):
     themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THEME_COLUMNS))
     verbatims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERBATIM_COLUMNS))
     follow_ups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOLLOW_COLUMNS))
-    unthemed_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unthemed_terms: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["term", "lang", "count"]))
     labels: dict = field(default_factory=dict)
     readable: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))  # a zh or en comment
 

@@ -27,6 +27,13 @@ CSAT_FORMATS = {**FORMATS, "mean_csat": "num2", "ci_low": "num2", "ci_high": "nu
 CHANGE_FORMATS = {**FORMATS, **dict.fromkeys(["value_from", "value_to", "change", "ci_low", "ci_high"], "num2")}
 SCORE_FORMATS = {**FORMATS, "nps": "count", "csat": "count"}
 CHANGE_HEADERS = {"n_from": "responses_from", "n_to": "responses_to", "metric": "score_metric"}
+TABLES: dict[str, list[str]] = {
+    "nps": nps.NPS_COLUMNS, "csat": nps.CSAT_COLUMNS, "period_changes": nps.CHANGE_COLUMNS,
+    "drivers": drivers.DRIVER_COLUMNS, "comment_themes": comments.THEME_COLUMNS,
+    "verbatims": comments.VERBATIM_COLUMNS, "unthemed_terms": ["term", "lang", "count"],
+    "follow_ups": comments.FOLLOW_COLUMNS,
+}
+"""The result tables these views save, with their columns (for the notebook's declaration)."""
 
 
 def nps_table(rpt, scores, params):
