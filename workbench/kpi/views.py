@@ -187,7 +187,7 @@ def show_attainment(rpt, att: pd.DataFrame, summary: pd.DataFrame, kd: A.KpiData
                      "{k} keys; every key, rep and period is in the full tables.",
                      "复盘窗口 {win}，按{gran}统计；信号灯：达成率 ≥ {g} 为绿，≥ {a} 为黄，其余为红。n 为每个数字背后的样本量"
                      "（订单、线索、反馈）。每个 KPI 只列最差的 {k} 个对象；全部对象、销售代表和期间见完整数据。",
-                     win=win, gran=rpt.t(params.period), g=share(params.green_at, digits=0),
+                     win=win, gran=rpt.t(params.period) if rpt.lang == "zh" else rpt.t(params.period).lower(), g=share(params.green_at, digits=0),
                      a=share(params.amber_at, digits=0), k=count(INLINE)))
     rpt.save(summary, "attainment_summary")
     kind_of = {"money": "money", "int": "count", "pct": "share", "num2": "num2", "num": "num"}
