@@ -280,7 +280,8 @@ def show_forecast(rpt, fc: pd.DataFrame, kd: A.KpiData, params) -> None:
     inline = fc.loc[fc["level"].isin(["company", "channel", "region"])]
     _display(_table(rpt, fc, "forecast", shown=inline, columns=cols, max_rows=30, period=win.period,
                     caption=rpt.text("Company, channels and regions; teams and reps are in the full table",
-                                     "公司、渠道和地区；团队和销售代表见完整数据")))
+                                     "公司、渠道和区域；团队和销售代表见完整数据")
+                    if fc["level"].isin(["team", "rep"]).any() else None))
     if has_target:
         for level in [lv for lv in ("region", "channel") if lv in set(fc["level"])]:
             if fc.loc[fc["level"] == level, "target"].notna().any():
