@@ -7,6 +7,7 @@ import pytest
 from test_segmentation_views import whole_report
 
 from workbench.data import load_dataset
+from workbench.reporting.checks import data_names, english_words
 from workbench.sample import generate_sample
 from workbench.segmentation import labels
 from workbench.segmentation.params import SegmentationParams
@@ -88,3 +89,5 @@ def test_result_tables_equal_in_english_and_chinese(small, tmp_path):
     assert "冠军客户" in page_zh and "Champions" not in page_zh and "RFM 分群" in page_zh
     assert "Champions" in page_en and "冠军客户" not in page_en
     assert "e-08" not in page_en and "e-0" not in page_zh  # model parameters never in scientific notation
+    # the Chinese page: Chinese words, names from the data and allowed terms (RFM, CLV, BG/NBD ...) only
+    assert english_words(page_zh, data_names(small.tables)) == {}
