@@ -165,8 +165,8 @@ def prepare(ds: Dataset, params) -> KpiData:
         data_notes.append(Note(
             "{blank} order line(s) ({share}) have a blank region: {cust} took the customer's region, {rep} the "
             "rep's, {left} stay unattributed (in the company total, in no region).",
-            "{blank} 条订单行（{share}）地区为空：其中 {cust} 条按客户所在地区归属，{rep} 条按销售代表所在地区归属，"
-            "{left} 条无法归属（计入公司合计，不计入任何地区）。",
+            "{blank} 条订单行（{share}）区域为空：其中 {cust} 条按客户所在区域归属，{rep} 条按销售代表所在区域归属，"
+            "{left} 条无法归属（计入公司合计，不计入任何区域）。",
             {"blank": blank0, "share": share(blank0 / max(len(orders), 1)), "cust": filled.get("customers", 0),
              "rep": filled.get("reps", 0), "left": left}))
     no_rep = orders["rep"].isna()
@@ -176,7 +176,7 @@ def prepare(ds: Dataset, params) -> KpiData:
         data_notes.append(Note(
             "{n} order line(s) carry no rep ({share} of revenue, channels {chans}, e.g. e-commerce): they count for "
             "the company, channel and region, not for any team or rep.",
-            "{n} 条订单行没有销售代表（占收入 {share}，渠道 {chans}，如电商）：计入公司、渠道和地区，不计入任何团队或个人。",
+            "{n} 条订单行没有销售代表（占收入 {share}，渠道 {chans}，如电商）：计入公司、渠道和区域，不计入任何团队或个人。",
             {"n": int(no_rep.sum()), "share": share(no_share), "chans": chans}))
 
     first_month = int(orders["month"].min()) if len(orders) else P.month_of(pd.Series([as_of]))[0]
