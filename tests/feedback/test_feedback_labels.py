@@ -37,7 +37,7 @@ def test_every_shown_column_has_a_chinese_header():
     assert missing == []
     assert fbk.LABELS.t("mean_score_0_10", "zh") == "平均推荐意愿分（0-10）"
     assert comp.LABELS.t("market_share", "zh") == "市场份额"
-    assert set(views.POINTS) >= {"change_pp", "slope_pp", "effect_pp"}  # shown as pp, not as bare numbers
+    assert set(views.POINTS) >= {"change_pp", "effect_pp"}  # shown as pp, not as bare numbers
 
 
 def test_saved_tables_match_their_declared_columns():

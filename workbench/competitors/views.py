@@ -23,7 +23,10 @@ PRICE_FORMATS = {**dict.fromkeys(COUNTS, "count"), "price_index": "num", "ci_low
 SHARE_FORMATS = {**dict.fromkeys(COUNTS, "count"), "share": "share", "share_prev": "share",
                  "baseline_share": "share", "share_first": "share", "share_latest": "share", "change_pp": "pp",
                  "change_vs_baseline": "change", "z": "num2", "p_value": "p", "p_adjusted": "p",
-                 "slope_pp": "pp", "slope_low": "pp", "slope_high": "pp", "is_us": "bool", "beyond_noise": "bool"}
+                 "slope_pp": "num2", "slope_low": "num2", "slope_high": "num2", "is_us": "bool",
+                 "beyond_noise": "bool"}
+"""Share trends stay in points per period with two decimals (the header says so): a bound of -0.02 must
+not read as 0.0."""
 WINLOSS_FORMATS = {**dict.fromkeys(COUNTS, "count"), "win_rate": "share", "ci_low": "share", "ci_high": "share",
                    "share_of_closed": "share", "top_lost_reason_share": "share", "share_of_lost": "share",
                    "cum_share": "share", "p_value": "p", "p_adjusted": "p", "insufficient": "bool",
@@ -31,7 +34,7 @@ WINLOSS_FORMATS = {**dict.fromkeys(COUNTS, "count"), "win_rate": "share", "ci_lo
                    "or_low": "num2", "or_high": "num2"}
 FEATURE_FORMATS = {**dict.fromkeys(COUNTS, "count"), "score": "num", "our_score": "num", "diff_vs_us": "num",
                    "competitor_mean": "num2", "competitor_max": "num", "gap_vs_mean": "num2"}
-POINTS = ["change_pp", "slope_pp", "slope_low", "slope_high", "effect_pp", "effect_low", "effect_high"]
+POINTS = ["change_pp", "effect_pp", "effect_low", "effect_high"]
 """Columns the result tables keep in percentage points (2.1); shown through the ``pp`` kind (0.021)."""
 MONEY_BY_PERIOD = {"month": "money_month", "quarter": "money_quarter", "year": "money_year"}
 TABLES: dict[str, list[str]] = {
