@@ -88,7 +88,7 @@ def test_display_label_exports(display_exports, tmp_path):
     assert leads["customer_id"].tolist()[0] == "星河科技有限公司" and pd.isna(leads["customer_id"][1])
     assert any("华东贸易有限公司 (1)" in w and "more than one customer" in w for w in report.warnings)
     # channel: the opportunity has no source of its own, its customer's 客户来源 is used
-    assert leads["channel_id"].tolist() == ["展会", "未知", "展会", "展会", "展会", "展会"]
+    assert leads["channel_id"].tolist() == ["展会", "(blank)", "展会", "展会", "展会", "展会"]
     assert leads["lost_reason"].tolist()[1] == "价格过高" and leads["rep_id"].tolist()[0] == "张三"
     # 输单 as a stage is where a deal closed, not a stage reached: blank, and not a pipeline stage
     assert ds["stages"]["stage"].tolist() == ["验证客户", "方案/报价", "谈判审核", "赢单"]
@@ -96,15 +96,15 @@ def test_display_label_exports(display_exports, tmp_path):
     assert pd.isna(leads["stage"][4]) and leads["crm_stage"][4] == "无效"
     assert ds["reps"].set_index("rep_id")["team"].to_dict() == {"张三": "华东一部", "李四": "华东二部"}
     ch = ds["channels"].set_index("channel_id")["type"].to_dict()
-    assert ch == {"代理商": "distributor", "展会": "direct", "未知": "other", "电话营销": "telesales"}
+    assert ch == {"代理商": "distributor", "展会": "direct", "电话营销": "telesales"}  # (blank) is no channel
     assert ds.meta.currency == "CNY"
     # the report: files, drops with reasons, fills
     assert [(f["file"], f["header_line"], f["encoding"]) for f in report.files] == [
         ("客户.xlsx", 2, None), ("商机.csv", 2, "gb18030")]
     dropped = {(d["table"], d["reason"]): d["rows"] for d in report.dropped}
     assert dropped == {("customers", "生命状态 is 作废 (voided)"): 1}
-    assert report.tables == {"leads": 6, "stages": 4, "customers": 4, "reps": 2, "channels": 4}
-    assert {"table": "leads", "column": "channel_id", "value": "未知", "rows": 1,
+    assert report.tables == {"leads": 6, "stages": 4, "customers": 4, "reps": 2, "channels": 3}
+    assert {"table": "leads", "column": "channel_id", "value": "(blank)", "rows": 1,
             "reason": "no source on the opportunity or its customer"} in report.filled
 
 
@@ -128,7 +128,7 @@ def test_api_name_exports_with_ids(tmp_path):
     assert leads[["lead_id", "status", "amount", "customer_id", "rep_id"]].values.tolist() == [
         ["op1", "won", 12000.0, "65a0c1", "1001"], ["op2", "open", 800.5, "65a0c9", "1002"]]
     assert leads["created_date"].tolist() == [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02")]
-    assert leads["channel_id"].tolist() == ["合作伙伴", "未知"]  # op2's customer is not in the 客户 export
+    assert leads["channel_id"].tolist() == ["合作伙伴", "(blank)"]  # op2's customer is not in the 客户 export
     cust_out = ds["customers"].set_index("customer_id")
     assert cust_out.loc["65a0c9", "name"] == "新客户"  # known by id from the opportunity: a stub
     assert cust_out.loc["65a0c1", "created_date"] == pd.Timestamp("2023-12-31")
@@ -312,7 +312,7 @@ def test_leads_export_alone(tmp_path):
     leads = ds["leads"]
     assert leads["lead_id"].tolist() == [f"FX-LEAD-00000{i}" for i in range(1, 6)]
     assert leads["status"].tolist() == ["open", "won", "lost", "open", "open"]  # blank: a lead not yet worked
-    assert leads["channel_id"].tolist() == ["渠道伙伴", "展会", "未知", "渠道伙伴", "官网"]
+    assert leads["channel_id"].tolist() == ["渠道伙伴", "展会", "(blank)", "渠道伙伴", "官网"]
     assert leads["lost_reason"].fillna("").tolist() == ["", "", "联系不上", "", ""]
     assert leads["company"].tolist() == ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司"]
     types = ds["channels"].set_index("channel_id")["type"].to_dict()

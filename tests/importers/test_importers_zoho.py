@@ -58,7 +58,7 @@ def test_label_exports_become_canonical_tables(zoho, tmp_path):
     assert (comp["status"], comp["lost_reason"]) == ("lost", "Lost to Competition")
     open_ = leads.loc["zcrm_4876876000000345003"]
     assert open_["status"] == "open" and pd.isna(open_["closed_date"]) and open_["amount"] == 1000.5
-    assert open_["expected_close_date"] == "2024-06-30" and open_["channel_id"] == "unknown"
+    assert open_["expected_close_date"] == "2024-06-30" and open_["channel_id"] == "(blank)"
     gamma = leads.loc["zcrm_4876876000000345004"]
     assert pd.isna(gamma["customer_id"]) and gamma["lost_reason"] == "Price"  # never joined by name
     lead = leads.loc["zcrm_4876876000000500002"]
@@ -77,14 +77,14 @@ def test_label_exports_become_canonical_tables(zoho, tmp_path):
     assert ds["stages"][["stage", "order"]].values.tolist() == [["Negotiation/Review", 1], ["Closed Won", 2]]
     assert pd.isna(comp["stage"]) and comp["crm_stage"] == "Closed Lost to Competition"
     ch = ds["channels"].set_index("channel_id")["type"].to_dict()
-    assert ch == {"Cold Call": "telesales", "Partner": "partner", "Trade Show": "direct", "unknown": "other"}
+    assert ch == {"Cold Call": "telesales", "Partner": "partner", "Trade Show": "direct"}
     assert ds.meta.currency == "USD"
 
-    assert report.tables == {"customers": 2, "leads": 6, "stages": 2, "reps": 2, "channels": 4}
+    assert report.tables == {"customers": 2, "leads": 6, "stages": 2, "reps": 2, "channels": 3}
     assert report.rows_read == 8
     assert [f["role"] for f in report.files] == ["Zoho Deals export", "Zoho Accounts export", "Zoho Leads export"]
     assert report.unmapped["Deals_2024_11_27.csv"] == ["Next Step", "Tag"]
-    assert {"table": "leads", "column": "channel_id", "value": "unknown", "rows": 1,
+    assert {"table": "leads", "column": "channel_id", "value": "(blank)", "rows": 1,
             "reason": "no Lead Source"} in report.filled
     assert any("1 deal(s) name an account but have no 'Account Name.id' (line 5)" in w for w in report.warnings)
     saved = json.loads((out / "import_report.json").read_text(encoding="utf-8"))
@@ -327,3 +327,17 @@ def test_multi_currency_needs_rates_and_a_home(tmp_path):
     import_zoho(deals=p, out=tmp_path / "ds2", currency="USD")
     assert load_dataset(tmp_path / "ds2").meta.currency == "USD"
     assert not (tmp_path / "ds").exists()
+
+
+def test_blank_lead_source_and_a_literal_unknown_stay_apart(tmp_path):
+    """A deal without a Lead Source goes to the loader's (blank) bucket; a Lead Source 'unknown' is its own channel."""
+    deals = DEALS.replace(",,New Business,90,", ",unknown,New Business,90,")  # deal 3 had a blank source
+    deals += ("zcrm_4876876000000345005,zcrm_4876876000000223002,Bob Li,Zeta,,,100,Qualification,2024-07-01,,"
+              ",10,,2024-03-06 08:00:00,2024-03-06 08:00:00,,\n")
+    p = write(tmp_path / "Deals.csv", deals)
+    report = import_zoho(deals=p, out=tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    counts = ds["leads"]["channel_id"].value_counts().to_dict()
+    assert counts == {"Partner": 2, "Cold Call": 1, "unknown": 1, "(blank)": 1}
+    assert set(ds["channels"]["channel_id"]) == {"Partner", "Cold Call", "unknown"}
+    assert [f["rows"] for f in report.filled if f["column"] == "channel_id"] == [1]

@@ -62,6 +62,7 @@ from workbench.importers.tables import (
     check_record_ids,
     drop_rows,
     frame,
+    leave_blank,
     line_ids,
     link_by_name,
     merged_values,
@@ -193,7 +194,7 @@ CHANNEL_TYPES = {
     "直销": "direct", "地推": "direct", "展会": "direct", "会议营销": "direct", "客户介绍": "direct",
     "转介绍": "direct", "陌拜": "direct", "老客户介绍": "direct",
 }
-UNKNOWN_CHANNEL = "未知"
+UNKNOWN_CHANNEL = "未知"  # a literal 未知 in the data: its own channel, never where blanks go
 VALUE_FIELDS = ("status", "lead_status", "stage", "channel_id", "tier", "industry", "region")
 
 
@@ -595,10 +596,7 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
             report.fill("leads", "channel_id", "(客户来源)", int(got.sum()),
                         "the opportunity has no source of its own: its customer's 客户来源")
             blank = leads["channel_id"].isna()
-        fill = ov.defaults.get("channel_id", UNKNOWN_CHANNEL)
-        if blank.any():
-            leads.loc[blank, "channel_id"] = fill
-            report.fill("leads", "channel_id", fill, int(blank.sum()), "no source on the opportunity or its customer")
+        leave_blank(leads, blank, ov, report, "no source on the opportunity or its customer")
         tables["leads"] = frame("leads", leads)
         if leads["stage"].notna().any():
             tables["stages"] = stages_table(leads, STAGES, ov)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.data.aliases import BLANK
 from workbench.data.schema import TABLES
 from workbench.importers.fields import (
     Field,
@@ -157,7 +158,8 @@ def channels_table(used: Iterable, ov: VendorOverrides, types: Mapping[str, str]
                    unknown_name: str) -> pd.DataFrame | None:
     """One row per channel id used; its name is the source label, its type from ``types``, else from the
     words of its name (:func:`guess_channel_type`), else other."""
-    used = pd.Series(list(used), dtype=object).dropna().unique()
+    used = pd.Series(list(used), dtype=object).dropna()
+    used = used[used.ne(BLANK)].unique()  # the bucket of blanks is no channel
     if not len(used):
         return None
     rev = {str(v): k for k, v in ov.values.get("channel_id", {}).items()}
@@ -171,6 +173,21 @@ def channels_table(used: Iterable, ov: VendorOverrides, types: Mapping[str, str]
                or guess_channel_type(c) or "other")
         rows.append({"channel_id": c, "name": name, "type": typ})
     return frame("channels", pd.DataFrame(rows).sort_values("channel_id"))
+
+
+def leave_blank(leads: pd.DataFrame, blank: pd.Series, ov: VendorOverrides, report: ImportReport,
+                reason: str) -> None:
+    """Leads without a channel go to the loader's bucket of blanks (``(blank)``), unless the user names a fill.
+
+    Filling them with ``unknown`` would merge them with a lead source that literally
+    reads ``unknown``; the mapping file's ``defaults: {channel_id: ...}`` still fills
+    them when that is what the user wants.
+    """
+    n = int(blank.sum())
+    if n:
+        fill = ov.defaults.get("channel_id", BLANK)
+        leads.loc[blank, "channel_id"] = fill
+        report.fill("leads", "channel_id", fill, n, reason)
 
 
 def reps_table(owners: Iterable[pd.DataFrame], report: ImportReport) -> pd.DataFrame | None:

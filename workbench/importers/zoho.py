@@ -51,6 +51,7 @@ from workbench.importers.tables import (
     check_record_ids,
     drop_rows,
     frame,
+    leave_blank,
     merged_values,
     reps_table,
     stages_table,
@@ -175,7 +176,7 @@ CHANNEL_TYPES = {
     "Trade Show": "direct", "Internal Seminar": "direct", "Employee Referral": "direct",
     "External Referral": "direct", "Sales Email Alias": "direct",
 }
-UNKNOWN_CHANNEL = "unknown"
+UNKNOWN_CHANNEL = "unknown"  # a literal 'unknown' Lead Source: its own channel, never where blanks go
 VALUE_FIELDS = ("status", "lead_status", "stage", "channel_id", "tier", "industry", "region")
 
 
@@ -497,10 +498,7 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
 
     if leads is not None:
         blank = leads["channel_id"].isna()
-        fill = ov.defaults.get("channel_id", UNKNOWN_CHANNEL)
-        if blank.any():
-            leads.loc[blank, "channel_id"] = fill
-            report.fill("leads", "channel_id", fill, int(blank.sum()), "no Lead Source")
+        leave_blank(leads, blank, ov, report, "no Lead Source")
         tables["leads"] = frame("leads", leads)
         tables["stages"] = stages_table(leads, STAGES, ov)
 
