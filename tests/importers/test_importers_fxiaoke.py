@@ -369,3 +369,18 @@ def test_order_product_lines_become_order_lines(tmp_path):
     assert prod["name"].to_dict() == {"P-A": "门锁A", "P-B": "门锁B", "安装服务": "安装服务"}
     assert prod["list_price"].to_dict() == {"P-A": 120.0, "P-B": 100.0, "安装服务": 200.0}
     assert o["line_id"].fillna("").tolist() == ["L1", "L2", "L3", "L4", ""]
+
+
+def test_order_product_lines_alone_carry_their_own_date_and_customer(tmp_path):
+    lines = LINES.drop(columns=["订单产品编号"]).assign(
+        下单日期=["2024-03-01", "2024-03-01", "2024-03-02", ""], 客户名称=["甲", "甲", "乙", "乙"])
+    lines.loc[4] = lines.loc[0]  # a second identical line of SO1 (same product, same quantity)
+    op = write_xlsx(tmp_path / "订单产品.xlsx", lines)
+    report = import_fxiaoke(order_products=op, out=tmp_path / "ds")
+    o = load_dataset(tmp_path / "ds")["orders"]
+    # the line without a date is dropped and counted; the identical lines share a line_id (line 2)
+    assert o["order_id"].tolist() == ["SO1", "SO1", "SO2", "SO1"]
+    assert o["line_id"].astype(str).tolist() == ["2", "3", "4", "2"]
+    assert o["amount"].sum() == 200 + 100 + 900 + 200
+    assert {(d["table"], d["reason"]): d["rows"] for d in report.dropped} == {
+        ("orders", "no order date (下单日期) on the line or its 销售订单"): 1}
