@@ -32,8 +32,9 @@ def _dots(ax, t: pd.DataFrame, value: str, lo: str, hi: str, rpt):
     ax.scatter(ok[value], y[~few], zorder=3, color=theme.PALETTE[0])
     for yi in y[few]:
         ax.text(0.02, yi, too_few(rpt.lang), transform=ax.get_yaxis_transform(), va="center", ha="left",
-                color=theme.NEUTRAL, fontsize=9, fontstyle="italic")
+                color=theme.NEUTRAL, fontsize=10, fontstyle="italic")
     ax.set_yticks(y, [f"{g} (n = {n:,})" for g, n in zip(t["group"], t["n"], strict=True)])
+    ax.set_ylim(-0.6, len(t) - 0.4)  # every row in view, also those without a point
 
 
 def nps_by_group(nps: pd.DataFrame, dimension: str, rpt):
