@@ -206,7 +206,8 @@ def test_maven_pipeline(real_data, tmp_path):
     assert leads.loc[leads["status"] == "won", "amount"].sum() == pd.to_numeric(raw.loc[won, "close_value"]).sum() \
         == 10_005_534
     assert report.dropped == [{"table": "leads", "file": "sales_pipeline.csv", "reason": "no created_date (drop_blank)",
-                               "rows": 500, "examples": raw.loc[raw["engage_date"].isna(), "opportunity_id"].head(5).tolist()}]
+                               "rows": 500, "examples": raw.loc[raw["engage_date"].isna(), "opportunity_id"].head(5).tolist(),
+                               "money": pd.to_numeric(raw.loc[raw["engage_date"].isna(), "close_value"]).sum()}]
     assert len(ds["reps"]) == 35 and ds["reps"]["manager"].nunique() == 6 and ds["reps"]["region"].nunique() == 3
     assert "technolgy" not in set(ds["customers"]["industry"]) and "technology" in set(ds["customers"]["industry"])
     assert ds["stages"]["stage"].tolist() == ["Engaging", "Won"]

@@ -163,7 +163,8 @@ def test_duplicate_record_ids(tmp_path):
     report = import_zoho([exact], out=tmp_path / "ok")
     assert report.dropped == [{"table": "leads", "file": "Deals.csv", "rows": 1,
                                "reason": "exact repeat of an earlier row (same Record Id)",
-                               "examples": ["zcrm_4876876000000345001"]}]
+                               "examples": ["zcrm_4876876000000345001"], "money": 12_500.0}]
+    assert "dropped 1 row(s) (amount 12,500.00) of Deals.csv" in report.to_text()
     assert report.tables["leads"] == 4
     changed = lines[1].replace("Closed Won", "Closed Lost")
     conflict = write(tmp_path / "Deals2.csv", "\n".join(lines + [changed]) + "\n")

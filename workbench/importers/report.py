@@ -52,11 +52,13 @@ class ImportReport:
             "rows_read": len(src.frame),
         })
 
-    def drop(self, table: str, file: str | None, reason: str, rows: int, examples: Iterable = ()) -> None:
-        """Record ``rows`` rows not written to ``table``, and why."""
+    def drop(self, table: str, file: str | None, reason: str, rows: int, examples: Iterable = (),
+             money: float | None = None) -> None:
+        """Record ``rows`` rows not written to ``table``, and why (with their ``amount`` total, if any)."""
         if rows:
             self.dropped.append({"table": table, "file": file, "reason": reason, "rows": int(rows),
-                                 "examples": [str(e) for e in list(examples)[:MAX_SHOWN]]})
+                                 "examples": [str(e) for e in list(examples)[:MAX_SHOWN]],
+                                 "money": None if money is None else round(float(money), 2)})
 
     def map(self, file: str | None, column: str, target: str, counts: Mapping[str, tuple[Any, int]]) -> None:
         """Record a value map: ``counts`` is ``{source value: (canonical value, rows)}``."""
@@ -98,7 +100,8 @@ class ImportReport:
             lines.append(f"  wrote   {t}: {n:,} rows")
         for d in self.dropped:
             ex = f" e.g. {', '.join(d['examples'])}" if d["examples"] else ""
-            lines.append(f"  dropped {d['rows']:,} row(s) of {d['file'] or d['table']}: {d['reason']}{ex}")
+            money = f" (amount {d['money']:,.2f})" if d.get("money") else ""
+            lines.append(f"  dropped {d['rows']:,} row(s){money} of {d['file'] or d['table']}: {d['reason']}{ex}")
         for m in self.mapped:
             pairs = list(m["values"].items())
             shown = ", ".join(f"{k} → {v['to'] if v['to'] is not None else '(blank)'} ({v['rows']:,})"

@@ -237,12 +237,15 @@ def frame(table: str, data: Mapping[str, Any], index=None) -> pd.DataFrame:
 
 def drop_rows(df: pd.DataFrame, mask: pd.Series, *, report: ImportReport, table: str, file: str | None,
               reason: str, id_column: str | None = None) -> pd.DataFrame:
-    """Drop rows and record them (count, reason, a few ids) in the report."""
+    """Drop rows and record them (count, reason, a few ids, the money they held) in the report."""
     mask = mask.fillna(False).astype(bool)
     if not mask.any():
         return df
     examples = df.loc[mask, id_column].head(MAX_SHOWN).tolist() if id_column and id_column in df else []
-    report.drop(table, file, reason, int(mask.sum()), examples)
+    money = None
+    if "amount" in df:  # what the dropped rows were worth, so money read reconciles with money written
+        money = float(pd.to_numeric(df.loc[mask, "amount"], errors="coerce").sum())
+    report.drop(table, file, reason, int(mask.sum()), examples, money)
     return df.loc[~mask]
 
 
