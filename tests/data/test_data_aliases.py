@@ -57,3 +57,11 @@ def test_map_values_and_suggest_directly():
     assert unmapped.tolist() == [False, False, False, True]
     assert value_key(" Closed_Won ") == value_key("closed won")
     assert suggest("closd won", ("open", "won", "lost"), aliases)[0] == "closedwon → won"
+
+
+def test_value_aliases_on_an_id_column_rename_only_the_listed_values(tiny):
+    write(tiny, "orders.csv", "order_id,order_date,customer_id,amount,channel_id\n"
+          "O1,2026-03-05,C1,10,Web\nO2,2026-03-06,C2,20,CH2\nO3,2026-03-07,C2,30,web \n")
+    ds = load_dataset(tiny, value_aliases={"channel_id": {"web": "CH1"}})
+    assert ds["orders"]["channel_id"].tolist() == ["CH1", "CH2", "CH1"]
+    assert [i.kind for i in ds.issues] == ["value_mapped"]
