@@ -270,3 +270,10 @@ def test_status_spellings_through_the_shared_alias_table(tmp_path):
                                              encoding="utf-8")
     with pytest.raises(MappingError, match=r"'Closed Wonn' \(1 rows; did you mean closedwon → won"):
         import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds2")
+    # the params-style value_aliases section adds spellings, for the importer as for the loader
+    mapping["value_aliases"] = {"leads.status": {"Closed Wonn": "won"}}
+    import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds3")
+    assert load_dataset(tmp_path / "ds3")["leads"]["status"].tolist() == ["won"]
+    mapping["value_aliases"] = {"leads.statuz": {"Closed Wonn": "won"}}
+    with pytest.raises(MappingError, match="value_aliases: 'leads.statuz' is no column of the data model"):
+        import_mapping(mapping, input=tmp_path / "in", out=tmp_path / "ds4")

@@ -30,6 +30,9 @@ canonical column comes from::
       stages:
         rows: [{stage: Open, order: 1}, {stage: Won, order: 2}]   # a table written in the file
 
+``value_aliases`` (as in params: ``{leads.status: {Gewonnen: won}}``) adds spellings
+to the loader's alias table for every table of the mapping.
+
 A column rule (the long form) takes exactly one of ``column`` (a header, or a list
 of headers tried in order), ``value`` or ``expr``, and optionally ``values`` (a
 value map; ``__drop__`` drops the row), ``unknown`` (what a value the map does not
@@ -132,6 +135,8 @@ class MappingFile(BaseModel):
     date_formats: list[str] | None = None
     timezone: str | None = None
     description: str | None = None
+    value_aliases: dict[str, dict[str, str]] = PField(
+        default_factory=dict, description="{'table.column' or column: {spelling: canonical}}, as in params")
     tables: dict[str, TableRule]
 
 
@@ -143,6 +148,12 @@ def load_mapping(source: str | Path | Mapping) -> MappingFile:
         mf = MappingFile(**raw)
     except ValidationError as exc:
         raise MappingError(validation_message(exc, MappingFile, where)) from None
+    columns = {c for spec in TABLES.values() for c in spec.column_names}
+    for key in mf.value_aliases:
+        t, _, c = key.rpartition(".")
+        if (t and (t not in TABLES or c not in TABLES[t].column_names)) or (not t and c not in columns):
+            raise MappingError(f"{where}: value_aliases: '{key}' is no column of the data model; write "
+                               f"'table.column' (leads.status) or a column name (status)")
     for t, rule in mf.tables.items():
         if t not in TABLES:
             hint = difflib.get_close_matches(t, list(TABLES), n=1)
@@ -282,7 +293,7 @@ def _column(src: SourceFile, table: str, column: str, rule: ColumnRule, mf: Mapp
     if spec is not None and spec.kind in (MONEY, NUMBER) and pd.api.types.is_numeric_dtype(raw):
         values = raw.astype("float64")
     else:
-        values = coerce_kind(raw, table, column, src=src, source_column=label,
+        values = coerce_kind(raw, table, column, src=src, source_column=label, value_aliases=mf.value_aliases,
                              date_formats=rule.date_formats or mf.date_formats, tz=mf.timezone)
     if rule.round is not None and spec is not None and spec.kind in (MONEY, NUMBER):
         values = values.round(rule.round)
@@ -340,6 +351,7 @@ def build_table(table: str, rule: TableRule, sources: _Sources, mf: MappingFile,
         out = {}
         for c in df.columns:
             out[c] = coerce_kind(df[c], table, c, src=None, source_column=f"{table}.rows.{c}",
+                                 value_aliases=mf.value_aliases,
                                  date_formats=mf.date_formats)
         return frame(table, out)
     src = sources.get(rule)

@@ -337,8 +337,13 @@ def eval_expression(expr: str, resolve_column) -> pd.Series:
 
 
 def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | None, source_column: str,
-                date_formats: Iterable[str] | None = None, tz: str | None = None, fix: str = "") -> pd.Series:
-    """Turn mapped cells into the canonical kind of ``table.column``; unreadable cells stop the import."""
+                date_formats: Iterable[str] | None = None, tz: str | None = None, fix: str = "",
+                value_aliases: Mapping[str, Mapping[str, str]] | None = None) -> pd.Series:
+    """Turn mapped cells into the canonical kind of ``table.column``; unreadable cells stop the import.
+
+    ``value_aliases`` is a ``value_aliases`` section as params and ``dataset.yaml`` write
+    it (``{"leads.status": {"Gewonnen": "won"}}``), added to the loader's alias table.
+    """
     spec = TABLES[table].column(column)
     kind = spec.kind if spec is not None else TEXT
     if kind == ID:
@@ -362,7 +367,7 @@ def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | No
     if kind == CATEGORY:
         # The loader's alias table first (Closed Won → won, 渠道伙伴 → partner), so an
         # importer accepts every spelling the loader does.
-        known = aliases_for(table, column)
+        known = aliases_for(table, column, value_aliases)
         values, bad = alias_map(_text(raw), spec.allowed or (), known)
         if bad.any():
             counts = raw[bad].astype(str).value_counts()
