@@ -114,7 +114,8 @@ def test_fanout_over_the_sample_regions(tmp_path):
     assert len(regions) == 7
     res = runner.run(None, data_dir=data, out_dir=tmp_path / "reports", only=["data_quality"], jobs=2,
                      progress=False, fan_out="region=all")
-    assert res.status == "ok" and os.readlink(tmp_path / "reports" / "latest") == res.run_id
+    # the other notebooks never ran: this --only run cannot stand as the complete latest
+    assert res.status == "ok" and not (tmp_path / "reports" / "latest").exists()
     top = (res.path / "index.html").read_text(encoding="utf-8")
     for region in regions:
         page = res.path / "patches" / fanout.slug(region) / "00_data_quality.html"

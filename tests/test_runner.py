@@ -55,7 +55,10 @@ def _run(env, **kw):
 
 
 def test_failure_isolated_and_latest_untouched(env):
-    good = _run(env, only=["01_ok"])
+    fail_nb = env["nbdir"] / "02_fail.ipynb"
+    hidden = fail_nb.rename(fail_nb.with_suffix(".hidden"))
+    good = _run(env)  # 01_ok, and 03_leads skipped: a complete run
+    hidden.rename(fail_nb)
     assert good.status == "ok"
     latest = env["out"] / "latest"
     assert os.readlink(latest) == good.run_id
@@ -97,7 +100,9 @@ def test_run_json_tables_and_offline_html(env):
 
 
 def test_data_error_publishes_nothing(env):
-    good = _run(env, only=["01_ok"])
+    for other in ("02_fail", "03_leads"):
+        (env["nbdir"] / f"{other}.ipynb").unlink()
+    good = _run(env)
     write(env["data"], "orders.csv", "order_id,order_date,customer_id,amount\nO1,someday,C1,1\n")
     before = sorted(p.name for p in env["out"].iterdir())
     with pytest.raises(DataError, match=r"orders\.csv, column 'order_date'.*row 2"):
@@ -117,10 +122,10 @@ def test_extra_language_published_beside_primary(env, tmp_path):
     res = runner.run(params, data_dir=env["data"], out_dir=env["out"], notebooks_dir=env["nbdir"],
                      only=["01_ok"], progress=False)
     assert res.status == "ok"
-    (nb,) = res.notebooks
+    nb = next(r for r in res.notebooks if r.stem == "01_ok")
     assert nb.html == "01_ok.html" and nb.translations == {"zh": "01_ok.zh.html"}
     zh = (res.path / "01_ok.zh.html").read_text(encoding="utf-8")
-    assert "中文标题" in zh and "English title" not in zh and 'lang="zh-CN"' in zh
+    assert "中文标题" in zh and "English title" not in zh and '<html lang="zh">' in zh
     en = (res.path / "01_ok.html").read_text(encoding="utf-8")
     # a real page title, the switch to the other language, the index in the page's own language
     assert "<title>OK</title>" in en and "<title>成功</title>" in zh

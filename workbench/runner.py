@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from workbench import paths
+from workbench import paths, reuse
 from workbench.data.loader import Dataset, load_dataset
 from workbench.exceptions import RunError
 from workbench.notebooks import NOTEBOOKS, NotebookSpec
@@ -60,7 +60,9 @@ UI = {
                reports="Reports ok", data_notes="Notes on the data",
                failed_note="At least one report failed; 'latest' still points at the last complete run.",
                back="All patches of this run", patch="Patch", region="Region", channel="Channel", team="Team",
-               fanout_title="Reports per {dim}"),
+               fanout_title="Reports per {dim}", reused="reused from run {run} (nothing it depends on changed)",
+               incomplete_note="An --only run: reports it did not run and whose last results are out of date are "
+                               "missing, so 'latest' was not moved to this run."),
     "zh": dict(title="销售渠道分析工作台：报告", history="全部运行记录", latest="最新完整运行",
                dataset="数据集", generated="生成时间", status="状态", duration="耗时", report="报告",
                headline="要点", ok="成功", failed="失败", skipped="已跳过", running="运行中",
@@ -69,7 +71,8 @@ UI = {
                reports="成功报告数", data_notes="数据说明",
                failed_note="至少一份报告失败；latest 仍指向上一次完整运行。",
                back="本次运行的全部分片", patch="分片", region="区域", channel="渠道", team="团队",
-               fanout_title="按{dim}分发的报告"),
+               fanout_title="按{dim}分发的报告", reused="沿用运行 {run} 的结果（其依赖均未变化）",
+               incomplete_note="这是一次 --only 运行：未运行且上次结果已过期的报告缺失，因此 latest 未指向本次运行。"),
 }
 
 
@@ -89,6 +92,9 @@ class NotebookResult:
     timings: dict = field(default_factory=dict)  # execute / export seconds
     translations: dict = field(default_factory=dict)  # lang -> html page of the same report
     headlines: dict = field(default_factory=dict)  # lang -> headline of that language's page
+    pages: dict = field(default_factory=dict)  # lang -> page (the primary one and the translations)
+    keys: dict = field(default_factory=dict)  # lang -> reuse key (workbench.reuse)
+    reused_from: str | None = None  # the run whose identical result this one links
 
 
 @dataclass
@@ -366,7 +372,7 @@ def export_html(nb, lang: str, run_label: str, title: str | None = None, other_h
         "workbench_lang_switch": wb_page.language_switch(lang, other_href),
         "metadata": {"name": title or UI[lang]["title"]},  # the page's <title>
     }
-    exporter.language_code = "zh-CN" if lang == "zh" else lang  # <html lang=...>: fonts, screen readers
+    exporter.language_code = lang  # ISO 639-1 <html lang=...>: fonts (CSS :lang(zh)), screen readers
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return wb_page.insert_toc(body, lang)
 
@@ -585,6 +591,7 @@ def run(
     fan_out: str | None = None,
     timeout_minutes: float | None = None,
     wait: bool = True,
+    force: bool = False,
 ) -> RunResult:
     """Run the notebooks on a dataset and publish their reports.
 
@@ -610,6 +617,9 @@ def run(
         after N min"); the others go on. Default :data:`DEFAULT_TIMEOUT_MINUTES`.
     wait : bool
         When another run is publishing into ``out_dir``, wait for it (default) or fail at once.
+    force : bool
+        Execute every notebook, even those whose earlier result could be reused
+        (:mod:`workbench.reuse`).
 
     Returns
     -------
@@ -636,15 +646,15 @@ def run(
     with RunLock(out_dir, wait=wait, say=say):
         return _run_locked(params_file, data_dir=data_dir, only=only, jobs=jobs, out_dir=out_dir,
                            notebooks_dir=notebooks_dir, run_label=run_label, say=say, fan_out=fan_out,
-                           limit=limit, t_start=t_start, started=started)
+                           limit=limit, t_start=t_start, started=started, force=force)
 
 
 def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, run_label, say, fan_out, limit,
-                t_start, started) -> RunResult:
-    """:func:`run` once it holds the reports folder's lock."""
+                t_start, started, force=False) -> RunResult:
+    """:func:`run` once it holds the reports folder's lock: plan, execute (or reuse), publish."""
     from workbench import fanout
 
-    cfg = load_run_config(params_file)
+    cfg = load_run_config(params_file, NOTEBOOKS)
     if data_dir is not None:
         cfg = validate(RunConfig, {**cfg.model_dump(), "data_dir": str(paths.resolve(data_dir, Path.cwd()))},
                        where="--data")
@@ -652,7 +662,27 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
     specs = select_notebooks(only, notebooks_dir)
     if not specs:
         raise RunError(f"no notebooks to run in {notebooks_dir}")
+    # an --only run is completed from unchanged results of earlier runs, so latest stays whole
+    every = select_notebooks(None, notebooks_dir) if only else specs
+    selected = {s.stem for s in specs}
     data_path = paths.resolve(cfg.data_dir)
+    timing: dict[str, float] = {}
+    t_phase = time.perf_counter()
+    fps = {"data": reuse.data_fingerprint(data_path) if data_path.is_dir() else "",
+           "code": reuse.code_fingerprint(), "packages": _package_versions()}
+    index = None if force else reuse.ReuseIndex(out_dir)
+    label = run_label if run_label is not None else (Path(params_file).stem if params_file else "")
+    if dimension:
+        label = f"{label}-{dimension}" if label else dimension
+
+    if index is not None and len(index) and not dimension:  # nothing changed: publish without validating
+        keys = _keys(cfg, every, data_path, notebooks_dir, fps)
+        found = {k: index.get(v) for k, v in keys.items()}
+        if all(e is not None and e["result"].get("status") == "ok" for e in found.values()):
+            timing["plan"] = round(time.perf_counter() - t_phase, 3)
+            return _publish_reused(cfg, params_file, every, keys, found, out_dir, label, say, timing, t_start,
+                                   started)
+    timing["plan"] = round(time.perf_counter() - t_phase, 3)
 
     # Warm up the HTML exporter (imports, templates: ~0.7 s) while the data loads.
     pool = warm = None
@@ -664,7 +694,6 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
         _kernels().prefetch()  # the first kernel starts while the data is validated
         warm = threading.Thread(target=_exporter, daemon=True)
         warm.start()
-    timing: dict[str, float] = {}
     t_phase = time.perf_counter()
     try:
         say(f"Validating data in {data_path} ...")
@@ -677,22 +706,20 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
     except BaseException:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        _close_kernels()
         raise
     timing["validate_load"] = round(time.perf_counter() - t_phase, 3)
     say(f"  {len(ds.tables)} tables, {sum(len(t) for t in ds.tables.values()):,} rows; "
         f"{len(ds.warnings)} warning(s) (see the data quality report)")
 
-    label = run_label if run_label is not None else (Path(params_file).stem if params_file else "")
-    if dimension:
-        label = f"{label}-{dimension}" if label else dimension
     out_dir.mkdir(parents=True, exist_ok=True)
     run_id = _new_run_id(out_dir, label)
     staging = out_dir / STAGING / run_id
     (staging / "_cache").mkdir(parents=True)
     try:
-
         if dimension:
-            patches = [_Patch(v, staging / "patches" / fanout.slug(v), fanout.filter_dataset(ds, dimension, v))
+            folders = fanout.unique_slugs(values)  # "CH:01" and "CH 01" never share a folder
+            patches = [_Patch(v, staging / "patches" / folders[v], fanout.filter_dataset(ds, dimension, v))
                        for v in values]
         else:
             patches = [_Patch(None, staging, ds)]
@@ -712,10 +739,11 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
             with open(cache, "wb") as fh:
                 pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
             timing["cache"] = round(timing.get("cache", 0.0) + time.perf_counter() - t_phase, 3)
+            keys = _keys(cfg, every, data_path, notebooks_dir, fps, patch.value)
             # looked up once per patch (it reads every run.json), not once per notebook and language
             prev = (previous_run(out_dir, cfg.series_key(params_file), dimension, patch.value)
-                    if any("previous_run_dir" in spec.params.model_fields for spec in specs) else None)
-            for spec in specs:
+                    if any("previous_run_dir" in spec.params.model_fields for spec in every) else None)
+            for spec in every:
                 missing = [t for t in spec.requires if not len(patch.ds.tables.get(t, ()))]
                 if missing:
                     reason = (f"needs table(s) {', '.join(missing)}, absent from the dataset"
@@ -723,48 +751,54 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
                     patch.results[spec.stem] = NotebookResult(spec.stem, spec.title(cfg.lang), "skipped", reason=reason)
                     say(f"  skip {patch.rel}{spec.stem}: {reason}")
                     continue
-                langs = [cfg.lang, *[x for x in cfg.extra_langs if x != cfg.lang]]
+                langs = langs_of(cfg)
                 for lang in langs:
                     primary = lang == cfg.lang
-                    # the same report in the other language, and the index in this page's language
-                    other = next((x for x in langs if x != lang), None)
-                    other_href = None if other is None else (
-                        f"{spec.stem}.html" if other == cfg.lang else f"{spec.stem}.{other}.html")
-                    # a translation re-executes the notebook in that language; its tables equal the primary's
                     tables = (patch.folder / "tables" / spec.stem if primary
                               else staging / "_cache" / f"{i}-{lang}" / spec.stem)
-                    extra = {}
-                    fields = spec.params.model_fields
-                    if "run_tables_dir" in fields:
-                        extra["run_tables_dir"] = str(patch.folder / "tables")
-                    if "previous_run_dir" in fields:
-                        extra["previous_run_dir"] = str(prev) if prev else ""
-                    p = cfg.notebook_params(spec.stem, spec.params, output_dir=str(tables), lang=lang,
-                                            interactive=False, data_dir=str(data_path), dataset_cache=str(cache),
-                                            **extra)
-                    tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                    p = _params(cfg, spec, lang, data_path, output_dir=tables, cache=cache,
+                                run_tables_dir=patch.folder / "tables", previous_run_dir=prev)
+                    tasks.append({"patch": i, "stem": spec.stem, "phase": spec.phase,
+                                  "name": spec.stem if primary else f"{spec.stem}.{lang}",
                                   "title": spec.title(lang), "input": str(notebooks_dir / f"{spec.stem}.ipynb"),
-                                  "other_href": other_href, "index_href": index_name(lang, cfg.lang),
+                                  "other_href": _other_href(spec.stem, lang, cfg),
+                                  "index_href": index_name(lang, cfg.lang),
                                   "staging": str(patch.folder), "parameters": p.model_dump(), "lang": lang,
-                              "timeout": limit * 60,
+                                  "primary": primary, "timeout": limit * 60, "key": keys[(spec.stem, lang)],
+                                  "fill": spec.stem not in selected,
                                   "run_label": run_id if patch.value is None else f"{run_id} · {patch.value}"})
 
-        say(f"Running {len(tasks)} notebook(s) with {min(jobs, max(len(tasks), 1))} job(s) into {staging} ...")
         done = 0
+        n_total = len(tasks)
 
         def record(t, res):
             nonlocal done
             done += 1
             patches[t["patch"]].results[t["name"]] = res
             where = f"{patches[t['patch']].value}/" if dimension else ""
-            say(f"  [{done}/{len(tasks)}] {where}{t['name']}: {res.status} in {res.seconds:.1f} s"
+            how = (f"reused from run {res.reused_from}" if res.reused_from
+                   else f"{res.status} in {res.seconds:.1f} s")
+            say(f"  [{done}/{n_total}] {where}{t['name']}: {how}"
                 + (f" — cell {res.error['cell']}: {res.error['ename']}: {res.error['evalue'][:120]}" if res.error else ""))
 
+        # reuse what has not changed; an --only run does not execute the notebooks it did not select
+        found = {id(t): index.get(t["key"]) if index is not None else None for t in tasks}
+        found = {k: e for k, e in found.items() if e is not None and e["result"].get("status") == "ok"}
+        stale = {t["stem"] for t in tasks if t["fill"] and id(t) not in found}
+        tasks = [t for t in tasks if not (t["fill"] and t["stem"] in stale)]  # all its languages or none
+        n_total = len(tasks)
+        to_run = [t for t in tasks if id(t) not in found]
+        for t in tasks:
+            if id(t) in found:
+                record(t, _reuse_one(t, found[id(t)]))
+
+        say(f"Running {len(to_run)} notebook(s) with {min(jobs, max(len(to_run), 1))} job(s) into {staging}"
+            + (f"; {done} reused" if done else "") + " ...")
         if warm is not None:
             warm.join()
         t_phase = time.perf_counter()
         # phase 2 (the executive summary) reads the result tables of phase 1
-        phases = [[t for t in tasks if t["phase"] == ph] for ph in sorted({t["phase"] for t in tasks})]
+        phases = [[t for t in to_run if t["phase"] == ph] for ph in sorted({t["phase"] for t in to_run})]
         if pool is None:
             order = [t for batch in phases for t in batch]
             try:
@@ -788,76 +822,40 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
         timing["notebooks"] = round(time.perf_counter() - t_phase, 3)
         t_phase = time.perf_counter()
         for t in tasks:  # fold translations into their primary result
-            if t["name"] != t["stem"]:
-                results = patches[t["patch"]].results
-                alt, main = results.pop(t["name"]), results[t["stem"]]
-                if alt.html:
-                    main.translations[t["lang"]] = alt.html
-                main.headlines[t["lang"]] = alt.headline
-                if alt.status == "failed" and main.status != "failed":
-                    main.status, main.error = "failed", alt.error
-                if alt.status == "ok" and main.status == "ok":
-                    differ = _tables_differ(Path(t["parameters"]["output_dir"]),
-                                            patches[t["patch"]].folder / "tables" / t["stem"])
-                    if differ:  # result tables are a contract: the same in every language
-                        main.status = "failed"
-                        main.error = {"cell": None, "ename": "TablesDifferByLanguage",
-                                      "evalue": f"result tables differ between {cfg.lang} and {t['lang']}: "
-                                                + ", ".join(differ)}
-
-        def ordered(patch):
-            return [patch.results[s.stem] for s in specs]
-
-        everything = [r for patch in patches for r in ordered(patch)]
-        status = "failed" if any(r.status == "failed" for r in everything) else "ok"
+            results = patches[t["patch"]].results
+            if t["name"] not in results:
+                continue
+            if t["primary"]:
+                res = results[t["name"]]
+                res.keys[t["lang"]] = t["key"]
+                if res.html:
+                    res.pages[t["lang"]] = res.html
+                res.headlines[t["lang"]] = res.headline
+                continue
+            alt, main = results.pop(t["name"]), results.get(t["stem"])
+            if main is None:
+                continue
+            main.keys[t["lang"]] = t["key"]
+            if alt.html:
+                main.translations[t["lang"]] = alt.html
+                main.pages[t["lang"]] = alt.html
+            main.headlines[t["lang"]] = alt.headline
+            if alt.status == "failed" and main.status != "failed":
+                main.status, main.error = "failed", alt.error
+            if alt.status == "ok" and main.status == "ok" and not alt.reused_from and not main.reused_from:
+                differ = _tables_differ(Path(t["parameters"]["output_dir"]),
+                                        patches[t["patch"]].folder / "tables" / t["stem"])
+                if differ:  # result tables are a contract: the same in every language
+                    main.status = "failed"
+                    main.error = {"cell": None, "ename": "TablesDifferByLanguage",
+                                  "evalue": f"result tables differ between {cfg.lang} and {t['lang']}: "
+                                            + ", ".join(differ)}
         shutil.rmtree(staging / "_cache", ignore_errors=True)
-        finished = dt.datetime.now().isoformat(timespec="seconds")
-        run_json = {
-            "run_id": run_id,
-            "status": status,
-            "started": started,
-            "finished": finished,
-            "seconds": round(time.perf_counter() - t_start, 3),
-            "params_file": str(params_file) if params_file else None,
-            "series": cfg.series_key(params_file),
-            "parameters": cfg.model_dump(),
-            "dataset": {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
-                        "fingerprint": ds.fingerprint()},
-            "data_notes": [str(i) for i in ds.issues if i.level in ("warning", "error")][:20],
-            "packages": _package_versions(),
-            "notebooks": [asdict(r) for r in ordered(patches[0])] if not dimension else [],
-        }
-        if dimension:
-            run_json["fan_out"] = {"dimension": dimension, "patches": []}
-            for patch in patches:
-                res = ordered(patch)
-                p_status = "failed" if any(r.status == "failed" for r in res) else (
-                    "skipped" if all(r.status == "skipped" for r in res) else "ok")
-                entry = {"value": patch.value, "folder": patch.rel, "status": p_status,
-                         "notebooks": [asdict(r) for r in res]}
-                run_json["fan_out"]["patches"].append(entry)
-                patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
-                              "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
-                              "notebooks": entry["notebooks"], "fan_out": None}
-                for lang in langs_of(cfg):
-                    write_index(patch.folder, patch_json, lang, back_href="../../index.html", primary=cfg.lang)
-            write_fanout_index(staging, run_json, cfg.lang)
-        else:
-            for lang in langs_of(cfg):
-                write_index(staging, run_json, lang, primary=cfg.lang)
-        (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-
-        final = out_dir / run_id
-        os.replace(staging, final)  # one rename: the run appears whole or not at all
-        if status == "ok":
-            point_latest(out_dir, run_id)
-        write_history(out_dir, cfg.lang)
-        timing["publish"] = round(time.perf_counter() - t_phase, 3)  # index pages, run.json, rename, history
-        seconds = round(time.perf_counter() - t_start, 3)
-        say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
-        if status != "ok":
-            say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
-        return RunResult(run_id, status, final, everything, seconds, timing)
+        dataset = {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
+                   "fingerprint": ds.fingerprint(), "folder_sha256": fps["data"]}
+        notes = [str(i) for i in ds.issues if i.level in ("warning", "error")][:20]
+        return _publish(cfg, params_file, every, patches, dimension, dataset, notes, fps, run_id, staging, out_dir,
+                        say, timing, t_start, started, t_phase, incomplete=sorted(stale))
     except BaseException:
         # Ctrl-C, a full disk, a bug: nothing half-made stays behind; latest and the index are untouched
         if pool is not None:
@@ -865,6 +863,142 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
         _close_kernels()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _other_href(stem: str, lang: str, cfg) -> str | None:
+    """The same report in the run's other language (``None`` when the run has one language)."""
+    other = next((x for x in langs_of(cfg) if x != lang), None)
+    return None if other is None else (f"{stem}.html" if other == cfg.lang else f"{stem}.{other}.html")
+
+
+def _params(cfg, spec, lang, data_path, output_dir="", cache="", run_tables_dir=None, previous_run_dir=None):
+    """One notebook's validated parameters in a run (the runner's paths included)."""
+    extra = {}
+    fields = spec.params.model_fields
+    if "run_tables_dir" in fields and run_tables_dir is not None:
+        extra["run_tables_dir"] = str(run_tables_dir)
+    if "previous_run_dir" in fields:
+        extra["previous_run_dir"] = str(previous_run_dir) if previous_run_dir else ""
+    return cfg.notebook_params(spec.stem, spec.params, output_dir=str(output_dir), lang=lang, interactive=False,
+                               data_dir=str(data_path), dataset_cache=str(cache), **extra)
+
+
+def _keys(cfg, specs, data_path, notebooks_dir, fps, patch_value=None) -> dict[tuple[str, str], str]:
+    """The reuse key of every (notebook, language) of a run (see :mod:`workbench.reuse`)."""
+    keys: dict[tuple[str, str], str] = {}
+    for spec in sorted(specs, key=lambda s: s.phase):
+        nb_sha = reuse.file_sha(notebooks_dir / f"{spec.stem}.ipynb")
+        upstream = [k for (stem, _), k in keys.items() if NOTEBOOKS.get(stem, spec).phase < spec.phase]
+        for lang in langs_of(cfg):
+            p = _params(cfg, spec, lang, data_path)
+            keys[(spec.stem, lang)] = reuse.task_key(
+                notebook_sha=nb_sha, parameters=p.model_dump(), data=fps["data"], code=fps["code"],
+                packages=fps["packages"], patch=patch_value, upstream=upstream)
+    return keys
+
+
+def _reuse_one(task: dict, entry: dict) -> NotebookResult:
+    """An earlier identical execution, linked into this run instead of executing."""
+    old = entry["result"]
+    page = reuse.bring(entry, task["name"], task["stem"], Path(task["staging"]), tables=task["primary"])
+    headline = (old.get("headlines") or {}).get(entry["lang"]) or old.get("headline")
+    return NotebookResult(task["stem"], task["title"], "ok", seconds=0.0, headline=headline, html=page,
+                          tables=list(old.get("tables") or []),
+                          reused_from=old.get("reused_from") or entry["run_id"])  # the run that executed it
+
+
+def _publish_reused(cfg, params_file, specs, keys, found, out_dir, label, say, timing, t_start, started):
+    """Publish a run whose every report is reused: no validation, no kernel (the data's files are
+    byte for byte those the reused reports were made from)."""
+    run_id = _new_run_id(out_dir, label)
+    staging = out_dir / STAGING / run_id
+    (staging / "notebooks").mkdir(parents=True)
+    try:
+        patch = _Patch(None, staging, None)
+        for spec in specs:
+            for lang in langs_of(cfg):
+                primary = lang == cfg.lang
+                task = {"stem": spec.stem, "name": spec.stem if primary else f"{spec.stem}.{lang}",
+                        "title": spec.title(cfg.lang), "staging": str(staging), "primary": primary}
+                res = _reuse_one(task, found[(spec.stem, lang)])
+                main = patch.results.setdefault(spec.stem, res) if primary else patch.results[spec.stem]
+                main.keys[lang] = keys[(spec.stem, lang)]
+                main.pages[lang] = res.html
+                main.headlines[lang] = res.headline
+                if not primary:
+                    main.translations[lang] = res.html
+        say(f"Nothing changed since run {found[(specs[0].stem, cfg.lang)]['run_id']}: "
+            f"{len(specs)} report(s) reused, none executed (--force executes them).")
+        src = json.loads((found[(specs[0].stem, cfg.lang)]["run_dir"] / "run.json").read_text(encoding="utf-8"))
+        fps = {"packages": _package_versions()}
+        return _publish(cfg, params_file, specs, [patch], None, src["dataset"], src.get("data_notes", []), fps,
+                        run_id, staging, out_dir, say, timing, t_start, started, time.perf_counter())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _publish(cfg, params_file, specs, patches, dimension, dataset, data_notes, fps, run_id, staging, out_dir, say,
+             timing, t_start, started, t_phase, incomplete=()) -> RunResult:
+    """run.json, the index pages, one rename into place, then ``latest`` and the history page."""
+
+    def ordered(patch):
+        return [patch.results[s.stem] for s in specs if s.stem in patch.results]
+
+    everything = [r for patch in patches for r in ordered(patch)]
+    status = "failed" if any(r.status == "failed" for r in everything) else "ok"
+    finished = dt.datetime.now().isoformat(timespec="seconds")
+    run_json = {
+        "run_id": run_id,
+        "status": status,
+        "complete": not incomplete,
+        "started": started,
+        "finished": finished,
+        "seconds": round(time.perf_counter() - t_start, 3),
+        "params_file": str(params_file) if params_file else None,
+        "series": cfg.series_key(params_file),
+        "parameters": cfg.model_dump(),
+        "dataset": dataset,
+        "data_notes": data_notes,
+        "packages": fps["packages"],
+        "reused": sum(1 for r in everything if r.reused_from),
+        "notebooks": [asdict(r) for r in ordered(patches[0])] if not dimension else [],
+    }
+    if dimension:
+        run_json["fan_out"] = {"dimension": dimension, "patches": []}
+        for patch in patches:
+            res = ordered(patch)
+            p_status = "failed" if any(r.status == "failed" for r in res) else (
+                "skipped" if all(r.status == "skipped" for r in res) else "ok")
+            entry = {"value": patch.value, "folder": patch.rel, "status": p_status,
+                     "notebooks": [asdict(r) for r in res]}
+            run_json["fan_out"]["patches"].append(entry)
+            patch_json = {**run_json, "run_id": f"{run_id} · {patch.value}", "status": p_status,
+                          "dataset": {**run_json["dataset"], "name": patch.ds.meta.name},
+                          "notebooks": entry["notebooks"], "fan_out": None}
+            for lang in langs_of(cfg):
+                write_index(patch.folder, patch_json, lang, back_href="../../index.html", primary=cfg.lang)
+        write_fanout_index(staging, run_json, cfg.lang)
+    else:
+        for lang in langs_of(cfg):
+            write_index(staging, run_json, lang, primary=cfg.lang)
+    (staging / "run.json").write_text(json.dumps(run_json, ensure_ascii=False, indent=2, default=str),
+                                      encoding="utf-8")
+
+    final = out_dir / run_id
+    os.replace(staging, final)  # one rename: the run appears whole or not at all
+    if status == "ok" and not incomplete:
+        point_latest(out_dir, run_id)
+    write_history(out_dir, cfg.lang)
+    timing["publish"] = round(time.perf_counter() - t_phase, 3)  # index pages, run.json, rename, history
+    seconds = round(time.perf_counter() - t_start, 3)
+    say(f"Run {run_id}: {status}. Index: {final / 'index.html'}")
+    if incomplete:
+        say(f"  'latest' was not moved: this --only run lacks {', '.join(incomplete)}, whose last results are out "
+            f"of date; run them too (or without --only). latest: {_latest_target(out_dir) or 'none yet'}.")
+    elif status != "ok":
+        say(f"  'latest' was not moved; it still points at the last complete run ({_latest_target(out_dir) or 'none yet'}).")
+    return RunResult(run_id, status, final, everything, seconds, timing)
 
 
 def previous_run(out_dir: Path, series: str | None, dimension: str | None = None, value: str | None = None) -> Path | None:
