@@ -78,3 +78,12 @@ def test_gbk_params_file(tmp_path, capsys):
     assert main(["run", "--params", str(p)]) == 2
     err = capsys.readouterr().err
     assert "not UTF-8 but GBK" in err and "save it as UTF-8" in err
+
+
+def test_gzipped_csv_table(tmp_path):
+    import gzip
+
+    (tmp_path / "orders.csv.gz").write_bytes(gzip.compress(
+        "order_id,order_date,customer_id,amount\nO1,2026-03-05,C1,12.5\n".encode()))
+    ds = load_dataset(tmp_path)
+    assert ds["orders"]["amount"].tolist() == [12.5] and ds.files["orders"].path.name == "orders.csv.gz"
