@@ -84,6 +84,6 @@ def test_gzipped_csv_table(tmp_path):
     import gzip
 
     (tmp_path / "orders.csv.gz").write_bytes(gzip.compress(
-        "order_id,order_date,customer_id,amount\nO1,2026-03-05,C1,12.5\n".encode()))
+        b"order_id,order_date,customer_id,amount\nO1,2026-03-05,C1,12.5\n"))
     ds = load_dataset(tmp_path)
     assert ds["orders"]["amount"].tolist() == [12.5] and ds.files["orders"].path.name == "orders.csv.gz"
