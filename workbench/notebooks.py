@@ -44,7 +44,7 @@ class NotebookSpec:
 NOTEBOOKS: dict[str, NotebookSpec] = {
     s.stem: s
     for s in [
-        NotebookSpec("00_data_quality", "Data quality", "数据质量", "workbench.params:DataQualityParams"),
+        NotebookSpec("00_data_quality", "Data quality", "数据质量", "workbench.quality.params:DataQualityParams"),
         NotebookSpec("10_customer_segmentation", "Customer segmentation", "客户分群",
                      "workbench.segmentation.params:SegmentationParams", ("orders",)),
         NotebookSpec("20_channel_evaluation", "Channel evaluation", "渠道评估与优化",

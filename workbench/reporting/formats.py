@@ -122,7 +122,11 @@ class Formatter:
         return format_decimal(x, format=pattern, locale=self.locale)
 
     def share(self, x: float, digits: int = 1) -> str:
-        """A share 0..1 as a percentage: ``0.405`` -> ``40.5%``."""
+        """A share 0..1 as a percentage: ``0.405`` -> ``40.5%``; a share that is not zero never reads
+        ``0.0%`` (6 rows of 41,146 read ``< 0.1%``)."""
+        step = 10 ** -digits
+        if 0 < abs(100 * x) < step / 2:
+            return ("< " if x > 0 else "> -") + self._dec(step, digits) + "%"
         return self._signless(100 * x, digits) + "%"
 
     def pp(self, x: float, digits: int = 1) -> str:

@@ -210,7 +210,8 @@ class Report:
         else:
             level = values.pop("level", "info")
         label = self.t("section_off") if level == "off" else self.t("note")
-        return Markup(f'<div class="wb-note wb-note-{level}"><b>{html.escape(label)}:</b> '
+        colon = "：" if self.lang == "zh" else ": "
+        return Markup(f'<div class="wb-note wb-note-{level}"><b>{html.escape(label)}{colon}</b>'
                       f'{self.text(en, zh, **values)}</div>')
 
     def notes(self, notes: Notes | Iterable[Note] | None) -> Markup | None:
