@@ -142,7 +142,7 @@ def headline(ld: LeadData, res: FunnelResults, verdict: pd.DataFrame | None = No
                           "benchmark. Bringing that stage to the benchmark is worth {gap} (95% interval {lo} to "
                           "{hi}).",
                     "zh": "{ch} 每月从线索赢单 {won}（线索渠道中赢单收入排第 {pos}/{k}），但在 {a} → {b_zh} 流失：到达 {a} 的线索仅 {r1} "
-                          "走到 {b_zh}，基准为 {r2}。把该阶段提升到基准水平，每月价值 {gap}（95% 区间 {lo} 至 {hi}）。",
+                          "走到 {b_zh}，基准为 {r2}。把该阶段提升到基准水平，价值 {gap}（95% 区间 {lo} 至 {hi}）。",
                     "ch": ch, "won": money(top["won_revenue_month"], "month"), "pos": count(pos),
                     "k": count(len(ranked)), "a": top["leaking_from"], "b": to,
                     "b_zh": "赢单" if to == "won" else to,
@@ -189,11 +189,9 @@ def show_verdict(rpt, verdict: pd.DataFrame, ld: LeadData):
         lc, lr = r["lowest_conversion"], r["lowest_roi"]
         parts.append(rpt.say(
             "Three questions name three different channels. Lowest conversion: {lc} ({conv}). Lowest return on "
-            "spend: {lr} (ROI {roi}). Largest budget increase in the plan: {up}; largest cut: {down}. Each verdict "
-            "below rests on one criterion: the larger value per month at stake, fixing the leaking stage or "
-            "moving budget.",
+            "spend: {lr} (ROI {roi}). Largest budget increase in the plan: {up}; largest cut: {down}.",
             "三个问题指向三个不同的渠道。转化率最低：{lc}（{conv}）。投入回报最低：{lr}（ROI {roi}）。方案中预算增加最多：{up}；"
-            "削减最多：{down}。下表每个渠道的结论只依据一个标准：每月价值更大的那一项——修复流失阶段，还是调整预算。",
+            "削减最多：{down}。",
             lc=_label(ld, lc) if lc else "–", conv=share(v.loc[lc, "conversion_rate"]) if lc else "–",
             lr=_label(ld, lr) if lr else "–", roi=Value(v.loc[lr, "roi"], "change") if lr else "–",
             up=_label(ld, r["largest_increase"]) if r["largest_increase"] else "–",
@@ -338,11 +336,15 @@ def show_stages(rpt, res: FunnelResults):
 
 
 def show_cohorts(rpt, res: FunnelResults):
-    """The ``cohort_conversion`` table, latest cohorts first."""
+    """The ``cohort_conversion`` table: each channel's latest mature cohort (the chart above shows them all)."""
     c = res.cohorts
-    return show_table(rpt, c, "cohort_conversion", shown=c.sort_values("cohort", ascending=False) if len(c) else c,
-                      columns=["channel_id", "cohort", "mature", "leads", "won", "conversion_rate", "ci_low", "ci_high"],
-                      max_rows=8)
+    shown = c
+    if len(c):
+        m = c.loc[c["mature"].astype(bool)]
+        shown = m.sort_values("cohort").groupby("channel_id", as_index=False).tail(1) if len(m) else m
+    return show_table(rpt, c, "cohort_conversion", shown=shown,
+                      columns=["channel_id", "cohort", "leads", "won", "conversion_rate", "ci_low", "ci_high"],
+                      empty=("No mature cohort yet.", "尚无成熟批次。"))
 
 
 def show_drivers(rpt, diag: Diagnosis):
