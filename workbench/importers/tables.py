@@ -223,7 +223,10 @@ def line_ids(src: SourceFile) -> pd.Series:
     n = len(src.frame)
     if not n:
         return pd.Series([], index=src.frame.index, dtype="int64")
-    key = pd.util.hash_pandas_object(src.frame.astype(str), index=False).to_numpy()
+    try:
+        key = pd.util.hash_pandas_object(src.frame, index=False).to_numpy()
+    except TypeError:  # spreadsheet cells of a kind pandas cannot hash (lists, dicts): compare their text
+        key = pd.util.hash_pandas_object(src.frame.astype(str), index=False).to_numpy()
     first = pd.Series(np.arange(n)).groupby(key).transform("min").to_numpy()
     return pd.Series(np.asarray(src.lines(first), dtype="int64"), index=src.frame.index)
 
