@@ -384,3 +384,18 @@ def test_order_product_lines_alone_carry_their_own_date_and_customer(tmp_path):
     assert o["amount"].sum() == 200 + 100 + 900 + 200
     assert {(d["table"], d["reason"]): d["rows"] for d in report.dropped} == {
         ("orders", "no order date (下单日期) on the line or its 销售订单"): 1}
+
+
+def test_api_order_lines_name_their_order_by_its_id(tmp_path):
+    orders = pd.DataFrame({"_id": ["o1", "o2"], "name": ["SO-1", "SO-2"], "account_id": ["c1", "c2"],
+                           "order_time": [ms("2024-05-02"), ms("2024-05-03")], "order_amount": ["30", "5"]})
+    lines = pd.DataFrame({"_id": ["l1", "l2", "l3"], "order_id": ["o1", "o1", "o2"],
+                          "product_id__r": ["门锁A", "门锁B", "门锁A"], "quantity": ["1", "2", "1"],
+                          "sales_price": ["10", "10", "5"], "subtotal": ["10", "20", "5"]})
+    paths = [write_xlsx(tmp_path / f"{n}.xlsx", df) for n, df in (("so", orders), ("lines", lines))]
+    report = import_fxiaoke(paths, out=tmp_path / "ds")
+    o = load_dataset(tmp_path / "ds")["orders"]
+    assert o[["order_id", "customer_id", "amount"]].values.tolist() == [
+        ["SO-1", "c1", 10.0], ["SO-1", "c1", 20.0], ["SO-2", "c2", 5.0]]
+    assert o["order_date"].tolist() == [pd.Timestamp("2024-05-02")] * 2 + [pd.Timestamp("2024-05-03")]
+    assert not any("not in the 销售订单 export" in w for w in report.warnings)

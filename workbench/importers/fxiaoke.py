@@ -500,7 +500,9 @@ def _orders_from_lines(lines: pd.DataFrame, orders: pd.DataFrame | None, src: So
     if orders is not None:
         head = orders.set_index("order_id")
         for col in ("order_date", "customer_id", "rep_id", "customer_name"):
-            lines[col] = lines["order_id"].map(head[col]).fillna(lines[col]) if col in head else lines[col]
+            if col in head:  # the order's value, else the line's own
+                got, own = lines["order_id"].map(head[col]), lines[col]
+                lines[col] = got if own.isna().all() else got.where(got.notna(), own)
         missing = ~lines["order_id"].isin(head.index)
         if missing.any():
             report.warn(f"{src.label}: {int(missing.sum()):,} line(s) of {lines.loc[missing, 'order_id'].nunique():,} "
@@ -583,6 +585,16 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
     if "order_products" in mods:
         m = mods["order_products"]
         lines = _order_lines(m, cust, report)
+        if "orders" in mods:
+            # An API line names its order by the order's _id, while the order's number (name)
+            # is its id here: a line that names an _id is given the order's number.
+            om = mods["orders"]
+            id_cols = [c for c in om.src.frame.columns if norm(c) in (norm("_id"), norm("订单ID"))
+                       and c != om.cols.get("record_id")]
+            if id_cols:
+                alt = pd.Series(om.ids("record_id").to_numpy(), index=om.src.frame[id_cols[0]].astype(str).to_numpy())
+                alt = alt[~alt.index.duplicated()]
+                lines["order_id"] = lines["order_id"].map(alt).fillna(lines["order_id"])
         products = _products(lines)
         orders = _orders_from_lines(lines, orders, m.src, report)
         orders = orders.drop(columns=["product_name", "category", "list_price"], errors="ignore")
