@@ -342,3 +342,12 @@ def test_blank_lead_source_and_a_literal_unknown_stay_apart(tmp_path):
     assert counts == {"Partner": 2, "Cold Call": 1, "unknown": 1, "(blank)": 1}
     assert set(ds["channels"]["channel_id"]) == {"Partner", "Cold Call", "unknown"}
     assert [f["rows"] for f in report.filled if f["column"] == "channel_id"] == [1]
+
+
+def test_unknown_stage_names_close_spellings(tmp_path):
+    p = write(tmp_path / "Deals.csv", DEALS.replace("Closed Won", "Closed Wonn"))
+    with pytest.raises(MappingError) as err:
+        import_zoho(deals=p, out=tmp_path / "ds")
+    msg = str(err.value)
+    assert "1 value(s) the mapping to status does not know: 'Closed Wonn' (1 rows) (first at line 2)" in msg
+    assert "'Closed Wonn' is close to 'closedwon' (→ won)" in msg and "spellings of lost, open, won" in msg

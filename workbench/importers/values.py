@@ -8,6 +8,7 @@ does and mean the same by it.
 from __future__ import annotations
 
 import ast
+import difflib
 import operator
 import re
 from collections.abc import Iterable, Mapping
@@ -140,12 +141,18 @@ def map_values(
         shown = ", ".join(f"'{u}' ({counts[pos_of[u]]:,} rows)" for u in listed[:12])
         first = np.flatnonzero(np.isin(codes, [pos_of[u] for u in listed]))[:MAX_SHOWN]
         lines = f" (first at line {', '.join(map(str, src.lines(first)))})" if src is not None else ""
-        known = ", ".join(sorted({str(k) for k in mapping})[:15])
+        targets = sorted({str(v) for v in table.values() if v is not None})
+        hints = []
+        for u in listed[:5]:
+            close = difflib.get_close_matches(_key(u), list(table), n=2, cutoff=0.75)
+            if close:
+                hints.append(f"'{u}' is close to " + " or ".join(f"'{c}' (→ {table[c]})" for c in close))
+        known = f"{len(table)} spellings of {', '.join(targets)}" + (f"; {'; '.join(hints)}" if hints else "")
         snippet = ", ".join(f"'{u}': <{target}>" for u in listed[:3])
         where = src.label if src is not None else "source"
         raise MappingError(
             f"{where}, column '{column}': {len(listed)} value(s) the mapping to {target} does not know: "
-            f"{shown}{'' if len(listed) <= 12 else f' and {len(listed) - 12} more'}{lines}. Known values: {known}. "
+            f"{shown}{'' if len(listed) <= 12 else f' and {len(listed) - 12} more'}{lines}. The map knows {known}. "
             f"Map them in a mapping file: {how_to_map or 'values: {' + target + ': '}{{{snippet}}}"
             + ("}" if not how_to_map else ""))
     out = pd.Series(np.array(mapped_u + [None], dtype=object)[codes], index=raw.index, dtype=object)
