@@ -338,7 +338,7 @@ def signal_text(rpt, row, run_length: int) -> str:
     zh_lang = rpt.lang == "zh"
     what = (zh.format(k=run_length, dir="上升" if up else "下降") if zh_lang
             else en.format(k=run_length, dir="rising" if up else "falling"))
-    kind = "share" if row["chart"] != "XmR" else ("money" if row["kpi"] == "revenue" else "num")
+    kind = "share" if row["chart"] != "XmR" else ("money_month" if row["kpi"] == "revenue" else "num")
     val, centre = rpt.fmt(row["value"], kind), rpt.fmt(row["center"], kind)
     span = row["first_period"] + ("" if row["first_period"] == row["last_period"] else f"..{row['last_period']}")
     kname = rpt.t(row["kpi"]) if zh_lang else rpt.t(row["kpi"]).lower()
