@@ -219,7 +219,7 @@ def test_channel_verdict_replaces_the_diagnosis_and_agrees_with_it(run):
         "conversion_rank": [1, 2], "roi": [0.8, -0.36], "roi_rank": [1, 2], "won_revenue_month": [2e6, 1e6],
         "budget_change": [100.0, -100.0], "leaking_stage": [None, "方案报价"], "stage_gap_value_month": [np.nan, 50.0],
         "stage_gap_value_low": [np.nan, 30.0], "stage_gap_value_high": [np.nan, 70.0], "verdict": ["grow", "fix_stage"],
-        "criterion": ["budget_response", "stage_gap_value"]}))
+        "criterion": ["budget_response", "stage_gap_value"], "note": [None, "budget_up_while_fixing"]}))
     findings, actions = collect(run, "CNY", AS_OF)
     assert "tables/20_channel_evaluation/diagnosis_summary.csv" not in set(findings["source"])
     (v,) = findings.loc[findings["source"] == "tables/20_channel_evaluation/channel_verdict.csv"].to_dict("records")
@@ -227,6 +227,7 @@ def test_channel_verdict_replaces_the_diagnosis_and_agrees_with_it(run):
     assert "fix the leaking stage: CH02 (方案报价)" in v["finding_en"] and "grow budget: CH01" in v["finding_en"]
     assert "修复流失阶段：CH02（方案报价）" in v["finding_zh"] and "+¥50/month (95% interval +¥30 to +¥70/month)" in \
         v["finding_en"]
+    assert "CH02 still gets more budget while its stage is fixed" in v["finding_en"]  # said, not contradicted
     fix = actions.loc[actions["source"] == "tables/20_channel_evaluation/channel_verdict.csv"].iloc[0]
     assert (fix["value_year"], fix["value_year_low"], fix["value_year_high"]) == (600.0, 360.0, 840.0)
     assert actions["rank"].iloc[0] == 1 and actions.iloc[0]["value_year"] == 600.0  # above the re-split (240)

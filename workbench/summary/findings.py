@@ -254,6 +254,11 @@ def channel_verdict(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]
                                 "最大的可得价值：修复 {name} 的 {stage}，{v}（95% 区间 {ci}）。", ctx.currency,
                                 stage=top["leaking_stage"], name=names[top["channel_id"]],
                                 v=(top["stage_gap_value_month"], "money_month", True), ci=ci)
+    if "note" in v.columns:  # where the verdict and the budget move point different ways on purpose
+        for r in v.loc[v["note"].astype(str) == "budget_up_while_fixing"].itertuples(index=False):
+            en, zh = words_of("note_budget_up_while_fixing")
+            lead_en += " " + en.format(name=names[r.channel_id])
+            lead_zh += zh.format(name=names[r.channel_id])
     text = ("Channel verdicts of the channel report — " + "; ".join(parts_en) + "." + lead_en,
             "渠道报告的结论——" + "；".join(parts_zh) + "。" + lead_zh)
     value = top["stage_gap_value_month"] if top is not None else np.nan

@@ -116,6 +116,9 @@ LABELS = Catalogue("summary", {
     "verdict_cut": ("cut budget", "削减预算"),
     "verdict_hold": ("hold", "维持"),
     "verdict_insufficient_data": ("insufficient data", "数据不足"),
+    "note_budget_up_while_fixing": ("{name} still gets more budget while its stage is fixed: an extra unit of "
+                                    "spend returns more there than elsewhere, and fixing the stage raises that further.",
+                                    "{name} 在修复阶段的同时仍增加预算：该渠道每多投入一单位费用的回报高于其他渠道，修复阶段后还会更高。"),
     "criterion_stage_gap_value": ("the stage gap is worth more than the budget move",
                                   "修复阶段的价值大于预算调整"),
     "criterion_budget_response": ("the budget optimiser's move", "预算优化的调整"),
