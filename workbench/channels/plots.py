@@ -28,9 +28,15 @@ def _label(cid: str, name) -> str:
     return f"{cid} {name}" if isinstance(name, str) and name and name != cid else str(cid)
 
 
+def _txt(rpt, en: str, zh: str | None = None, **values) -> str:
+    """A chart label in the report's language; data names stay plain text (a chart is not HTML)."""
+    template = zh if (rpt.lang == "zh" and zh) else en
+    return template.format(**{k: rpt.fmt.value(v) for k, v in values.items()})
+
+
 def _empty(rpt, en: str, zh: str):
     fig, ax = plt.subplots(figsize=(8, 1.6))
-    ax.text(0.5, 0.5, rpt.text(en, zh), ha="center", va="center", transform=ax.transAxes)
+    ax.text(0.5, 0.5, _txt(rpt, en, zh), ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
     return fig
 
@@ -89,7 +95,7 @@ def plot_funnel(fp: pd.DataFrame, rpt):
     for z, ls, lab in ((1.959964, "--", "95%"), (3.090232, ":", "99.8%")):
         lo, hi = control_limits(p0, n, z)
         ax.plot(n, lo, ls, color=NEUTRAL, lw=1)
-        ax.plot(n, hi, ls, color=NEUTRAL, lw=1, label=rpt.text("{lab} control limits", "{lab} 控制限", lab=lab))
+        ax.plot(n, hi, ls, color=NEUTRAL, lw=1, label=_txt(rpt, "{lab} control limits", "{lab} 控制限", lab=lab))
     ax.axhline(p0, color="black", lw=0.8)
     col = fp["outside"].map({"above": GOOD, "below": BAD}).fillna(PALETTE[0])
     col = np.where(fp["insufficient_data"], NEUTRAL, col)
@@ -125,7 +131,7 @@ def plot_stages(sc: pd.DataFrame, rpt, highlight: str | None = None):
                     fmt="o", color=colour, ms=5, capsize=2, lw=1.4 if cid == highlight else 1, label=cid)
     pooled = sc.loc[sc["channel_id"] == ALL].sort_values("step")
     ax.plot(np.arange(len(pooled)), pooled["conversion_rate"], "_", color="black", ms=28, mew=2,
-            label=rpt.text("all channels", "全部渠道"))
+            label=_txt(rpt, "all channels", "全部渠道"))
     ax.set_xticks(np.arange(len(ticks)), ticks, fontsize=9)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylim(0, 1)
@@ -169,7 +175,7 @@ def plot_cohorts(cc: pd.DataFrame, rpt, names: dict | None = None):
         ax.tick_params(axis="y", labelsize=8)
     for ax in axes.ravel()[len(chans):]:
         ax.set_axis_off()
-    fig.suptitle(rpt.t("ch_cohorts") + rpt.text(" (dashed: mature-cohort rate)", "（虚线：成熟批次整体转化率）"),
+    fig.suptitle(rpt.t("ch_cohorts") + _txt(rpt, " (dashed: mature-cohort rate)", "（虚线：成熟批次整体转化率）"),
                  fontsize=11)
     fig.tight_layout()
     return fig
@@ -189,12 +195,12 @@ def plot_time_to_close(ttc: TimeToClose, rpt):
     if ALL in ttc.curves:
         cur = ttc.curves[ALL]
         ax.step(cur["days"], cur["share_closed"], where="post", color="black", lw=1, ls="--",
-                label=rpt.text("all channels", "全部渠道"))
+                label=_txt(rpt, "all channels", "全部渠道"))
     q99 = ttc.summary["p75_days"].max()
     ax.set_xlim(0, max(30, float(q99) * 2.2) if np.isfinite(q99) else None)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(rpt.text("Days since the lead was created", "线索创建后的天数"))
-    ax.set_ylabel(rpt.text("Share closed", "已关闭占比"))
+    ax.set_xlabel(_txt(rpt, "Days since the lead was created", "线索创建后的天数"))
+    ax.set_ylabel(_txt(rpt, "Share closed", "已关闭占比"))
     ax.set_title(rpt.t("ch_ttc"))
     ax.legend(fontsize=8, frameon=False)
     return fig
@@ -232,7 +238,7 @@ def plot_diagnosis(diag: Diagnosis, rpt, max_channels: int = 6):
     for ax in axes.ravel()[len(ids):]:
         ax.set_axis_off()
     fig.suptitle(rpt.t("ch_diagnosis"), fontsize=12)
-    fig.supxlabel(rpt.text("Multiplier on won revenue against the benchmark (log scale)",
+    fig.supxlabel(_txt(rpt, "Multiplier on won revenue against the benchmark (log scale)",
                            "相对基准的赢单收入倍数（对数刻度）"), fontsize=9)
     fig.tight_layout()
     return fig
@@ -254,7 +260,7 @@ def plot_drivers(diag: Diagnosis, rpt, channel: str | None = None, top: int = 20
     bench = float(d["benchmark_rate"].iloc[0])
     ax.axvline(bench, color=GOOD, ls="--", lw=1.2, label=rpt.t("benchmark_rate"))
     pooled = d["won"].sum() / max(d["closed"].sum(), 1)
-    ax.axvline(pooled, color=BAD, ls=":", lw=1.2, label=rpt.text("{c} overall", "{c} 整体", c=channel))
+    ax.axvline(pooled, color=BAD, ls=":", lw=1.2, label=_txt(rpt, "{c} overall", "{c} 整体", c=channel))
     ax.set_yticks(y, [f"{k}  (n={int(n):,})" for k, n in zip(d["key"], d["closed"], strict=True)], fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, max(1.0 * bench * 1.3, float(d["ci_high"].max()) * 1.05))
@@ -346,7 +352,7 @@ def plot_matrix(m: Matrix, rpt):
     title = {"product": ("Revenue share by product category (%)", "各渠道收入的品类构成（%）"),
              "segment": ("Revenue share by customer segment (%)", "各渠道收入的客户细分构成（%）"),
              "region": ("Revenue share by region (%)", "各渠道收入的区域构成（%）")}[m.dimension]
-    ax.set_title(rpt.text(*title))
+    ax.set_title(_txt(rpt, *title))
     return fig
 
 
@@ -360,7 +366,7 @@ def plot_inventory(inv: Inventory, rpt, overstock_months: float):
     ax.barh(labels, d["cover_months"], color=np.where(d["overstock"], BAD, PALETTE[0]))
     ax.axvline(overstock_months, color=BAD, ls="--", lw=1)
     ax.set_xlabel(rpt.t("cover_months"))
-    title = rpt.t("ch_inventory") + (rpt.text(" — stale snapshot {d}", "（快照已过期：{d}）", d=inv.snapshot)
+    title = rpt.t("ch_inventory") + (_txt(rpt, " — stale snapshot {d}", "（快照已过期：{d}）", d=inv.snapshot)
                                      if inv.stale else "")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -380,8 +386,8 @@ def plot_curves(fit: ResponseFit, rpt, allocation: Allocation | None = None):
     cur = fit.curves.set_index("channel_id")
     rec = allocation.table.set_index("channel_id")["recommended_spend"] if allocation is not None and len(
         allocation.table) else pd.Series(dtype=float)
-    metric_words = {"leads": rpt.text("leads", "线索"), "orders": rpt.text("orders", "订单"),
-                    "revenue": rpt.text("revenue", "收入")}
+    metric_words = {"leads": _txt(rpt, "leads", "线索"), "orders": _txt(rpt, "orders", "订单"),
+                    "revenue": _txt(rpt, "revenue", "收入")}
     for ax, c in zip(axes.ravel(), fit.channels, strict=False):
         p = pts.loc[pts["channel_id"] == c]
         o = obs.loc[obs["channel_id"] == c]
@@ -401,9 +407,9 @@ def plot_curves(fit: ResponseFit, rpt, allocation: Allocation | None = None):
         ax.set_xlim(left=0)
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
-    fig.suptitle(rpt.t("ch_curves") + rpt.text("; carry-over λ = {lam}", "；滞后系数 λ = {lam}",
+    fig.suptitle(rpt.t("ch_curves") + _txt(rpt, "; carry-over λ = {lam}", "；滞后系数 λ = {lam}",
                                                lam=f"{fit.carry_over:.2f}"), fontsize=11)
-    fig.supxlabel(rpt.text("Monthly spend (grey dashed: now; coloured: recommended)",
+    fig.supxlabel(_txt(rpt, "Monthly spend (grey dashed: now; coloured: recommended)",
                            "月费用（灰色虚线：当前；彩色实线：建议）"), fontsize=9)
     fig.tight_layout()
     return fig
@@ -426,8 +432,8 @@ def plot_allocation(al: Allocation, rpt):
 
     ax.set_title(rpt.t("ch_allocation"))
     ax.legend(handles=[Patch(color=NEUTRAL, label=rpt.t("current_spend")),
-                       Patch(color=GOOD, label=rpt.text("recommended: more", "建议：增加")),
-                       Patch(color=BAD, label=rpt.text("recommended: less", "建议：减少"))],
+                       Patch(color=GOOD, label=_txt(rpt, "recommended: more", "建议：增加")),
+                       Patch(color=BAD, label=_txt(rpt, "recommended: less", "建议：减少"))],
               fontsize=8, frameon=False, loc="lower right")
     ax.grid(axis="y", visible=False)
     return fig
@@ -439,7 +445,7 @@ def plot_what_if(w: pd.DataFrame, rpt):
         return _empty(rpt, "No what-if table.", "没有假设分析。")
     fig, ax = plt.subplots(figsize=(8, 4.2))
     ax.fill_between(w["budget"], w["value_low"], w["value_high"], color=PALETTE[0], alpha=0.18, lw=0)
-    ax.plot(w["budget"], w["expected_value"], "-o", color=PALETTE[0], label=rpt.text("best split", "最优结构"))
+    ax.plot(w["budget"], w["expected_value"], "-o", color=PALETTE[0], label=_txt(rpt, "best split", "最优结构"))
     ax.plot(w["budget"], w["value_current_split"], "--s", color=NEUTRAL, label=rpt.t("value_current_split"))
     now = w.loc[np.isclose(w["budget_multiple"], 1.0), "budget"]
     if len(now):
