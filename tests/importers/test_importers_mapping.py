@@ -190,6 +190,11 @@ def test_superstore(real_data, tmp_path):
     twins = orders.loc[orders["line_id"].astype(str).isin(["3406", "3407"])]
     assert len(twins) == 2 and twins.drop(columns="line_id").duplicated().sum() == 1
     assert ds["customers"].set_index("customer_id").loc["CG-12520", "name"] == "Claire Gute"
+    # the import's own audit: every line read is written, the money with it
+    sales = pd.to_numeric(pd.read_csv(real_data / "superstore" / "superstore.csv", dtype=str)["Sales"]).sum()
+    orders_audit = next(a for a in report.audit if a["table"] == "orders")
+    assert orders_audit == {"table": "orders", "rows_written": 9_994, "rows_dropped": 0,
+                            "money_written": round(sales, 2), "money_dropped": 0.0}
 
 
 @pytest.mark.real
@@ -208,6 +213,10 @@ def test_maven_pipeline(real_data, tmp_path):
     assert report.dropped == [{"table": "leads", "file": "sales_pipeline.csv", "reason": "no created_date (drop_blank)",
                                "rows": 500, "examples": raw.loc[raw["engage_date"].isna(), "opportunity_id"].head(5).tolist(),
                                "money": pd.to_numeric(raw.loc[raw["engage_date"].isna(), "close_value"]).sum()}]
+    # rows and money read reconcile with rows and money written plus what was dropped, and why
+    a = next(a for a in report.audit if a["table"] == "leads")
+    assert a["rows_written"] + a["rows_dropped"] == len(raw) == 8_800
+    assert a["money_written"] + a["money_dropped"] == pd.to_numeric(raw["close_value"]).sum()
     assert len(ds["reps"]) == 35 and ds["reps"]["manager"].nunique() == 6 and ds["reps"]["region"].nunique() == 3
     assert "technolgy" not in set(ds["customers"]["industry"]) and "technology" in set(ds["customers"]["industry"])
     assert ds["stages"]["stage"].tolist() == ["Engaging", "Won"]

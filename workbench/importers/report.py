@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from workbench.exceptions import DataError
 
 if TYPE_CHECKING:
@@ -44,6 +46,25 @@ class ImportReport:
     validation: list[str] = field(default_factory=list)
     currency: str | None = None
     converted: list[dict] = field(default_factory=list)
+    audit: list[dict] = field(default_factory=list)
+
+    def reconcile(self, tables: Mapping[str, Any]) -> None:
+        """Per table written: rows and ``amount`` written, and rows and money dropped on the way.
+
+        Rows read from a source are the rows written plus the rows dropped, for tables
+        with one row per source line (tables built with ``one_row_per`` merge rows).
+        """
+        self.audit = []
+        for t, df in tables.items():
+            drops = [d for d in self.dropped if d["table"] == t]
+            money = None
+            if "amount" in getattr(df, "columns", ()):
+                money = round(float(pd.to_numeric(df["amount"], errors="coerce").sum()), 2)
+            dropped_money = [d.get("money") for d in drops if d.get("money") is not None]
+            self.audit.append({
+                "table": t, "rows_written": len(df), "rows_dropped": sum(d["rows"] for d in drops),
+                "money_written": money, "money_dropped": round(sum(dropped_money), 2) if dropped_money else
+                (0.0 if money is not None else None)})
 
     def add_file(self, src: RawFile, role: str) -> None:
         self.files.append({
@@ -96,8 +117,16 @@ class ImportReport:
             enc = f", {f['encoding']}" if f["encoding"] else ""
             lines.append(f"  read    {f['file']}{where} as {f['role']}: {f['rows_read']:,} rows "
                          f"(header on line {f['header_line']}{enc})")
+        audit = {a["table"]: a for a in self.audit}
         for t, n in self.tables.items():
-            lines.append(f"  wrote   {t}: {n:,} rows")
+            a = audit.get(t)
+            extra = ""
+            if a and a["rows_dropped"]:
+                extra += f" ({a['rows_dropped']:,} dropped)"
+            if a and a["money_written"] is not None:
+                extra += f"; amount {a['money_written']:,.2f}" + (
+                    f" ({a['money_dropped']:,.2f} dropped)" if a["money_dropped"] else "")
+            lines.append(f"  wrote   {t}: {n:,} rows{extra}")
         for d in self.dropped:
             ex = f" e.g. {', '.join(d['examples'])}" if d["examples"] else ""
             money = f" (amount {d['money']:,.2f})" if d.get("money") else ""

@@ -122,6 +122,7 @@ def write_dataset(
             ) from exc
         report.validation = [str(i) for i in ds.issues if i.level == "warning" and i.kind != "unknown_file"]
         report.tables = {t: len(df) for t, df in tables.items()}
+        report.reconcile(tables)
         report.output = str(out)
         (stage / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
         if out.exists():
