@@ -306,7 +306,9 @@ def plot_revenue(table: pd.DataFrame, rpt, top: int = 8):
     step = max(1, len(periods) // 12)
     ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right", fontsize=8)
     _money_axis(ax, "y", rpt)
-    ax.set_ylabel(rpt.t("revenue"))
+    quarterly = any("Q" in str(p) for p in periods)
+    ax.set_ylabel(_txt(rpt, "Revenue ({s} per quarter)" if quarterly else "Revenue ({s} per month)",
+                       "收入（{s}/季度）" if quarterly else "收入（{s}/月）", s=rpt.fmt.symbol.strip()))
     ax.set_title(rpt.t("ch_revenue"))
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
