@@ -351,3 +351,12 @@ def test_unknown_stage_names_close_spellings(tmp_path):
     msg = str(err.value)
     assert "1 value(s) the mapping to status does not know: 'Closed Wonn' (1 rows) (first at line 2)" in msg
     assert "'Closed Wonn' is close to 'closedwon' (→ won)" in msg and "spellings of lost, open, won" in msg
+
+
+def test_amounts_that_cannot_be_true_are_named_at_their_source_line(tmp_path):
+    p = write(tmp_path / "Deals.csv", "Record Id,Stage,Amount,Created Time\nz1,Closed Won,100,2024-01-02\n"
+                                      "z2,Closed Won,inf,2024-01-02\nz3,Closed Won,1e308,2024-01-03\n")
+    with pytest.raises(MappingError, match=r"Deals.csv, column 'Amount': 2 values cannot be read as a true amount "
+                                           r".*'inf', '1e308' \(line 3, 4\)"):
+        import_zoho(deals=p, out=tmp_path / "ds")
+    assert not (tmp_path / "ds").exists()

@@ -20,7 +20,17 @@ import pandas as pd
 from workbench.data import coerce
 from workbench.data.aliases import aliases_for, suggest, value_key
 from workbench.data.aliases import map_values as alias_map
-from workbench.data.schema import CATEGORY, DATE, ID, MONEY, NUMBER, PERIOD, TABLES, TEXT
+from workbench.data.schema import (
+    CATEGORY,
+    DATE,
+    ID,
+    MAX_MAGNITUDE,
+    MONEY,
+    NUMBER,
+    PERIOD,
+    TABLES,
+    TEXT,
+)
 from workbench.importers.fields import (
     norm,
 )
@@ -370,6 +380,12 @@ def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | No
     if kind in (MONEY, NUMBER):
         values, bad = parse_money(raw, src=src, column=source_column)
         raise_bad(bad, raw, src=src, column=source_column, expected="numbers", fix=fix)
+        # inf, 1e308: values that cannot be true, named at their source line (the loader refuses them too)
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        impossible = pd.Series(np.isinf(arr) | (np.abs(np.nan_to_num(arr, posinf=0, neginf=0)) > MAX_MAGNITUDE),
+                               index=values.index)
+        raise_bad(impossible, raw, src=src, column=source_column,
+                  expected=f"a true amount (finite, within ±{MAX_MAGNITUDE:,.0f})", fix=fix)
         return values
     if kind == CATEGORY:
         # The loader's alias table first (Closed Won → won, 渠道伙伴 → partner), so an
