@@ -326,7 +326,7 @@ def plot_roas(summary: pd.DataFrame, rpt):
     a1.set_xlabel(rpt.t("roas"))
     a2.barh(labels, s["cac"], color=PALETTE[0])
     _money_axis(a2, "x", rpt)
-    a2.set_xlabel(rpt.t("cac"))
+    a2.set_xlabel(_txt(rpt, "CAC ({s} per new customer)", "获客成本（{s}/新客户）", s=rpt.fmt.symbol.strip()))
     for a in (a1, a2):
         a.grid(axis="y", visible=False)
     fig.suptitle(rpt.t("ch_roas"), fontsize=12)
@@ -454,8 +454,8 @@ def plot_what_if(w: pd.DataFrame, rpt):
         ax.axvline(float(now.iloc[0]), color="black", lw=0.8, ls=":")
     _money_axis(ax, "x", rpt)
     _money_axis(ax, "y", rpt)
-    ax.set_xlabel(rpt.t("budget"))
-    ax.set_ylabel(rpt.t("expected_value"))
+    ax.set_xlabel(_txt(rpt, "Budget ({s} per month)", "预算（{s}/月）", s=rpt.fmt.symbol.strip()))
+    ax.set_ylabel(_txt(rpt, "Expected value ({s} per month)", "预期值（{s}/月）", s=rpt.fmt.symbol.strip()))
     ax.set_title(rpt.t("ch_what_if"))
     ax.legend(fontsize=8, frameon=False)
     return fig
