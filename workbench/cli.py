@@ -76,7 +76,7 @@ def _cmd_run(args) -> int:
     _check_params_file(args.params)
     result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out,
                  fan_out=args.fan_out, timeout_minutes=args.timeout_minutes, wait=not args.no_wait,
-                 force=args.force)
+                 force=args.force, scheduler=args.scheduler)
     print(result.index)
     return 0 if result.ok else 1
 
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one report per value: region=all, channel=CH01,CH02, team=all")
     r.add_argument("--timeout-minutes", type=float, default=None, metavar="N",
                    help="stop a notebook still running after N minutes (default 30); the others go on")
+    r.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="execute the notebooks on this Dask scheduler's workers (see docs/scheduling.md)")
     r.add_argument("--force", action="store_true",
                    help="execute every notebook, even those whose earlier result could be reused")
     r.add_argument("--no-wait", action="store_true",

@@ -99,6 +99,12 @@ class RunConfig(BaseModel):
                           "import (false); empty = dataset.yaml's duplicate_lines, else keep")
     plausible_from: Annotated[str, AfterValidator(_plausible_from)] | None = Field(
         None, description="earliest believable date YYYY-MM-DD; empty = dataset.yaml's, else 1990-01-01")
+    timeout_minutes: float = Field(
+        30.0, gt=0, description="a notebook still running after this many minutes is stopped and shown as "
+                                "failed; the others go on")
+    scheduler: str = Field(
+        "", description="address of a Dask scheduler (tcp://host:8786) that executes the notebooks; "
+                        "empty = worker processes on this machine")
     notebooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def load_options(self) -> dict[str, Any]:

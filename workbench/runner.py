@@ -592,6 +592,7 @@ def run(
     timeout_minutes: float | None = None,
     wait: bool = True,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run the notebooks on a dataset and publish their reports.
 
@@ -620,6 +621,11 @@ def run(
     force : bool
         Execute every notebook, even those whose earlier result could be reused
         (:mod:`workbench.reuse`).
+    scheduler : str, optional
+        ``tcp://host:8786``: execute the notebooks (and fan-out patches) as tasks on that
+        dask.distributed cluster instead of local worker processes (default: params'
+        ``scheduler``). Workers need the project installed and the reports and data
+        folders on a path they all see (docs/scheduling.md).
 
     Returns
     -------
@@ -639,25 +645,26 @@ def run(
     notebooks_dir = paths.resolve(notebooks_dir or paths.NOTEBOOKS_DIR, Path.cwd())
     if jobs < 1:
         raise RunError(f"--jobs must be 1 or more, got {jobs}")
-    limit = DEFAULT_TIMEOUT_MINUTES if timeout_minutes is None else float(timeout_minutes)
-    if limit <= 0:
+    if timeout_minutes is not None and timeout_minutes <= 0:
         raise RunError(f"--timeout-minutes must be positive, got {timeout_minutes}")
-    check_writable(out_dir)  # before the validation, not after it
-    with RunLock(out_dir, wait=wait, say=say):
-        return _run_locked(params_file, data_dir=data_dir, only=only, jobs=jobs, out_dir=out_dir,
-                           notebooks_dir=notebooks_dir, run_label=run_label, say=say, fan_out=fan_out,
-                           limit=limit, t_start=t_start, started=started, force=force)
-
-
-def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, run_label, say, fan_out, limit,
-                t_start, started, force=False) -> RunResult:
-    """:func:`run` once it holds the reports folder's lock: plan, execute (or reuse), publish."""
-    from workbench import fanout
-
-    cfg = load_run_config(params_file, NOTEBOOKS)
+    cfg = load_run_config(params_file, NOTEBOOKS)  # ParamsError: nothing is made, not even the folder
     if data_dir is not None:
         cfg = validate(RunConfig, {**cfg.model_dump(), "data_dir": str(paths.resolve(data_dir, Path.cwd()))},
                        where="--data")
+    limit = float(timeout_minutes) if timeout_minutes is not None else cfg.timeout_minutes
+    scheduler = scheduler or cfg.scheduler or None
+    check_writable(out_dir)  # before the validation, not after it
+    with RunLock(out_dir, wait=wait, say=say):
+        return _run_locked(params_file, cfg=cfg, data_dir=data_dir, only=only, jobs=jobs, out_dir=out_dir,
+                           notebooks_dir=notebooks_dir, run_label=run_label, say=say, fan_out=fan_out,
+                           limit=limit, t_start=t_start, started=started, force=force, scheduler=scheduler)
+
+
+def _run_locked(params_file, *, cfg, data_dir, only, jobs, out_dir, notebooks_dir, run_label, say, fan_out, limit,
+                t_start, started, force=False, scheduler=None) -> RunResult:
+    """:func:`run` once it holds the reports folder's lock: plan, execute (or reuse), publish."""
+    from workbench import fanout
+
     dimension, wanted = fanout.parse_for(fan_out) if fan_out else (None, None)
     specs = select_notebooks(only, notebooks_dir)
     if not specs:
@@ -668,7 +675,9 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
     data_path = paths.resolve(cfg.data_dir)
     timing: dict[str, float] = {}
     t_phase = time.perf_counter()
-    fps = {"data": reuse.data_fingerprint(data_path) if data_path.is_dir() else "",
+    # the data: its files' bytes and how they are read (aliases, duplicate lines, plausible dates)
+    fps = {"data": (reuse.data_fingerprint(data_path) if data_path.is_dir() else "")
+           + json.dumps(cfg.load_options(), sort_keys=True, default=str),
            "code": reuse.code_fingerprint(), "packages": _package_versions()}
     index = None if force else reuse.ReuseIndex(out_dir)
     label = run_label if run_label is not None else (Path(params_file).stem if params_file else "")
@@ -685,8 +694,10 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
     timing["plan"] = round(time.perf_counter() - t_phase, 3)
 
     # Warm up the HTML exporter (imports, templates: ~0.7 s) while the data loads.
-    pool = warm = None
-    if jobs > 1 and (len(specs) * (1 + len(cfg.extra_langs)) > 1 or fan_out):
+    pool = warm = client = None
+    if scheduler:
+        client = _dask_client(scheduler, say)
+    elif jobs > 1 and (len(specs) * (1 + len(cfg.extra_langs)) > 1 or fan_out):
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
         for _ in range(jobs):
             pool.submit(_exporter)
@@ -697,7 +708,8 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
     t_phase = time.perf_counter()
     try:
         say(f"Validating data in {data_path} ...")
-        ds = load_dataset(data_path, strict=True)  # DataError: nothing is executed or published
+        # DataError: nothing is executed or published
+        ds = load_dataset(data_path, strict=True, **cfg.load_options())
         values = None
         if dimension:
             values = wanted if wanted is not None else fanout.patch_values(ds, dimension)
@@ -799,7 +811,9 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
         t_phase = time.perf_counter()
         # phase 2 (the executive summary) reads the result tables of phase 1
         phases = [[t for t in to_run if t["phase"] == ph] for ph in sorted({t["phase"] for t in to_run})]
-        if pool is None:
+        if client is not None:
+            _execute_on_dask(client, phases, record, run_id)
+        elif pool is None:
             order = [t for batch in phases for t in batch]
             try:
                 for k, t in enumerate(order):
@@ -854,15 +868,64 @@ def _run_locked(params_file, *, data_dir, only, jobs, out_dir, notebooks_dir, ru
         dataset = {"path": str(data_path), "name": ds.meta.name, "currency": ds.meta.currency,
                    "fingerprint": ds.fingerprint(), "folder_sha256": fps["data"]}
         notes = [str(i) for i in ds.issues if i.level in ("warning", "error")][:20]
+        dataset["audit"] = ds.audit_record()  # rows and money read, used, dropped or changed, by reason
         return _publish(cfg, params_file, every, patches, dimension, dataset, notes, fps, run_id, staging, out_dir,
                         say, timing, t_start, started, t_phase, incomplete=sorted(stale))
     except BaseException:
         # Ctrl-C, a full disk, a bug: nothing half-made stays behind; latest and the index are untouched
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        if client is not None:
+            client.close()
         _close_kernels()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _dask_client(address: str, say):
+    """A client of the dask.distributed scheduler at ``address`` (a clear error when none answers)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RunError("--scheduler needs the 'distributed' package (pip install distributed)") from exc
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except OSError as exc:
+        raise RunError(f"--scheduler {address}: no Dask scheduler answered ({exc})") from None
+    n = len(client.scheduler_info().get("workers", {}))
+    say(f"Dask scheduler {address}: {n} worker(s)")
+    if n == 0:
+        client.close()
+        raise RunError(f"--scheduler {address}: the scheduler has no workers; start some with "
+                       f"'dask worker {address}'")
+    return client
+
+
+def _execute_on_dask(client, phases, record, run_id) -> None:
+    """Each notebook a task on the cluster; a task whose worker dies is run again on another.
+
+    Tasks are not pure (a notebook run writes files), so each has its own key; the
+    scheduler re-runs the tasks of a lost worker elsewhere, and a task that fails for
+    another reason is tried once more (``retries=1``).
+    """
+    from distributed import as_completed as dask_completed
+
+    try:
+        for batch in phases:  # phase 2 reads the tables phase 1 wrote
+            futures = {}
+            for t in batch:
+                key = f"workbench-{run_id}-{t['patch']}-{t['name']}"
+                futures[client.submit(_run_one, {**t, "prefetch": False}, key=key, pure=False, retries=1)] = t
+            for fut in dask_completed(list(futures), loop=client.loop):
+                t = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - the task failed on every try
+                    res = NotebookResult(t["stem"], t["title"], "failed",
+                                         error={"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500]})
+                record(t, res)
+    finally:
+        client.close()
 
 
 def _other_href(stem: str, lang: str, cfg) -> str | None:
