@@ -1,0 +1,280 @@
+"""Preparing the KPI review: order lines, leads and feedback attributed to months and levels.
+
+:func:`prepare` turns a loaded dataset into :class:`KpiData`: every order line,
+lead and feedback response gets its month and its key at each level.
+
+Attribution (documented in ``docs/kpi.md``)
+-------------------------------------------
+- **channel**: the row's ``channel_id``.
+- **region**: the order's ``region``; a blank one is taken, in the order of
+  ``region_fallback``, from the customer's region, then from the rep's region;
+  what is still blank counts as ``(unattributed)`` (it stays in the company total).
+  Leads have no region column: the rep's region, else the customer's.
+- **team / rep**: the row's ``rep_id`` and that rep's team. Orders without a rep
+  (e-commerce) belong to no team and no rep: team and rep totals do not add up to
+  the company, and the report says by how much.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.loader import Dataset
+from workbench.kpi import formula as F
+from workbench.kpi import periods as P
+from workbench.reporting import Note as ReportNote
+from workbench.reporting import share
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("company", "channel", "region", "team", "rep")
+UNATTRIBUTED = "(unattributed)"
+
+
+@dataclass
+class Note(ReportNote):
+    """The reporting layer's note, with the report section it belongs to (``data``, ``targets``, ``gap``,
+    ``forecast``) so that each section shows its own."""
+
+    section: str = "data"
+
+
+@dataclass
+class KpiData:
+    """A dataset made ready for the KPI review (see :func:`prepare`)."""
+
+    orders: pd.DataFrame
+    leads: pd.DataFrame | None
+    feedback: pd.DataFrame | None
+    new_customers: pd.DataFrame | None
+    targets: pd.DataFrame | None
+    reps: pd.DataFrame | None
+    stages: pd.DataFrame | None
+    stage_history: pd.DataFrame | None
+    actions: pd.DataFrame | None
+    as_of: pd.Timestamp
+    first_month: int
+    last_month: int  # last complete month at as_of
+    fy_start: int
+    currency: str
+    notes: list[Note] = field(default_factory=list)
+    kpis: dict[str, dict] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False)  # derived frames reused by several sections
+
+    def note(self, en: str, zh: str, section: str = "data", **values) -> None:
+        self.notes.append(Note(en, zh, values, section=section))
+
+
+def kpi_catalogue(kpis: list[str], custom: dict) -> dict[str, dict]:
+    """Name -> {formula, additive, higher_is_better, format, n, source} for the KPIs reviewed."""
+    out = {}
+    for k in kpis:
+        if k in F.BUILTIN_KPIS:
+            f, add, hib, fmt, n, src = F.BUILTIN_KPIS[k]
+        else:
+            c = custom[k]
+            f, hib = c.formula, c.higher_is_better
+            add = F.is_additive(f)
+            src = F.source_of(f)
+            fmt = "money" if add and "revenue" in f else "num"
+            n = "leads" if src == "leads" else "responses" if src == "feedback" else "orders"
+        out[k] = {"formula": f, "additive": add, "higher_is_better": hib, "format": fmt, "n": n, "source": src}
+    return out
+
+
+def _rep_lookup(ds: Dataset) -> pd.DataFrame | None:
+    if not ds.has("reps"):
+        return None
+    r = ds["reps"].drop_duplicates("rep_id").set_index("rep_id")
+    return r
+
+
+def _attach_levels(df: pd.DataFrame, reps: pd.DataFrame | None, region: pd.Series | None) -> pd.DataFrame:
+    df["company"] = ""
+    df["channel"] = df["channel_id"].astype("str").fillna(UNATTRIBUTED) if "channel_id" in df else UNATTRIBUTED
+    rep = df["rep_id"].astype("str") if "rep_id" in df else pd.Series(pd.NA, index=df.index, dtype="str")
+    df["rep"] = rep
+    if reps is not None and "team" in reps:
+        df["team"] = rep.map(reps["team"]).astype("str")
+    else:
+        df["team"] = pd.Series(pd.NA, index=df.index, dtype="str")
+    df["region"] = (region if region is not None else pd.Series(pd.NA, index=df.index, dtype="str")).fillna(UNATTRIBUTED)
+    return df
+
+
+def _fill(base: pd.Series, source: pd.Series, keys: pd.Series) -> tuple[pd.Series, int]:
+    blank = base.isna()
+    if not blank.any():
+        return base, 0
+    got = keys[blank].map(source)
+    base = base.copy()
+    base.loc[blank] = got
+    return base, int(got.notna().sum())
+
+
+def prepare(ds: Dataset, params) -> KpiData:
+    """Attribute orders, leads and feedback to months and levels; note what could not be attributed.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Loaded dataset with at least ``orders``.
+    params : KpiParams
+        Validated parameters (``as_of``, ``region_fallback``, ``kpis`` ...).
+
+    Returns
+    -------
+    KpiData
+    """
+    o = ds["orders"]
+    reps = _rep_lookup(ds)
+    cust = ds["customers"].drop_duplicates("customer_id").set_index("customer_id") if ds.has("customers") else None
+    as_of = pd.Timestamp(params.as_of) if params.as_of else o["order_date"].max().normalize()
+    data_notes: list[Note] = []
+
+    orders = pd.DataFrame({
+        "order_id": o["order_id"], "date": o["order_date"], "customer_id": o["customer_id"],
+        "amount": o["amount"].astype(float),
+        "cost": o["cost"].astype(float) if "cost" in o else np.nan,
+        "quantity": o["quantity"].astype(float) if "quantity" in o else np.nan,
+        "product_id": o["product_id"] if "product_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
+        "channel_id": o["channel_id"] if "channel_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
+        "rep_id": o["rep_id"] if "rep_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
+    })
+    orders = orders.loc[orders["date"] <= as_of + pd.Timedelta(hours=23, minutes=59)].reset_index(drop=True)
+    region = o["region"].loc[orders.index] if "region" in o else pd.Series(pd.NA, index=orders.index, dtype="str")
+    region = region.reset_index(drop=True)
+    blank0 = int(region.isna().sum())
+    filled = {}
+    for src in params.region_fallback:
+        if src == "customers" and cust is not None and "region" in cust:
+            region, filled["customers"] = _fill(region, cust["region"], orders["customer_id"])
+        if src == "reps" and reps is not None and "region" in reps:
+            region, filled["reps"] = _fill(region, reps["region"], orders["rep_id"])
+    orders = _attach_levels(orders, reps, region)
+    orders["month"] = P.month_of(orders["date"])
+    # integer codes: distinct counts on integers are many times faster than on text
+    orders["order_code"] = pd.factorize(orders["order_id"])[0]
+    orders["customer_code"] = pd.factorize(orders["customer_id"])[0]
+    if blank0:
+        left = int((orders["region"] == UNATTRIBUTED).sum())
+        data_notes.append(Note(
+            "{blank} order line(s) ({share}) have a blank region: {cust} took the customer's region, {rep} the "
+            "rep's, {left} stay unattributed (in the company total, in no region).",
+            "{blank} 条订单行（{share}）区域为空：其中 {cust} 条按客户所在区域归属，{rep} 条按销售代表所在区域归属，"
+            "{left} 条无法归属（计入公司合计，不计入任何区域）。",
+            {"blank": blank0, "share": share(blank0 / max(len(orders), 1)), "cust": filled.get("customers", 0),
+             "rep": filled.get("reps", 0), "left": left}))
+    no_rep = orders["rep"].isna()
+    if no_rep.any():
+        no_share = orders.loc[no_rep, "amount"].sum() / orders["amount"].sum() if orders["amount"].sum() else 0
+        chans = ", ".join(sorted(orders.loc[no_rep, "channel"].dropna().unique().tolist())[:8])
+        data_notes.append(Note(
+            "{n} order line(s) carry no rep ({share} of revenue, channels {chans}, e.g. e-commerce): they count for "
+            "the company, channel and region, not for any team or rep.",
+            "{n} 条订单行没有销售代表（占收入 {share}，渠道 {chans}，如电商）：计入公司、渠道和区域，不计入任何团队或个人。",
+            {"n": int(no_rep.sum()), "share": share(no_share), "chans": chans}))
+
+    first_month = int(orders["month"].min()) if len(orders) else P.month_of(pd.Series([as_of]))[0]
+    am = int(P.month_of(pd.Series([as_of]))[0])
+    last_month = am if as_of.normalize() == P.month_end(am) else am - 1
+
+    leads = None
+    if ds.has("leads"):
+        lead = ds["leads"]
+        lead = lead.loc[lead["created_date"] <= as_of + pd.Timedelta(hours=23, minutes=59)]
+        L = pd.DataFrame({
+            "lead_id": lead["lead_id"].to_numpy(), "created": lead["created_date"].to_numpy(),
+            "closed": (lead["closed_date"] if "closed_date" in lead else pd.Series(pd.NaT, index=lead.index)).to_numpy(),
+            "status": lead["status"].to_numpy(), "amount": (lead["amount"] if "amount" in lead else np.nan),
+            "channel_id": lead["channel_id"].to_numpy(),
+            "rep_id": (lead["rep_id"] if "rep_id" in lead else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
+            "customer_id": (lead["customer_id"] if "customer_id" in lead
+                            else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
+            "stage": (lead["stage"] if "stage" in lead else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
+        })
+        L["amount"] = pd.to_numeric(pd.Series(np.asarray(L["amount"])), errors="coerce").to_numpy()
+        for c in ("rep_id", "customer_id", "channel_id", "stage", "lead_id", "status"):
+            L[c] = L[c].astype("str")
+        reg = L["rep_id"].map(reps["region"]) if reps is not None and "region" in reps else pd.Series(pd.NA, index=L.index, dtype="str")
+        if cust is not None and "region" in cust:
+            reg, _ = _fill(reg.astype("str"), cust["region"], L["customer_id"])
+        leads = _attach_levels(L, reps, reg.astype("str"))
+        leads["month"] = P.month_of(leads["created"])
+        # status as known at as_of: a lead closed after as_of was still open then
+        late = leads["closed"].notna() & (leads["closed"] > as_of)
+        leads.loc[late, "status"] = "open"
+
+    fb = None
+    if ds.has("feedback"):
+        f = ds["feedback"]
+        f = f.loc[f["date"] <= as_of + pd.Timedelta(hours=23, minutes=59)]
+        fb = pd.DataFrame({
+            "date": f["date"].to_numpy(),
+            "channel_id": (f["channel_id"] if "channel_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")).to_numpy(),
+            "customer_id": (f["customer_id"] if "customer_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")).to_numpy(),
+            "nps": (f["nps"] if "nps" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
+            "csat": (f["csat"] if "csat" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
+        })
+        fb["channel_id"] = fb["channel_id"].astype("str")
+        fb["customer_id"] = fb["customer_id"].astype("str")
+        reg = fb["customer_id"].map(cust["region"]) if cust is not None and "region" in cust else None
+        fb = _attach_levels(fb, None, reg.astype("str") if reg is not None else None)
+        fb["rep"] = pd.Series(pd.NA, index=fb.index, dtype="str")
+        fb["month"] = P.month_of(fb["date"])
+
+    if leads is not None and len(leads):
+        first_month = min(first_month, int(leads["month"].min()))
+    newc = _new_customers(ds, orders, cust, as_of, data_notes)
+    kd = KpiData(
+        orders=orders, leads=leads, feedback=fb, new_customers=newc,
+        targets=ds["targets"] if ds.has("targets") else None, reps=reps.reset_index() if reps is not None else None,
+        stages=ds["stages"].sort_values("order").reset_index(drop=True) if ds.has("stages") else None,
+        stage_history=ds["stage_history"] if ds.has("stage_history") else None,
+        actions=ds["actions"] if ds.has("actions") else None,
+        as_of=as_of, first_month=first_month, last_month=last_month, fy_start=ds.meta.fiscal_year_start,
+        currency=ds.meta.currency, notes=data_notes, kpis=kpi_catalogue(params.kpis, params.custom_kpis),
+    )
+    rejected = [i for i in ds.errors if i.table == "targets"]
+    if rejected:
+        kd.note("targets were rejected by the loader, so every target-based section is off: {why}",
+                "目标表（targets）未通过校验，所有基于目标的内容已关闭：{why}",
+                why="; ".join(str(i) for i in rejected[:3]))
+    missing = [k for k, v in kd.kpis.items() if v["source"] in ("leads", "feedback") and not ds.has(v["source"])]
+    for k in missing:
+        kd.note("KPI {kpi} needs the {table} table, which is absent: it is left out.",
+                "KPI {kpi} 需要 {table} 表，但该表缺失：已略去。", kpi=k, table=kd.kpis[k]["source"])
+        kd.kpis.pop(k)
+    return kd
+
+
+def _new_customers(ds, orders, cust, as_of, notes) -> pd.DataFrame:
+    """One row per new customer: the month it was created (``customers.created_date``, else its
+    first order) and its keys (acquisition channel, region; rep and team of its first order)."""
+    pos = orders.loc[orders["amount"] > 0].sort_values("date", kind="stable")
+    first = pos.drop_duplicates("customer_id")
+    first = first.set_index("customer_id")
+    if cust is not None and "created_date" in cust and cust["created_date"].notna().any():
+        c = cust.loc[cust["created_date"].notna() & (cust["created_date"] <= as_of)]
+        nc = pd.DataFrame({"customer_id": c.index.to_numpy(), "date": c["created_date"].to_numpy()})
+        nc["channel"] = (c["acquisition_channel_id"].to_numpy() if "acquisition_channel_id" in c else pd.NA)
+        nc["channel"] = nc["channel"].astype("str").fillna(nc["customer_id"].map(first["channel"]))
+        nc["region"] = (c["region"].to_numpy() if "region" in c else pd.NA)
+        nc["region"] = nc["region"].astype("str").fillna(nc["customer_id"].map(first["region"])).fillna(UNATTRIBUTED)
+        nc["rep"] = nc["customer_id"].map(first["rep"]).astype("str")
+        nc["team"] = nc["customer_id"].map(first["team"]).astype("str")
+    else:
+        nc = first.reset_index()[["customer_id", "date", "channel", "region", "rep", "team"]]
+        notes.append(Note("New customers are counted by their first order (customers.created_date is absent); "
+                          "customers ordering in the first month of the data may be older.",
+                          "新客户按首单日期计算（缺少 customers.created_date）；数据首月下单的客户可能是老客户。"))
+    nc["company"] = ""
+    nc["month"] = P.month_of(nc["date"])
+    return nc
+
+
+# ----------------------------------------------------------------------------- measures
