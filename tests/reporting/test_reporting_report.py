@@ -9,6 +9,7 @@ import pytest
 from workbench import theme
 from workbench.params import NotebookParams
 from workbench.report import Report, fmt_int, fmt_money, fmt_pct
+from workbench.reporting import Catalogue
 
 
 def test_number_formats():
@@ -25,11 +26,19 @@ def rpt(tmp_path):
 
 
 def test_table_escapes_data_and_formats(rpt):
-    df = pd.DataFrame({"name": ["<script>alert(1)</script>", "A & B"], "rows": [1234, 5], "share": [0.5, 0.25]})
-    page = rpt.table_html(df)
+    df = pd.DataFrame({"name": ["<script>alert(1)</script>", "A & B"], "rows": [1234, 5], "share": [0.5, 0.25],
+                       "ratio": [0.5, 0.25]})
+    page = rpt.table(df, formats={"share": "share"}).to_html()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "A &amp; B" in page and "1,234" in page and "50.0%" in page
+    assert ">0.5<" in page  # an undeclared float is never guessed to be a share from its name
     assert re.search(r'<td [^>]*class="[^"]*\bnum"[^>]*>1,234</td>', page)  # numbers right-aligned
+
+
+def test_table_view_is_inspectable(rpt):
+    view = rpt.table(pd.DataFrame({"leads": range(30)}), columns=["leads"])
+    assert view.data["leads"].tolist() == list(range(20))  # the rows shown, raw values
+    assert view.styler.to_html() and view.headers == {"leads": "Leads"} and view.kinds == {"leads": "count"}
 
 
 def test_text_escapes_values_not_template(rpt):
@@ -38,9 +47,11 @@ def test_text_escapes_values_not_template(rpt):
 
 
 def test_headers_translated_in_chinese(tmp_path):
-    zh = Report(NotebookParams(lang="zh"))
-    page = zh.table_html(pd.DataFrame({"rows": [1], "completeness": [0.5]}))
-    assert "行数" in page and "完整率" in page and "共 1 行" in page
+    cat = Catalogue("x", {"completeness": ("Completeness", "完整率")})
+    zh = Report(NotebookParams(lang="zh"), labels=cat)
+    page = zh.table(pd.DataFrame({"rows": [1], "completeness": [0.5], "revenue": [10.0]}),
+                    formats={"completeness": "share", "revenue": "money_month"}).to_html()
+    assert "行数" in page and "完整率" in page and "收入 (¥, 每月)" in page and "共 1 行" in page
 
 
 def test_save_writes_utf8_bom_csv(rpt, tmp_path):

@@ -60,17 +60,6 @@ def _guess_kind(s: pd.Series) -> str:
     return "text"
 
 
-def _legacy_guess(s: pd.Series) -> str:
-    """The old name-based guess, kept only for areas not yet on their own catalogue."""
-    name = str(s.name).lower()
-    if pd.api.types.is_float_dtype(s):
-        if any(k in name for k in ("share", "rate", "completeness", "attainment", "pct", "ci_low", "ci_high")):
-            return "share"
-        if name in ("rows", "rows_read", "count", "n") or name.endswith(("_rows", "_cells", "_keys", "_count")):
-            return "count"
-    return _guess_kind(s)
-
-
 class TableView:
     """A table as a report shows it: the rows, their kinds, localised headers, and a footer.
 
@@ -177,7 +166,7 @@ class Report:
         self.params = params
         self.lang = params.lang
         self.currency = currency
-        self.labels = labels if labels is not None else _legacy_catalogue()
+        self.labels = labels if labels is not None else COMMON
         self.fmt = Formatter(self.lang, currency)
         self.output_dir = Path(params.output_dir) if getattr(params, "output_dir", "") else None
         self.declared = dict(tables) if tables is not None else _declared_tables(type(params))
@@ -298,11 +287,10 @@ class Report:
         n = len(view)
         view = view.head(max_rows)
         formats = dict(formats or {})
-        guess = _legacy_guess if isinstance(self.labels, _LegacyLabels) else _guess_kind
-        kinds = {c: kind_of(formats[c]) if c in formats else guess(view[c]) for c in view.columns}
+        kinds = {c: kind_of(formats[c]) if c in formats else _guess_kind(view[c]) for c in view.columns}
         header_keys = dict(headers or {})
         hdr = {c: self._header(header_keys.get(c, c), kinds[c]) for c in view.columns}
-        coded = set(values) | ({"status", "tier_name"} if isinstance(self.labels, _LegacyLabels) else set())
+        coded = set(values)
         cell_text = {c: (lambda v: self.t(str(v))) for c in coded if c in view.columns}
         return TableView(view, kinds, hdr, self.fmt, caption or "", self._foot(n, len(view), name), cell_text)
 
@@ -366,24 +354,6 @@ def _declared_tables(params_type) -> dict:
         except (ImportError, AttributeError):
             continue
     return {}
-
-
-class _LegacyLabels(Catalogue):
-    """The global ``i18n.LABELS`` registry, for areas not yet on their own catalogue."""
-
-    def __init__(self):
-        super().__init__("legacy", {}, parents=(COMMON,))
-
-    def __getitem__(self, key):
-        from workbench import i18n
-
-        if key in i18n.LABELS:
-            return i18n.LABELS[key]
-        return super().__getitem__(key)
-
-
-def _legacy_catalogue() -> Catalogue:
-    return _LegacyLabels()
 
 
 __all__ = ["Report", "TableView", "Markup", "UndeclaredTable", "MAX_ROWS", "Value", "MISSING"]
