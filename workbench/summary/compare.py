@@ -267,7 +267,8 @@ def compare_runs(current: Path, previous: Path | None) -> pd.DataFrame:
 def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
     """The last complete month against the one before, per channel, from the data.
 
-    Conversion (leads created in the month that are closed; won / closed) by a
+    Win rate of closed leads (:func:`workbench.measures.win_rate_closed` of the leads created
+    in the month that are closed; not the channel report's conversion of mature cohorts) by a
     two-proportion test with Holm; revenue by XmR limits on the channel's monthly
     series (a change is a month-on-month move larger than ``2.66 x`` the mean
     moving range of the months before).
@@ -286,7 +287,9 @@ def month_over_month(orders: pd.DataFrame | None, leads: pd.DataFrame | None, as
             h0, n0 = g.loc[(ch, prev)]
             h1, n1 = g.loc[(ch, last)]
             diff, lo, hi, p = two_proportions(h0, n0, h1, n1)
-            conv.append({"source": "data", "item": str(ch), "metric": f"conversion {prev}→{last}",
+            # won / closed of cohorts still open: the win rate of closed leads, not the channel
+            # report's conversion of mature cohorts (workbench.measures names both)
+            conv.append({"source": "data", "item": str(ch), "metric": f"win_rate_closed {prev}→{last}",
                          "previous": h0 / n0, "current": h1 / n1, "change": diff, "ci_low": lo,
                          "ci_high": hi, "p_value": p, "n_previous": n0, "n_current": n1,
                          "note": OPEN_COHORTS})

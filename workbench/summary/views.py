@@ -132,7 +132,8 @@ def _unit_of(metric: str) -> str:
 
 METRIC_KEYS = {"won/leads": "metric_won_leads", "satisfied/n": "metric_satisfied_n", "NPS": "metric_nps",
                "share": "metric_share", "actual": "metric_actual"}
-METRIC_PREFIXES = {"price index": "metric_price_index", "conversion": "metric_conversion", "revenue": "metric_revenue"}
+METRIC_PREFIXES = {"price index": "metric_price_index", "win_rate_closed": "metric_win_rate_closed",
+                   "conversion": "metric_conversion", "revenue": "metric_revenue"}
 
 
 def metric_label(metric: str, lang: str) -> str:
