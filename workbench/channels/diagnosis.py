@@ -40,6 +40,7 @@ from workbench.channels import stats as st
 from workbench.channels.funnel import ALL, TimeToClose, comparable, logrank_test
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData
+from workbench.reporting import Note
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +183,8 @@ def diagnose(ld: LeadData, conv: pd.DataFrame, stages: pd.DataFrame, ttc: TimeTo
     empty = Diagnosis(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), None,
                       bench_kind, notes)
     if len(ids) < 2:
-        notes.append(("Fewer than two channels have enough data ({k}); there is nothing to compare.",
-                      "有足够数据的渠道少于两个（{k} 个），无从比较。", {"k": len(ids)}))
+        notes.append(Note("Fewer than two channels have enough data ({k}); there is nothing to compare.",
+                          "有足够数据的渠道少于两个（{k} 个），无从比较。", {"k": len(ids)}))
         return empty
     months = _months(ld)
     best = ok.sort_values("shrunk_rate", ascending=False)["channel_id"].iloc[0]

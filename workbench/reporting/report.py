@@ -206,6 +206,9 @@ class Report:
     def notes(self, notes: Notes | Iterable[Note] | None) -> Markup | None:
         """Every note as a note box; nothing when there is none."""
         items = notes.notes if isinstance(notes, Notes) else list(notes or [])
+        bad = [n for n in items if not isinstance(n, Note)]
+        if bad:  # a programming error, named: not a blank page or a cryptic AttributeError
+            raise TypeError(f"Report.notes takes reporting.Note objects, got {type(bad[0]).__name__}: {bad[0]!r}")
         if not items:
             return None
         return Markup("".join(self.note(n).markup for n in items))
