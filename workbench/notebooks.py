@@ -26,8 +26,22 @@ class NotebookSpec:
     params_path: str | type[NotebookParams]  # "package.module:Class" or the class itself
     requires: tuple[str, ...] = ()  # tables without which the notebook cannot say anything
     phase: int = 1  # 2: runs after the others of its run and reads their result tables
-    tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """The result tables the notebook writes: ``{name: columns}`` (``Report.save`` refuses others)."""
+    tables_path: str | Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Its result tables: ``"package.module"`` holding ``TABLES`` (and ``OPTIONAL``), or the dict itself."""
+
+    @property
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """The result tables the notebook writes: ``{name: columns}`` (``Report.save`` refuses others)."""
+        if isinstance(self.tables_path, str):
+            return dict(importlib.import_module(self.tables_path).TABLES) if self.tables_path else {}
+        return dict(self.tables_path)
+
+    @property
+    def optional_tables(self) -> frozenset[str]:
+        """Declared tables written only when the data calls for them (a suggestion list, a rare case)."""
+        if isinstance(self.tables_path, str) and self.tables_path:
+            return frozenset(getattr(importlib.import_module(self.tables_path), "OPTIONAL", ()))
+        return frozenset()
 
     @property
     def params(self) -> type[NotebookParams]:
@@ -44,19 +58,26 @@ class NotebookSpec:
 NOTEBOOKS: dict[str, NotebookSpec] = {
     s.stem: s
     for s in [
-        NotebookSpec("00_data_quality", "Data quality", "数据质量", "workbench.quality.params:DataQualityParams"),
+        NotebookSpec("00_data_quality", "Data quality", "数据质量", "workbench.quality.params:DataQualityParams",
+                     tables_path="workbench.quality.tables"),
         NotebookSpec("10_customer_segmentation", "Customer segmentation", "客户分群",
-                     "workbench.segmentation.params:SegmentationParams", ("orders",)),
+                     "workbench.segmentation.params:SegmentationParams", ("orders",),
+                     tables_path="workbench.segmentation.tables"),
         NotebookSpec("20_channel_evaluation", "Channel evaluation", "渠道评估与优化",
-                     "workbench.channels.params:ChannelParams", ("leads",)),
+                     "workbench.channels.params:ChannelParams", ("leads",),
+                     tables_path="workbench.channels.tables"),
         NotebookSpec("30_kpi_review", "KPI review and sales team", "KPI 复盘与销售团队",
-                     "workbench.kpi.params:KpiParams", ("orders",)),
+                     "workbench.kpi.params:KpiParams", ("orders",),
+                     tables_path="workbench.kpi.tables"),
         NotebookSpec("40_competitor_analysis", "Competitor analysis", "竞品分析",
-                     "workbench.competitors.params:CompetitorParams", ()),
+                     "workbench.competitors.params:CompetitorParams", (),
+                     tables_path="workbench.competitors.views"),
         NotebookSpec("50_market_feedback", "Market feedback", "市场反馈",
-                     "workbench.feedback.params:FeedbackParams", ("feedback",)),
+                     "workbench.feedback.params:FeedbackParams", ("feedback",),
+                     tables_path="workbench.feedback.views"),
         NotebookSpec("90_executive_summary", "Executive summary", "管理层摘要",
-                     "workbench.summary.params:SummaryParams", (), phase=2),
+                     "workbench.summary.params:SummaryParams", (), phase=2,
+                     tables_path="workbench.summary.tables"),
     ]
 }
 

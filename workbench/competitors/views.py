@@ -46,6 +46,9 @@ TABLES: dict[str, list[str]] = {
     "winloss_model": winloss.MODEL_COLUMNS, "feature_summary": features.SUMMARY_COLUMNS,
     "feature_comparison": features.FEATURE_COLUMNS, "swot": swot.SWOT_COLUMNS,
 }
+
+OPTIONAL = frozenset({"name_suggestions"})
+"""Tables written only when the data calls for them."""
 """The result tables these views save, with their columns (for the notebook's declaration)."""
 
 

@@ -33,6 +33,9 @@ TABLES: dict[str, list[str]] = {
     "verbatims": comments.VERBATIM_COLUMNS, "unthemed_terms": ["term", "lang", "count"],
     "follow_ups": comments.FOLLOW_COLUMNS,
 }
+
+OPTIONAL = frozenset({"unthemed_terms"})
+"""Tables written only when the data calls for them."""
 """The result tables these views save, with their columns (for the notebook's declaration)."""
 
 
