@@ -35,6 +35,15 @@ def test_notebook_stored_clean_and_thin(path):
     en = sum("lang-en" in c["metadata"].get("tags", []) for c in md)
     zh = sum("lang-zh" in c["metadata"].get("tags", []) for c in md)
     assert en == zh > 0, "every markdown cell needs its English and Chinese twin"
+    # the runner's own parameters are kept apart from the analyst's, under a marker line
+    params = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    lines = "".join(params["source"]).split("\n")
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# --- set by the runner"))
+    internal = {"output_dir", "interactive", "dataset_cache", "run_tables_dir", "previous_run_dir"}
+    names = [line.split("=")[0].strip() for line in lines if "=" in line and not line.startswith("#")]
+    positions = {n: i for i, n in enumerate(line.split("=")[0].strip() for line in lines)}
+    assert all(positions[n] > marker for n in names if n in internal)
+    assert all(positions[n] < marker for n in names if n not in internal)
 
 
 @pytest.fixture(scope="module")
