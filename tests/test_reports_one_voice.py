@@ -105,3 +105,29 @@ def test_index_pages_in_both_languages(run):
     for r in run.notebooks:
         assert f'href="{r.stem}.zh.html"' in zh
         assert NOTEBOOKS[r.stem].title_zh in zh
+
+
+def test_channel_verdict_agrees_across_reports(run):
+    """The channel report's verdict, its headline, the executive summary's first action and the budget
+    plan tell one story (the sample's director saw CH02 called weakest while it got +50% budget)."""
+    import pandas as pd
+
+    tables = run.path / "tables"
+    verdict = pd.read_csv(tables / "20_channel_evaluation" / "channel_verdict.csv", encoding="utf-8-sig")
+    fix = verdict.loc[verdict["verdict"] == "fix_stage"].sort_values("stage_gap_value_month", ascending=False)
+    assert len(fix), "the sample plants a leaking stage"
+    top = fix.iloc[0]
+    by = {r.stem: r for r in run.notebooks}
+    head = by["20_channel_evaluation"].headline
+    assert top["channel_id"] in head and top["leaking_from"] in head and top["leaking_to"] in head
+    assert f"{top['stage_gap_value_month']:,.0f}" in head  # the same money, with its unit
+    assert "/month" in head
+    actions = pd.read_csv(tables / "90_executive_summary" / "recommended_actions.csv", encoding="utf-8-sig")
+    first = actions.sort_values("rank").iloc[0]
+    assert top["channel_id"] in first["action_en"] and top["channel_id"] in first["action_zh"]
+    assert first["value"] == pytest.approx(top["stage_gap_value_month"], rel=1e-6) and first["per"] == "month"
+    # ranked on one basis: value per year, largest first
+    assert actions.sort_values("rank")["value_year"].is_monotonic_decreasing
+    # a channel the plan grows while it leaks says why, in the verdict table
+    grown = verdict.loc[(verdict["verdict"] == "fix_stage") & (verdict["budget_change"] > 0)]
+    assert grown["note"].notna().all()
