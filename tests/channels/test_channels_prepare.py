@@ -27,7 +27,7 @@ def _messy():
         ("L4", "2026-01-08", "Unknown", "输单", "需求确认", "2026-01-30", None, "R2"),   # "unknown" source
         ("L5", "2026-01-09", "CH2", "won", "赢单", "2026-01-01", 80.0, "R3"),          # closed before created
         ("L6", "2026-01-10", "CH2", "lost", "Qualification", None, None, "R3"),        # no close date, odd stage
-        ("L7", "2026-01-11", "CH2", "Pending", "初步接洽", None, None, "R3"),           # status outside the three
+        ("L7", "2026-01-11", "CH2", "Parked", "初步接洽", None, None, "R3"),            # status outside the three
         ("L7", "2026-01-12", "CH2", "won", "赢单", "2026-02-01", 10.0, "R3"),          # duplicate id
         ("L8", None, "CH2", "open", "初步接洽", None, None, "R3"),                       # no created date
         ("L9", "2026-01-13", "CH2", "open", "需求确认", "2026-01-20", None, "R3"),       # open with a close date
@@ -61,17 +61,21 @@ def test_messy_export_is_cleaned_with_a_note_for_each_problem():
     assert ld.won_stage  # the last stage is 赢单
     text = " | ".join(n.en.format(**n.values) for n in ld.notes)
     for piece in ("1 lead(s) repeat an earlier lead_id", "1 lead(s) have no created date",
-                  "status outside open / won / lost ('Pending' ×1)", "2 lead(s) (25.0%) have a blank or unknown",
+                  "status outside open / won / lost ('Parked' ×1)", "2 lead(s) (25.0%) have a blank or unknown",
                   "1 lead(s) were closed before they were created", "1 closed lead(s)",
                   "1 open lead(s) carry a close date", "'Qualification' ×1", "channel(s) have no leads: CH4 空"):
         assert piece in text, piece
 
 
-def test_status_map_and_synonyms():
-    s = pd.Series(["Won", " closed-won ", "赢单", "Engaging", "LOST", "丢单", None, "Prospecting"])
-    got = normalise_status(s, {"engaging": "open", "Prospecting": "open"})
+def test_statuses_through_the_loaders_alias_table():
+    s = pd.Series(["Won", " closed-won ", "赢单", "Engaging", "LOST", "丢单", None, "Prospecting", "On hold"])
+    got = normalise_status(s)
     assert got.tolist()[:6] == ["won", "won", "won", "open", "lost", "lost"]
-    assert pd.isna(got.iloc[6]) and got.iloc[7] == "open"
+    assert pd.isna(got.iloc[6]) and got.iloc[7] == "open" and pd.isna(got.iloc[8])
+    assert normalise_status(s, {"leads.status": {"On hold": "open"}}).iloc[8] == "open"
+    import workbench.channels.prepare as prep
+
+    assert not hasattr(prep, "STATUS_SYNONYMS")  # one alias table, at the load boundary
 
 
 def test_cohorts_and_maturity():
@@ -114,4 +118,5 @@ def test_params_reject_unknown_keys_and_bad_values():
         validate(ChannelParams, {"min_lead": 3}, where="test")
     with pytest.raises(ParamsError, match="what_if_levels"):
         validate(ChannelParams, {"what_if_levels": [1.0, -1]}, where="test")
-    assert ChannelParams(status_map={" Engaging ": "open"}).status_map == {"engaging": "open"}
+    with pytest.raises(ParamsError, match="status_map"):  # statuses are mapped where data comes in
+        validate(ChannelParams, {"status_map": {"Engaging": "open"}}, where="test")

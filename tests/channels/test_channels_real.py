@@ -33,7 +33,6 @@ from workbench.report import Report
 matplotlib.use("Agg")
 pytestmark = pytest.mark.real
 
-STATUS_MAP = {"Engaging": "open", "Prospecting": "open"}
 
 
 def _load(real_data):
@@ -51,7 +50,7 @@ def _load(real_data):
 
 def test_product_as_channel(real_data):
     leads, reps = _load(real_data)
-    p = ChannelParams(status_map=STATUS_MAP)
+    p = ChannelParams()
     ld = prepare_leads({"leads": leads, "reps": reps}, p)
     assert ld.as_of == pd.Timestamp("2017-12-31")
     # README: 8,800 opportunities; the 500 Prospecting deals have no engage date
@@ -99,7 +98,7 @@ def test_office_as_channel_with_messy_edits(real_data, tmp_path):
     messy.loc[messy.index[95:100], "status"] = "On hold"
     won = messy.index[(messy["status"] == "Won")][:7]
     messy.loc[won, "closed_date"] = messy.loc[won, "created_date"] - pd.Timedelta(days=3)
-    p = ChannelParams(status_map=STATUS_MAP)
+    p = ChannelParams()
     tables = {"leads": messy, "reps": reps}
     ld = prepare_leads(tables, p)
     text = " | ".join(n.en.format(**n.values) for n in ld.notes)

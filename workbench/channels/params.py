@@ -28,9 +28,6 @@ class ChannelParams(NotebookParams):
     unknown_sources: list[str] = Field(
         default_factory=lambda: ["unknown", "未知", "不明", "none", "null", "(blank)", "n/a"],
         description="channel ids that mean no known source (compared case-insensitively; blanks always are)")
-    status_map: dict[str, Literal["open", "won", "lost"]] = Field(
-        default_factory=dict,
-        description="extra status spellings mapped to open, won or lost, e.g. {'Engaging': 'open'}")
     # -- diagnosis ------------------------------------------------------------------------
     benchmark: Literal["others", "best"] = Field(
         "others", description="compare each channel with the other channels pooled, or with the best channel")
@@ -67,11 +64,6 @@ class ChannelParams(NotebookParams):
         description="total budgets of the what-if table, as multiples of the current total")
     n_draws: int = Field(400, ge=50, le=5000, description="simulation draws behind the intervals of the budget plan")
     seed: int = Field(7, description="random seed of the simulation draws")
-
-    @field_validator("status_map")
-    @classmethod
-    def _keys_trimmed(cls, v: dict[str, str]) -> dict[str, str]:
-        return {str(k).strip().lower(): s for k, s in v.items()}
 
     @field_validator("channel_limits")
     @classmethod

@@ -35,21 +35,14 @@ import pandas as pd
 
 from workbench import measures
 from workbench.channels.params import ChannelParams
+from workbench.data.aliases import aliases_for
+from workbench.data.aliases import map_values as map_aliases
 from workbench.reporting import Note
 
 log = logging.getLogger(__name__)
 
 UNKNOWN = "(unknown)"
 """The channel id given to leads with a blank or "unknown" source."""
-
-STATUS_SYNONYMS: dict[str, str] = {
-    **dict.fromkeys(["won", "win", "closed won", "closed-won", "closed_won", "closedwon", "赢单", "成交",
-                     "已成交", "签约", "已签约", "赢"], "won"),
-    **dict.fromkeys(["lost", "loss", "closed lost", "closed-lost", "closed_lost", "closedlost", "输单",
-                     "丢单", "失败", "流失", "已流失", "输"], "lost"),
-    **dict.fromkeys(["open", "in progress", "active", "进行中", "跟进中", "未关闭", "开放"], "open"),
-}
-"""Spellings of the three statuses found in CRM exports (compared lower-cased and trimmed)."""
 
 WON_STAGE_NAMES = {"won", "closed won", "closed-won", "赢单", "成交", "签约", "已成交"}
 LOST_STAGE_NAMES = {"lost", "closed lost", "closed-lost", "输单", "丢单"}
@@ -184,18 +177,21 @@ def _stage_order(tables: dict[str, pd.DataFrame]) -> list[str]:
     return [str(s).strip() for s in st["stage"]]
 
 
-def normalise_status(status: pd.Series, status_map: dict[str, str] | None = None) -> pd.Series:
-    """Map CRM status spellings to ``open`` / ``won`` / ``lost``; anything else becomes missing.
+def normalise_status(status: pd.Series, value_aliases: dict | None = None) -> pd.Series:
+    """``open`` / ``won`` / ``lost`` from CRM spellings, through the one alias table of the loader
+    (:mod:`workbench.data.aliases`); anything else becomes missing.
+
+    The loader has already mapped the statuses of a loaded dataset; this serves frames handed
+    in directly (tests, analysts in JupyterLab).
 
     Parameters
     ----------
     status : Series of str
-    status_map : dict, optional
-        Extra spellings (keys compared lower-cased and trimmed), e.g. ``{"engaging": "open"}``;
-        they win over :data:`STATUS_SYNONYMS`.
+    value_aliases : dict, optional
+        Extra spellings as in params (``{"leads.status": {"Engaging": "open"}}``).
     """
-    mapping = {**STATUS_SYNONYMS, **{str(k).strip().lower(): v for k, v in (status_map or {}).items()}}
-    return map_values(status, lambda v: mapping.get(str(v).strip().lower()))
+    mapped, _ = map_aliases(status, ("open", "won", "lost"), aliases_for("leads", "status", value_aliases))
+    return mapped
 
 
 def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
@@ -270,15 +266,15 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
         notes.append(Note("{n} lead(s) were created after the analysis date {as_of}; they were left out.",
                           "{n} 条线索的创建日期晚于分析基准日 {as_of}，已排除。",
                           {"n": int(future.sum()), "as_of": as_of}, "warning"))
-    status = normalise_status(lf["status_raw"], params.status_map)
+    status = normalise_status(lf["status_raw"])
     bad_status = status.isna() & ~no_id & ~dup & ~no_created & ~future
     if bad_status.any():
         shown = lf.loc[bad_status, "status_raw"].astype("str").fillna("(blank)")
         notes.append(Note(
             "{n} lead(s) have a status outside open / won / lost ({examples}); they were left out. "
-            "Map such values with the status_map parameter, e.g. {{'pending': 'open'}}.",
+            "Map such values in the params file's value_aliases, e.g. {{leads.status: {{pending: open}}}}.",
             "{n} 条线索的状态不是 open / won / lost（{examples}），已排除。"
-            "可用参数 status_map 映射，例如 {{'pending': 'open'}}。",
+            "可在参数文件的 value_aliases 中映射，例如 {{leads.status: {{pending: open}}}}。",
             {"n": int(bad_status.sum()), "examples": _examples(shown)}, "warning"))
     keep = ~(no_id | dup | no_created | future | bad_status)
     counts.update(no_id=int(no_id.sum()), duplicate_id=int(dup.sum()), no_created=int(no_created.sum()),
@@ -365,7 +361,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     won_stage = False
     if stages:
         order = {s.lower(): i + 1 for i, s in enumerate(stages)}
-        status_words = set(STATUS_SYNONYMS) | WON_STAGE_NAMES | LOST_STAGE_NAMES
+        status_words = set(aliases_for("leads", "status")) | WON_STAGE_NAMES | LOST_STAGE_NAMES
         reach = np.zeros(len(lf), dtype=np.int64)
         unknown_names: list[pd.Series] = []
         if lf["stage_raw"].notna().any():
