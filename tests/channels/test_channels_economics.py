@@ -52,8 +52,8 @@ def test_monthly_economics_by_hand():
     bfeb = t.loc[("B", "2026-02")]
     assert bfeb["gross_margin"] == pytest.approx(80 - 25) and bfeb["spend"] == pytest.approx(30)
     assert t.loc[("B", "2026-01"), "spend"] == pytest.approx(30) and np.isnan(t.loc[("B", "2026-01"), "revenue"])
-    # the order without a channel is kept as (unknown)
-    assert t.loc[("(unknown)", "2026-03"), "revenue"] == 40
+    # the order without a channel is kept as the (blank) bucket
+    assert t.loc[("(blank)", "2026-03"), "revenue"] == 40
     texts = " | ".join(n.en.format(**n.values) for n in econ.notes)
     assert "1 order line(s) without a cost" in texts and "spread evenly" in texts and "without a channel" in texts
 

@@ -46,7 +46,8 @@ def test_messy_export_is_cleaned_with_a_note_for_each_problem():
                          "bad_status": 1, "kept": 8}
     assert sorted(lf.index) == ["L1", "L10", "L2", "L3", "L4", "L5", "L6", "L9"]
     assert lf.loc["L1", "status"] == "won" and lf.loc["L2", "status"] == "lost" and lf.loc["L4", "status"] == "lost"
-    assert lf.loc["L3", "channel_id"] == UNKNOWN and lf.loc["L4", "channel_id"] == UNKNOWN
+    # a blank source is the (blank) bucket; a literal "Unknown" stays a source of its own
+    assert lf.loc["L3", "channel_id"] == UNKNOWN == "(blank)" and lf.loc["L4", "channel_id"] == "Unknown"
     assert not lf.loc["L3", "known_source"] and lf.loc["L1", "known_source"]
     # closed before created: still won, but no time to close
     assert lf.loc["L5", "won"] and np.isnan(lf.loc["L5", "duration_days"]) and pd.isna(lf.loc["L5", "closed_date"])
@@ -59,9 +60,9 @@ def test_messy_export_is_cleaned_with_a_note_for_each_problem():
     assert lf.loc["L1", "reach"] == 5 and lf.loc["L2", "reach"] == 3 and lf.loc["L6", "reach"] == 0
     assert lf.loc["L10", "reach"] == 0 and not lf.loc["L10", "stage_known"]
     assert ld.won_stage  # the last stage is 赢单
-    text = " | ".join(n.en.format(**n.values) for n in ld.notes)
+    text = " | ".join(n.text("en") for n in ld.notes)
     for piece in ("1 lead(s) repeat an earlier lead_id", "1 lead(s) have no created date",
-                  "status outside open / won / lost ('Parked' ×1)", "2 lead(s) (25.0%) have a blank or unknown",
+                  "status outside open / won / lost ('Parked' ×1)", "1 lead(s) (12.5%) have no source",
                   "1 lead(s) were closed before they were created", "1 closed lead(s)",
                   "1 open lead(s) carry a close date", "'Qualification' ×1", "channel(s) have no leads: CH4 空"):
         assert piece in text, piece

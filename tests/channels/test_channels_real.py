@@ -101,15 +101,16 @@ def test_office_as_channel_with_messy_edits(real_data, tmp_path):
     p = ChannelParams()
     tables = {"leads": messy, "reps": reps}
     ld = prepare_leads(tables, p)
-    text = " | ".join(n.en.format(**n.values) for n in ld.notes)
+    text = " | ".join(n.text("en") for n in ld.notes)
     assert "status outside open / won / lost ('On hold' ×5)" in text
-    assert "60 lead(s)" in text and "blank or unknown source" in text
+    # 40 blank sources are the (blank) bucket; "Unknown" in the data is a source of its own
+    assert "40 lead(s) (0.5%) have no source" in text
     assert "7 lead(s) were closed before they were created" in text
     res = analyse_funnel(tables, ld, p)
     conv = res.conversion.set_index("channel_id")
-    assert {"Central", "East", "West", "(unknown)", "Partner portal"} <= set(conv.index)
+    assert {"Central", "East", "West", "(blank)", "Unknown", "Partner portal"} <= set(conv.index)
     assert bool(conv.loc["Partner portal", "insufficient_data"]) and pd.isna(conv.loc["Partner portal", "rank"])
-    assert pd.isna(conv.loc["(unknown)", "rank"])
+    assert pd.isna(conv.loc["(blank)", "rank"]) and conv.loc["(blank)", "leads_all"] == 40
     # the rest of the notebook runs on it without a traceback: economics from won deals, no spend
     econ = channel_economics(tables, ld, p, ld.as_of)
     assert econ.source == "leads" and econ.summary.loc[econ.summary["channel_id"] == "(total)", "revenue"].iloc[0] > 0

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import write
 
+from workbench import runner
 from workbench.cli import main
 from workbench.data import load_dataset
 from workbench.data.aliases import BLANK
@@ -46,3 +48,24 @@ def test_messy_lead_export_loads_every_lead(tmp_path, capsys):
     assert main(["validate", "--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"{blanks} row(s) have no channel_id; kept as '(blank)'" in out
+
+
+@pytest.mark.slow
+def test_messy_export_publishes_a_channel_report_counting_every_lead(tmp_path):
+    """The case that used to stop the whole run (blank sources, Closed Won): now it publishes, and the
+    channel report's cohort table counts every lead, the blank bucket and the literal unknown included."""
+    leads, export = _export()
+    data = tmp_path / "data"
+    data.mkdir()
+    export.to_csv(data / "leads.csv", index=False)
+    write(data, "channels.csv", "channel_id,name,type\nWeb,官网,电商\nReferral,转介绍,渠道伙伴\n"
+                                "Trade show,展会,direct\nunknown,未知,other\n")
+    res = runner.run(None, data_dir=data, out_dir=tmp_path / "reports", only=["20_channel_evaluation"],
+                     progress=False)
+    (ch,) = [r for r in res.notebooks if r.stem == "20_channel_evaluation"]
+    assert ch.status == "ok", ch.error
+    cohorts = pd.read_csv(res.path / "tables" / "20_channel_evaluation" / "cohort_conversion.csv",
+                          encoding="utf-8-sig")
+    assert cohorts["leads"].sum() == len(leads)
+    by = cohorts.groupby("channel_id")["leads"].sum()
+    assert by[BLANK] == (leads["channel_id"] == "").sum() and by["unknown"] == (leads["channel_id"] == "unknown").sum()

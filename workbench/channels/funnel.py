@@ -154,7 +154,7 @@ def cohort_conversion(ld: LeadData, params: ChannelParams) -> pd.DataFrame:
     DataFrame
         ``channel_id, cohort, mature, leads, won, lost, open, conversion_rate, ci_low, ci_high``.
     """
-    lf = ld.leads.loc[ld.leads["known_source"], ["channel_id", "cohort", "mature", "won", "status"]]
+    lf = ld.leads[["channel_id", "cohort", "mature", "won", "status"]]  # every lead, (blank) included
     if lf.empty:
         return pd.DataFrame(columns=["channel_id", "cohort", "mature", "leads", "won", "lost", "open",
                                      "conversion_rate", "ci_low", "ci_high"])

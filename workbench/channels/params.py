@@ -26,8 +26,9 @@ class ChannelParams(NotebookParams):
     p_adjust: Literal["holm", "fdr_bh"] = Field(
         "holm", description="multiple-comparison correction: holm (family-wise) or fdr_bh (false discovery rate)")
     unknown_sources: list[str] = Field(
-        default_factory=lambda: ["unknown", "未知", "不明", "none", "null", "(blank)", "n/a"],
-        description="channel ids that mean no known source (compared case-insensitively; blanks always are)")
+        default_factory=list,
+        description="channel ids that mean no known source, e.g. ['unknown', '未知'] (compared case-insensitively); "
+                    "blanks always are, and a value not listed here is a source of its own")
     # -- diagnosis ------------------------------------------------------------------------
     benchmark: Literal["others", "best"] = Field(
         "others", description="compare each channel with the other channels pooled, or with the best channel")

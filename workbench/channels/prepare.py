@@ -35,14 +35,15 @@ import pandas as pd
 
 from workbench import measures
 from workbench.channels.params import ChannelParams
-from workbench.data.aliases import aliases_for
+from workbench.data.aliases import BLANK, aliases_for
 from workbench.data.aliases import map_values as map_aliases
-from workbench.reporting import Note
+from workbench.reporting import Note, share
 
 log = logging.getLogger(__name__)
 
-UNKNOWN = "(unknown)"
-"""The channel id given to leads with a blank or "unknown" source."""
+UNKNOWN = BLANK
+"""The channel id of leads without a source: the loader's blank bucket ``(blank)`` (a literal
+``unknown`` in the data is a source of its own unless ``unknown_sources`` names it)."""
 
 WON_STAGE_NAMES = {"won", "closed won", "closed-won", "赢单", "成交", "签约", "已成交"}
 LOST_STAGE_NAMES = {"lost", "closed lost", "closed-lost", "输单", "丢单"}
@@ -286,13 +287,14 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     # -- sources ---------------------------------------------------------------------------
     unknown_words = {str(u).strip().lower() for u in params.unknown_sources}
     cid = lf["channel_id"]
-    is_unknown = cid.isna() | map_values(cid, lambda v: str(v).lower() in unknown_words).fillna(True).astype(bool)
+    unknown_words |= {BLANK, ""}
+    is_unknown = cid.isna() | map_values(cid, lambda v: str(v).strip().lower() in unknown_words).fillna(True).astype(bool)
     if is_unknown.any():
         notes.append(Note(
-            "{n} lead(s) ({share}) have a blank or unknown source; they are shown as {label} but left out "
+            "{n} lead(s) ({share}) have no source; they are counted as {label} in every table but left out "
             "of tests, rankings and the diagnosis.",
-            "{n} 条线索（{share}）来源为空或未知，显示为 {label}，不参与检验、排名和诊断。",
-            {"n": int(is_unknown.sum()), "share": f"{is_unknown.mean():.1%}", "label": UNKNOWN}))
+            "{n} 条线索（{share}）没有来源，在各表中计为“（空白）”，但不参与检验、排名和诊断。",
+            {"n": int(is_unknown.sum()), "share": share(float(is_unknown.mean())), "label": UNKNOWN}))
     lf["channel_id"] = cid.where(~is_unknown, UNKNOWN).astype("str")
     lf["known_source"] = ~is_unknown.to_numpy()
     names = channel_names(tables)

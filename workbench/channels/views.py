@@ -68,7 +68,7 @@ FORMATS: dict[str, str] = {
 CODED = ("verdict", "criterion", "note", "reason", "metric", "level", "objective", "scope")
 """Text columns holding the workbench's own codes: shown by their label."""
 
-SPECIAL_IDS = {UNKNOWN: "unknown_source", "(total)": "total", "(all)": "all"}
+SPECIAL_IDS = {UNKNOWN: "blank", "(total)": "total", "(all)": "all"}
 
 
 def _html(parts) -> Markup | None:
