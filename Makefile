@@ -39,8 +39,8 @@ test-fast: $(STAMP) ## run the unit tests only
 lint: $(STAMP) ## ruff over the package, tests and notebooks
 	$(BIN)/ruff check workbench tests notebooks benchmarks
 
-lab: $(STAMP) ## start JupyterLab on the project's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## start JupyterLab at the project root (notebooks/ opened first; params/ and reports/ reachable)
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks
 
 benchmark: $(STAMP) ## 1,000,000-line benchmark of `workbench run` (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_run.py

@@ -43,3 +43,16 @@ def test_sample_command(tmp_path, capsys):
 def test_unknown_command():
     with pytest.raises(SystemExit):
         main(["frobnicate"])
+
+
+def test_version_and_examples(capsys):
+    import pytest
+
+    from workbench import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"workbench {__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "examples:" in capsys.readouterr().out

@@ -69,6 +69,7 @@ def test_failure_isolated_and_latest_untouched(env):
     assert by["01_ok"].status == "ok" and by["01_ok"].headline == "3 order lines from <script>alert(1)</script>"
     assert by["02_fail"].status == "failed"
     assert by["02_fail"].error["ename"] == "ValueError" and "planted failure" in by["02_fail"].error["evalue"]
+    assert "planted failure" in by["02_fail"].error["traceback"] and "\x1b[" not in by["02_fail"].error["traceback"]
     assert by["03_leads"].status == "skipped" and "leads" in by["03_leads"].reason
     # the failed run is kept under its own id, latest still points at the good one
     assert res.path.is_dir() and os.readlink(latest) == good.run_id

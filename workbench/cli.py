@@ -136,7 +136,19 @@ def _add_import(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", description="Sales channel workbench")
+    from workbench import __version__
+
+    p = argparse.ArgumentParser(
+        prog="workbench", description="Sales channel workbench",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  workbench validate --data data/sample\n"
+               "  workbench run --params params/sample.yaml --jobs 2\n"
+               "  workbench run --params params/sample.yaml --only channel_evaluation --force\n"
+               "  workbench run --params params/sample.yaml --for region=all --scheduler tcp://127.0.0.1:8786\n"
+               "  workbench import zoho Deals.csv Accounts.xlsx --out data/acme\n"
+               "  workbench sample --out /tmp/big --scale 25")
+    p.add_argument("--version", action="version", version=f"workbench {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress of the package")
     sub = p.add_subparsers(dest="command", required=True)
 

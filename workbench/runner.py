@@ -24,6 +24,7 @@ import logging
 import os
 import pickle
 import platform
+import re
 import shutil
 import sys
 import threading
@@ -420,7 +421,8 @@ def _run_one(task: dict) -> NotebookResult:
     except PapermillExecutionError as exc:
         res.status = "failed"
         res.error = {"cell": exc.exec_count or exc.cell_index, "ename": exc.ename,
-                     "evalue": str(exc.evalue)[:500], "traceback": "\n".join(exc.traceback)[-4000:]}
+                     "evalue": _plain(str(exc.evalue))[:500],
+                     "traceback": _plain("\n".join(exc.traceback))[-4000:]}
     except Exception as exc:  # kernel died, bad notebook JSON ...: recorded, the run goes on
         res.status = "failed"
         res.error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500],
@@ -539,6 +541,14 @@ def _tables_differ(a: Path, b: Path) -> list[str]:
     names = {p.name for p in a.glob("*.csv")} | {p.name for p in b.glob("*.csv")}
     return sorted(n[:-4] for n in names
                   if not ((a / n).exists() and (b / n).exists() and (a / n).read_bytes() == (b / n).read_bytes()))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _plain(text: str) -> str:
+    """Text without terminal colour codes (IPython colours its tracebacks)."""
+    return _ANSI.sub("", text)
 
 
 def _package_versions() -> dict[str, str]:
