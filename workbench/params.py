@@ -68,9 +68,61 @@ class NotebookParams(BaseModel):
 
     @classmethod
     def from_namespace(cls, namespace: dict[str, Any]) -> NotebookParams:
-        """Validate the values a notebook's parameters cell (plus papermill's injection) defined."""
+        """Validate the values a notebook's parameters cell (plus papermill's injection) defined.
+
+        What papermill injected (``-p name value`` or ``-f file.yaml``) is read from the cell it
+        added (``# Parameters``): a name that is not a parameter of this notebook fails with a
+        did-you-mean, where papermill itself only warns. ``-f`` may be a project params file:
+        its shared keys apply and its ``notebooks.<stem>`` section is this notebook's.
+        """
+        where = f"{cls.__name__} (notebook parameters)"
         values = {k: namespace[k] for k in cls.model_fields if k in namespace}
-        return validate(cls, values, where=f"{cls.__name__} (notebook parameters)")
+        injected = _injected_names(namespace.get("In"))
+        if injected:
+            section = {}
+            if "notebooks" in injected and isinstance(namespace.get("notebooks"), dict):
+                stem = _stem_of(cls)
+                section = dict(namespace["notebooks"].get(stem) or {}) if stem else {}
+                where = f"{cls.__name__} (notebooks.{stem} of the params file)"
+            run_keys = set(RunConfig.model_fields) - set(cls.model_fields)
+            unknown = sorted(n for n in injected | set(section) if n not in cls.model_fields and n not in run_keys)
+            if unknown:
+                valid = sorted(cls.model_fields)
+                raise ParamsError(f"{where}: {', '.join(repr(u) + _hint(u, valid) for u in unknown)} "
+                                  f"is not a parameter of this notebook. Valid parameters are: {', '.join(valid)}")
+            values.update(section)
+        return validate(cls, values, where=where)
+
+
+def _injected_names(history) -> set[str]:
+    """Names assigned in papermill's injected-parameters cell(s) of this kernel's history."""
+    import ast
+
+    names: set[str] = set()
+    for src in history or []:
+        if not isinstance(src, str) or not src.lstrip().startswith("# Parameters"):
+            continue
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def _stem_of(model: type) -> str | None:
+    """The notebook whose params model is ``model``."""
+    from workbench.notebooks import NOTEBOOKS
+
+    for spec in NOTEBOOKS.values():
+        try:
+            if spec.params is model:
+                return spec.stem
+        except (ImportError, AttributeError):
+            continue
+    return None
 
 
 SHARED_KEYS = ("data_dir", "lang", "mask_pii", "as_of")
