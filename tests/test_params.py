@@ -8,6 +8,7 @@ from workbench.exceptions import ParamsError
 from workbench.notebooks import NOTEBOOKS
 from workbench.params import DataQualityParams, load_run_config
 from workbench.paths import NOTEBOOKS_DIR, PARAMS_DIR
+from workbench.reuse import RUNNER_INTERNAL
 
 
 def _yaml(tmp_path, text):
@@ -73,9 +74,11 @@ def test_parameters_cell_matches_schema(stem):
     """Each notebook's parameters cell defines exactly its schema's fields, each with a # help comment."""
     nb = json.loads((NOTEBOOKS_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]
+    lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip() and not ln.startswith("# ---")]
     names = [ln.split("=")[0].strip() for ln in lines]
-    assert names == list(NOTEBOOKS[stem].params.model_fields)
+    fields = list(NOTEBOOKS[stem].params.model_fields)
+    internal = [f for f in fields if f in RUNNER_INTERNAL]  # kept apart, at the end of the cell
+    assert names == [f for f in fields if f not in RUNNER_INTERNAL] + internal
     assert all("#" in ln for ln in lines), "every parameter needs a # help comment"
     model = NOTEBOOKS[stem].params()
     ns = {}
