@@ -43,7 +43,7 @@ def _budget(root, with_total=True):
 def run(tmp_path):
     """Result tables of a small run, one per extractor, with figures known by construction."""
     _table(tmp_path, "10_customer_segmentation", "segments", pd.DataFrame({
-        "segment": ["Champions", "Lost"], "customers": [757, 13339], "share_customers": [0.0537, 0.9463],
+        "rfm_segment": ["Champions", "Lost"], "customers": [757, 13339], "share_customers": [0.0537, 0.9463],
         "share_revenue": [0.40494794, 0.59505206]}))
     _table(tmp_path, "10_customer_segmentation", "channel_value", pd.DataFrame({
         "acquisition_channel_id": ["CH01", "CH02", "(unknown)"], "acquisition_channel": ["直销", "经销商", "(unknown)"],
