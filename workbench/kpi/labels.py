@@ -87,6 +87,9 @@ LABELS = Catalogue("kpi", {
     "def_orders": ("number of orders", "订单数量"),
     "def_new_customers": ("customers whose first order falls in the period", "首单落在该期间的客户数"),
     "def_conversion_rate": ("won leads / leads created in the period", "该期间创建的线索中赢单的比例"),
+    # not the channel report's conversion of mature cohorts: a period's leads, open ones counted as not won
+    "kpi_conversion_rate": ("Conversion of the period's leads (won / leads created, open ones not won yet)",
+                            "本期线索转化率（赢单/本期创建线索，未关闭的暂计为未赢单）"),
     "def_margin": ("(revenue - cost) / revenue, on orders with a cost", "（收入 - 成本）/ 收入，仅计有成本的订单"),
     "def_csat": ("mean satisfaction score of the responses", "反馈满意度评分的平均值"),
     "def_nps": ("share of promoters - share of detractors, x 100", "推荐者占比 - 贬损者占比，乘以 100"),

@@ -77,6 +77,8 @@ def _table(rpt, df: pd.DataFrame, name: str | None = None, *, shown: pd.DataFram
         headers["p_hit"] = rpt.text("P(hit target), {n} paths", "达成概率（{n} 条模拟路径）", n=count(SIM_PATHS))
     if company_word and "key" in view and (view["key"] == "").any():
         view = view.assign(key=view["key"].replace("", rpt.t("company")))
+    if "kpi" in view:  # a KPI named like a shared measure says its own definition ("kpi_conversion_rate")
+        view = view.assign(kpi=[f"kpi_{k}" if f"kpi_{k}" in rpt.labels else k for k in view["kpi"]])
     kinds = _kinds(view, money_cols)
     kinds.update(formats or {})
     return rpt.table(df, name, shown=view, columns=columns, formats=kinds, max_rows=max_rows, caption=caption,
