@@ -39,8 +39,13 @@ def run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def names():
+    """Text a zh page may show as it is: names from the data, and the data model's own identifiers
+    (file, table and column names such as leads.csv or created_date, which the reader's files carry)."""
+    from workbench.data.schema import TABLES
+
     ds = load_dataset(PROJ_ROOT / "data" / "sample", strict=False)
-    return data_names(ds.tables)
+    model = set(TABLES) | {c.name for spec in TABLES.values() for c in spec.columns}
+    return data_names(ds.tables) | model
 
 
 def _pages(res, lang):

@@ -16,7 +16,7 @@ ALLOWED_TERMS = frozenset("""
 NPS CSAT CLV CAC ROI ROAS RFM KPI SKU CSV XLSX HTML CRM ID IDs BG NBD Gamma Kaplan Meier Wilson Holm
 Bonferroni Benjamini Hochberg XmR UCL LCL MR AICc AIC ETS SPIN SWOT TOP VIP AOV GMV Shapley Markov
 Excel Zoho Fxiaoke CI pp vs p n k R2 chi Cox OLS DiD Monte Carlo RMSE MAPE Brier YoY MoM QoQ FY Q1 Q2 Q3 Q4
-A B C D E F x y z jieba min max mean median P UTF GBK GB BOM Parquet CRLF
+A B C D E F x y z jieba min max mean median P UTF GBK GB BOM Parquet CRLF English
 """.split())
 """Terms a Chinese reader of sales reports reads as they are (abbreviations, method and product names)."""
 
