@@ -41,6 +41,13 @@ COUNTS = ("n", "periods", "red_periods", "orders", "leads", "won", "lost", "open
           "cycle_days_median")
 
 
+def kpi_name(rpt, code: str) -> str:
+    """A KPI's name: its own label where a shared measure has the same code (``kpi_conversion_rate``:
+    a period's leads, not the channel report's mature cohorts)."""
+    key = f"kpi_{code}"
+    return rpt.t(key) if key in rpt.labels else rpt.t(code)
+
+
 def _display(*objs):
     from IPython.display import display
 
@@ -119,6 +126,7 @@ def show_definitions(rpt, kd: A.KpiData) -> None:
         w = rpt.t(f"def_{k}")
         words.append(w if w != f"def_{k}" else rpt.t("def_custom").format(f=f))
     view = d.assign(definition=words, source=[f"src_{s}" for s in d["source"]])
+    view = view.assign(kpi=[f"kpi_{k}" if f"kpi_{k}" in rpt.labels else k for k in view["kpi"]])
     _display(rpt.table(view, shown=view, columns=["kpi", "definition", "additive", "higher_is_better", "source"],
                        formats={"additive": "bool", "higher_is_better": "bool"}, values=["kpi", "source"],
                        max_rows=50))
@@ -205,7 +213,7 @@ def show_attainment(rpt, att: pd.DataFrame, summary: pd.DataFrame, kd: A.KpiData
                         formats={"actual": f, "target": f},
                         caption=rpt.text("{kpi}: attainment over the review window, worst first (reps: see the "
                                          "scorecards)", "{kpi}：复盘窗口内的达成率（由差到好；销售代表见记分卡）",
-                                         kpi=rpt.t(k))))
+                                         kpi=kpi_name(rpt, k))))
     for level in [lv for lv in ("region", "channel", "team") if lv in set(att["level"])]:
         _display(rpt.figure(plots.attainment_heatmap(att, rpt, "revenue", level, params.review_periods)))
     last = summary["window"].iloc[0].split("..")[-1] if len(summary) else None
@@ -343,7 +351,7 @@ def signal_text(rpt, row, run_length: int) -> str:
     kind = "share" if row["chart"] != "XmR" else ("money_month" if row["kpi"] == "revenue" else "num")
     val, centre = rpt.fmt(row["value"], kind), rpt.fmt(row["center"], kind)
     span = row["first_period"] + ("" if row["first_period"] == row["last_period"] else f"..{row['last_period']}")
-    kname = rpt.t(row["kpi"]) if zh_lang else rpt.t(row["kpi"]).lower()
+    kname = kpi_name(rpt, row["kpi"]) if zh_lang else kpi_name(rpt, row["kpi"]).lower()
     key = row["key"] or rpt.t("company")
     if zh_lang:
         text = f"{key} {kname}：{span} {what}，均值 {val}，基线中心 {centre}（{'高于' if up else '低于'}正常波动，不是噪声）"
@@ -380,7 +388,7 @@ def show_control(rpt, charts: dict, signals: pd.DataFrame, kd: A.KpiData, params
         pts = charts[k]
         chart, level, key, kpi = k
         sig = signals.loc[(signals["chart"] == chart) & (signals["key"] == key) & (signals["kpi"] == kpi)] if len(signals) else None
-        title = f"{chart}: {key or rpt.t('company')} — {rpt.t(kpi)}"
+        title = f"{chart}: {key or rpt.t('company')} — {kpi_name(rpt, kpi)}"
         if chart == "p'":
             title += rpt.text(" (Laney, σz = {s})", "（离散修正，σz = {s}）", s=f"{pts['sigma_z'].iloc[0]:.2f}")
         _display(rpt.figure(plots.control_chart(pts, rpt, title, chart, sig, kd.actions, level, key)))
