@@ -94,3 +94,17 @@ def test_figure_embedded_with_alt_text(rpt):
     ax.set_title("各数据表质量得分")
     html = rpt.figure(fig).data
     assert html.startswith('<img class="wb-fig" alt="各数据表质量得分" src="data:image/png;base64,')
+
+
+def test_declared_tables_enforced(tmp_path):
+    import pytest as _pytest
+
+    from workbench.reporting import UndeclaredTable
+
+    r = Report(NotebookParams(output_dir=str(tmp_path / "t" / "00_x")), tables={"a": ("x", "y")})
+    with _pytest.raises(UndeclaredTable, match="not declared"):
+        r.save(pd.DataFrame({"x": [1]}), "b")
+    with _pytest.raises(UndeclaredTable, match="undeclared: \\['z'\\]"):
+        r.save(pd.DataFrame({"x": [1], "y": [2], "z": [3]}), "a")
+    r.save(pd.DataFrame(), "a")  # an empty result keeps its declared header
+    assert (tmp_path / "t" / "00_x" / "a.csv").read_text(encoding="utf-8-sig").strip() == "x,y"

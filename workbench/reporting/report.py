@@ -228,6 +228,9 @@ class Report:
         Raises :class:`UndeclaredTable` when the notebook's spec declares its tables and this
         one, or one of its columns, is not among them.
         """
+        cols = list(self.declared.get(name, ()))
+        if df.empty and cols and set(df.columns) <= set(cols):
+            df = df.reindex(columns=cols)  # an empty result still has its declared header
         self.check_declared(df, name)
         if self.output_dir is None:
             return None
