@@ -79,7 +79,11 @@ def test_data_quality_notebook(small_sample, tmp_path, lang):
     assert f"{summary['problems']}" in head
     written = {p.stem for p in tables.glob("*.csv")}
     assert written == {"fix_list", "table_overview", "column_completeness", "invalid_values", "duplicates",
-                       "orphans", "freshness", "missing_tables"}
+                       "orphans", "freshness", "missing_tables", "row_audit", "row_audit_reasons"}
+    # every row accounted for: rows read = rows used + dropped, per table, as the loader counted them
+    audit = pd.read_csv(tables / "row_audit.csv", encoding="utf-8-sig").set_index("table")
+    assert (audit["rows_read"] == audit["rows_used"] + audit["rows_dropped"]).all()
+    assert {t: int(n) for t, n in audit["rows_used"].items()} == {t: len(df) for t, df in ds.tables.items()}
     ov = pd.read_csv(tables / "table_overview.csv", encoding="utf-8-sig")
     loaded = ov.loc[ov["status"] == "loaded"].set_index("table")["rows"]
     assert {t: int(n) for t, n in loaded.items()} == {t: len(df) for t, df in ds.tables.items()}

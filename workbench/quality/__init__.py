@@ -56,6 +56,7 @@ from workbench.quality.validity import VALIDITY_KINDS, invalid_values
 from workbench.quality.views import (
     FIX_COLUMNS,
     OVERVIEW_COLUMNS,
+    show_audit,
     show_completeness,
     show_completeness_chart,
     show_duplicates,
@@ -77,7 +78,7 @@ __all__ = [
     "reference_date", "column_completeness", "invalid_values", "normalise_company_name",
     "possible_duplicate_customers", "duplicates", "orphans", "freshness", "table_overview", "table_scores",
     "missing_tables", "missing_tables_report", "fix_list", "quality_summary", "headline",
-    "FIX_COLUMNS", "OVERVIEW_COLUMNS", "show_errors", "show_fix_list", "show_overview", "show_scores",
+    "FIX_COLUMNS", "OVERVIEW_COLUMNS", "show_audit", "show_errors", "show_fix_list", "show_overview", "show_scores",
     "show_completeness", "show_completeness_chart", "show_invalid_values", "show_duplicates", "show_orphans",
     "show_freshness", "show_missing_tables",
 ]

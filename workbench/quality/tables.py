@@ -37,6 +37,13 @@ TABLES: dict[str, tuple[str, ...]] = {
         "days_since_last", "stale", "completeness", "invalid_cells", "orphan_rows", "errors",
         "warnings", "score",
     ),
+    "row_audit": (
+        "table", "file", "rows_read", "rows_used", "rows_dropped", "rows_changed", "money_column",
+        "money_read", "money_used", "money_dropped", "reconciled",
+    ),
+    "row_audit_reasons": (
+        "table", "reason", "action", "column", "rows", "money",
+    ),
 }
 
 OPTIONAL: frozenset[str] = frozenset()

@@ -46,6 +46,41 @@ def _ref(table: str, column) -> str:
     return str(column)
 
 
+AUDIT_SHOWN = ["table", "file", "rows_read", "rows_used", "rows_dropped", "rows_changed", "money_read",
+               "money_used", "money_dropped", "reconciled"]
+AUDIT_HEADERS = {"rows_used": "audit_rows_used", "rows_dropped": "audit_rows_dropped",
+                 "rows_changed": "audit_rows_changed", "money_read": "audit_money_read",
+                 "money_used": "audit_money_used", "money_dropped": "audit_money_dropped",
+                 "reconciled": "audit_reconciled", "reason": "audit_reason", "action": "audit_action",
+                 "rows": "audit_rows", "money": "audit_money"}
+
+
+def show_audit(rpt, ds):
+    """Every row accounted for: per table rows and money read, used, dropped or changed, and why.
+
+    Saves ``row_audit`` and ``row_audit_reasons`` (the loader's audit, :attr:`Dataset.audit`)."""
+    audit = ds.audit.reset_index(drop=True)
+    reasons = ds.audit_reasons.reset_index(drop=True)
+    money = {c: "money" for c in ("money_read", "money_used", "money_dropped", "money")}
+    counts = {c: "count" for c in ("rows_read", "rows_used", "rows_dropped", "rows_changed", "rows")}
+    shown = audit.loc[(audit["rows_dropped"] > 0) | (audit["rows_changed"] > 0) | ~audit["reconciled"].astype(bool)]
+    t1 = rpt.table(audit, "row_audit", shown=shown if len(shown) else audit, columns=AUDIT_SHOWN,
+                   formats={**money, **counts, "reconciled": "bool"}, headers=AUDIT_HEADERS, max_rows=20)
+    view = reasons.assign(reason=[f"audit_{r}" for r in reasons["reason"]],
+                          action=[f"audit_{a}" for a in reasons["action"]])
+    t2 = rpt.table(reasons, "row_audit_reasons", shown=view, formats={**money, **counts},
+                   headers=AUDIT_HEADERS, values=["reason", "action"],
+                   empty=("No row was dropped or changed.", "没有行被删除或修改。"))
+    total_read = int(audit["rows_read"].sum())
+    total_used = int(audit["rows_used"].sum())
+    say = rpt.say("{read} rows read, {used} used; every difference is listed by reason below. Tables whose rows "
+                  "were all used as read are not shown.",
+                  "共读取 {read} 行，使用 {used} 行；差异均按原因列于下表。所有行均原样使用的数据表未列出。",
+                  read=total_read, used=total_used)
+    parts = [say, t1, t2]
+    return Markup("".join(p.to_html() if hasattr(p, "to_html") else str(p) for p in parts))
+
+
 def show_errors(rpt, ds):
     """A visible note listing the data errors (only in interactive use: a published run stops on them)."""
     if not ds.errors:
