@@ -64,10 +64,14 @@ def show_audit(rpt, ds):
     money = {c: "money" for c in ("money_read", "money_used", "money_dropped", "money")}
     counts = {c: "count" for c in ("rows_read", "rows_used", "rows_dropped", "rows_changed", "rows")}
     shown = audit.loc[(audit["rows_dropped"] > 0) | (audit["rows_changed"] > 0) | ~audit["reconciled"].astype(bool)]
+    no_money = shown["money_column"].isna()  # a table without amounts shows "–", not ¥0
+    shown = shown.assign(**{c: shown[c].where(~no_money) for c in ("money_read", "money_used", "money_dropped")})
     t1 = rpt.table(audit, "row_audit", shown=shown if len(shown) else audit, columns=AUDIT_SHOWN,
                    formats={**money, **counts, "reconciled": "bool"}, headers=AUDIT_HEADERS, max_rows=20)
+    has_money = set(audit.loc[audit["money_column"].notna(), "table"])
     view = reasons.assign(reason=[f"audit_{r}" for r in reasons["reason"]],
-                          action=[f"audit_{a}" for a in reasons["action"]])
+                          action=[f"audit_{a}" for a in reasons["action"]],
+                          money=reasons["money"].where(reasons["table"].isin(has_money)))
     t2 = rpt.table(reasons, "row_audit_reasons", shown=view, formats={**money, **counts},
                    headers=AUDIT_HEADERS, values=["reason", "action"],
                    empty=("No row was dropped or changed.", "没有行被删除或修改。"))
