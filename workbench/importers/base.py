@@ -76,7 +76,6 @@ from workbench.importers.tables import (  # noqa: F401 - re-exported
 from workbench.importers.values import (  # noqa: F401 - re-exported
     _CURRENCY_MARKS,
     _EPOCH_RE,
-    _OPS,
     DROP,
     TEXT_DATE_FORMATS,
     TYPE_WORDS,

@@ -7,9 +7,7 @@ does and mean the same by it.
 
 from __future__ import annotations
 
-import ast
 import difflib
-import operator
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench import expr as expr_mod
 from workbench.data import coerce
 from workbench.data.aliases import aliases_for, suggest, value_key
 from workbench.data.aliases import map_values as alias_map
@@ -315,42 +314,19 @@ def to_probability(values: pd.Series) -> pd.Series:
     return v.where(v <= 1, v / 100.0)
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def eval_expression(expr: str, resolve_column) -> pd.Series:
     """Evaluate ``Quantity * UnitPrice`` or ```Sales` - `Profit``` over numeric columns.
 
     Only ``+ - * /``, unary minus, numbers, parentheses and column names (bare, or in
-    backticks when they hold spaces) are allowed: a mapping file cannot run code.
+    backticks when they hold spaces) are allowed: a mapping file cannot run code. The
+    evaluator is :mod:`workbench.expr`, the one KPI formulas use too.
     """
-    names: dict[str, str] = {}
-
-    def _sub(m: re.Match) -> str:
-        key = f"__c{len(names)}"
-        names[key] = m.group(1)
-        return key
-
-    py = re.sub(r"`([^`]+)`", _sub, expr)
     try:
-        tree = ast.parse(py, mode="eval")
-    except SyntaxError as exc:
-        raise MappingError(f"expression {expr!r} is not valid: {exc.msg}") from None
-
-    def ev(node):
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -ev(node.operand)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            return node.value
-        if isinstance(node, ast.Name):
-            return resolve_column(names.get(node.id, node.id))
-        raise MappingError(f"expression {expr!r}: only + - * /, numbers and column names are allowed")
-
-    return ev(tree)
+        return expr_mod.evaluate(expr, resolve_column)
+    except expr_mod.ExpressionError as exc:
+        raise MappingError(str(exc)) from None
 
 
 def coerce_kind(raw: pd.Series, table: str, column: str, *, src: SourceFile | None, source_column: str,

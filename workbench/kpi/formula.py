@@ -8,10 +8,9 @@ parentheses are allowed, so a params file cannot run code.
 
 from __future__ import annotations
 
-import ast
-import operator
-
 import numpy as np
+
+from workbench import expr
 
 MEASURES: dict[str, str] = {
     "revenue": "net order amount (returns netted)",
@@ -50,69 +49,30 @@ BUILTIN_KPIS: dict[str, tuple[str, bool, bool, str, str, str]] = {
     "nps": ("100 * (promoters - detractors) / nps_n", False, True, "num", "nps_n", "feedback"),
 }
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _LEAD_MEASURES = {"leads", "won", "lost", "open", "won_value"}
 _FEEDBACK_MEASURES = {"responses", "csat_n", "csat_sum", "nps_n", "promoters", "detractors"}
 
 
-def _walk(node, names: set[str]) -> None:
-    if isinstance(node, ast.Expression):
-        _walk(node.body, names)
-    elif isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        _walk(node.left, names)
-        _walk(node.right, names)
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        _walk(node.operand, names)
-    elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        pass
-    elif isinstance(node, ast.Name):
-        if node.id not in MEASURES:
-            raise ValueError(f"unknown measure '{node.id}' in formula; valid measures: {', '.join(MEASURES)}")
-        names.add(node.id)
-    else:
-        raise ValueError(f"formula may use numbers, measure names, + - * / and parentheses only, "
-                         f"not {type(node).__name__}")
-
-
 def check_formula(formula: str) -> set[str]:
-    """The measures a formula uses; raises ``ValueError`` naming what is not allowed."""
-    try:
-        tree = ast.parse(formula, mode="eval")
-    except SyntaxError as exc:
-        raise ValueError(f"formula {formula!r} is not valid arithmetic: {exc.msg}") from None
-    names: set[str] = set()
-    _walk(tree, names)
-    return names
+    """The measures a formula uses; raises ``ValueError`` naming what is not allowed
+    (the evaluator is :mod:`workbench.expr`, the one mapping files use too)."""
+    used = expr.names(formula)
+    unknown = sorted(used - set(MEASURES))
+    if unknown:
+        raise ValueError(f"unknown measure '{unknown[0]}' in formula; valid measures: {', '.join(MEASURES)}")
+    return used
 
 
 def is_additive(formula: str) -> bool:
     """True when a formula has no division: its values add up over periods and keys."""
-    return not any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) for n in ast.walk(ast.parse(formula, mode="eval")))
+    return not expr.has_division(formula)
 
 
 def evaluate(formula: str, columns) -> np.ndarray:
     """Evaluate ``formula`` with measure arrays from ``columns`` (a mapping); x/0 gives NaN."""
     check_formula(formula)
-
-    def ev(node):
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.BinOp):
-            a, b = ev(node.left), ev(node.right)
-            if isinstance(node.op, ast.Div):
-                a = np.asarray(a, dtype=float)
-                b = np.asarray(b, dtype=float)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    return np.where(b != 0, a / np.where(b != 0, b, 1), np.nan)
-            return _OPS[type(node.op)](a, b)
-        if isinstance(node, ast.UnaryOp):
-            v = ev(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.Constant):
-            return float(node.value)
-        return np.asarray(columns[node.id], dtype=float)
-
-    return np.asarray(ev(ast.parse(formula, mode="eval")), dtype=float)
+    out = expr.evaluate(formula, lambda name: np.asarray(columns[name], dtype=float), zero_division_nan=True)
+    return np.asarray(out, dtype=float)
 
 
 def source_of(formula: str) -> str:
