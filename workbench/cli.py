@@ -91,7 +91,8 @@ def _cmd_import(args) -> int:
                                            contacts=args.contacts, mapping=args.mapping, sheet=args.sheet, **common)
         elif args.source == "fxiaoke":
             report = importers.import_fxiaoke(args.files, customers=args.customers, opportunities=args.opportunities,
-                                              orders=args.orders, mapping=args.mapping, sheet=args.sheet, **common)
+                                              orders=args.orders, order_products=args.order_products,
+                                              leads=args.leads, mapping=args.mapping, sheet=args.sheet, **common)
         else:
             report = importers.import_mapping(args.mapping, input=args.input, **common)
     except WorkbenchError as exc:
@@ -123,9 +124,10 @@ def _add_import(sub) -> None:
     z.add_argument("--sheet", default=None, help="sheet of the XLSX exports to read")
     common(z, "mapping file with aliases for renamed columns and value maps (optional)")
 
-    f = srcs.add_parser("fxiaoke", help="纷享销客 Fxiaoke exports (客户, 商机, 销售订单; XLSX or CSV)")
+    f = srcs.add_parser("fxiaoke", help="纷享销客 Fxiaoke exports (客户, 商机, 销售订单, 订单产品, 线索; XLSX or CSV)")
     f.add_argument("files", nargs="*", type=Path, help="exports; the object is told from the headers")
-    for m, zh in (("customers", "客户"), ("opportunities", "商机"), ("orders", "销售订单")):
+    for m, zh in (("customers", "客户"), ("opportunities", "商机"), ("orders", "销售订单"),
+                  ("order-products", "订单产品 (order product lines)"), ("leads", "线索")):
         f.add_argument(f"--{m}", type=Path, default=None, help=f"the {zh} export")
     f.add_argument("--sheet", default=None, help="sheet of the XLSX exports to read")
     common(f, "mapping file with aliases for renamed labels and value maps (optional)")

@@ -399,3 +399,18 @@ def test_api_order_lines_name_their_order_by_its_id(tmp_path):
         ["SO-1", "c1", 10.0], ["SO-1", "c1", 20.0], ["SO-2", "c2", 5.0]]
     assert o["order_date"].tolist() == [pd.Timestamp("2024-05-02")] * 2 + [pd.Timestamp("2024-05-03")]
     assert not any("not in the 销售订单 export" in w for w in report.warnings)
+
+
+def test_cli_names_order_products_and_leads(tmp_path, capsys):
+    so = write_xlsx(tmp_path / "a.xlsx", ORDERS)
+    op = write_xlsx(tmp_path / "b.xlsx", LINES)
+    le = write_xlsx(tmp_path / "c.xlsx", FX_LEADS)
+    assert main(["import", "fxiaoke", "--orders", str(so), "--order-products", str(op), "--leads", str(le),
+                 "--out", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "wrote   leads" in out and "wrote   orders" in out
+    # the same as handing the files by position (each recognised from its headers)
+    import_fxiaoke([so, op, le], out=tmp_path / "by_headers")
+    named, guessed = load_dataset(tmp_path / "ds"), load_dataset(tmp_path / "by_headers")
+    for table in ("orders", "leads"):
+        assert len(named[table]) > 0 and named[table].equals(guessed[table])
