@@ -136,3 +136,20 @@ def test_channel_verdict_agrees_across_reports(run):
     # a channel the plan grows while it leaks says why, in the verdict table
     grown = verdict.loc[(verdict["verdict"] == "fix_stage") & (verdict["budget_change"] > 0)]
     assert grown["note"].notna().all()
+
+
+def test_chinese_pages_link_chinese_reports(run):
+    """The zh summary's "查看报告" links and every zh page's links open Chinese reports."""
+    for name, page in _pages(run, "zh").items():
+        targets = re.findall(r'href="(\d\d_[a-z_]+?)(\.zh)?\.html"', page)
+        english = [t for t, zh in targets if not zh]
+        # the only English page a zh page links is the same report, through the language switch
+        assert all(t == name.removesuffix(".zh.html") for t in english), (name, english)
+    summary = _pages(run, "zh")["90_executive_summary.zh.html"]
+    assert "查看报告" in summary and re.search(r'href="20_channel_evaluation\.zh\.html', summary)
+
+
+def test_traffic_lights_have_colour(run):
+    page = _pages(run, "en")["30_kpi_review.html"]
+    assert "wb-light-green" in page and "wb-light-red" in page  # a coloured dot beside the word
+    assert "td.wb-light-red::before" in page  # the colour itself is in the page's own CSS
