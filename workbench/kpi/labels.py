@@ -115,3 +115,15 @@ RULES = {
     5: ("6 points in a row steadily {dir}", "连续 6 点持续{dir}"),
 }
 """Western Electric run rules in words, by rule number."""
+
+
+def kpi_key(rpt, code: str) -> str:
+    """The label key of a KPI: its own (``kpi_conversion_rate``: a period's leads, not the channel
+    report's mature cohorts) where a shared measure has the same code, else the code."""
+    key = f"kpi_{code}"
+    return key if key in rpt.labels else code
+
+
+def kpi_name(rpt, code: str) -> str:
+    """A KPI's name in the report's language (see :func:`kpi_key`)."""
+    return rpt.t(kpi_key(rpt, code))

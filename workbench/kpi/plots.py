@@ -9,6 +9,7 @@ import pandas as pd
 
 from workbench import theme
 from workbench.kpi import periods as P
+from workbench.kpi.labels import kpi_name
 from workbench.theme import BAD, GOOD, NEUTRAL, PALETTE, WARN
 
 
@@ -59,7 +60,7 @@ def attainment_heatmap(att: pd.DataFrame, rpt, kpi: str = "revenue", level: str 
     ax.set_yticks(range(len(keys)), keys, fontsize=9)
     ax.grid(False)
     ax.set_title(_txt(rpt, "{kpi} attainment by {level} and period", "按{level}和期间的{kpi}达成率",
-                          kpi=_kpi_name(rpt, kpi), level=_lvl(rpt, level)))
+                          kpi=kpi_name(rpt, kpi), level=_lvl(rpt, level)))
     return fig
 
 
@@ -232,8 +233,3 @@ def payout_curve(params, rpt, target: float = 100_000.0):
     ax.set_title(_txt(rpt, "Commission of one rep with a target of {t}", "目标为 {t} 时单人提成曲线",
                           t=rpt.fmt.money(target)))
     return fig
-
-
-def _kpi_name(rpt, code: str) -> str:
-    key = f"kpi_{code}"
-    return rpt.t(key) if key in rpt.labels else rpt.t(code)

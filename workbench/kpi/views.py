@@ -18,7 +18,7 @@ from workbench.kpi import formula as F
 from workbench.kpi import plots
 from workbench.kpi.attainment import review_months
 from workbench.kpi.forecast import SIM_PATHS, backtest_window, window
-from workbench.kpi.labels import RULES
+from workbench.kpi.labels import RULES, kpi_key, kpi_name
 from workbench.kpi.periods import month_label
 from workbench.reporting import Markup, count, money, share
 
@@ -39,13 +39,6 @@ SHARES = ("attainment", "attainment_low", "attainment_high", "expected_attainmen
 COUNTS = ("n", "periods", "red_periods", "orders", "leads", "won", "lost", "open", "rank", "rank_low", "rank_high",
           "pipeline_deals", "n_months", "deals", "reached", "rep_n", "team_n", "reps_paid", "reps_above_target",
           "cycle_days_median")
-
-
-def kpi_name(rpt, code: str) -> str:
-    """A KPI's name: its own label where a shared measure has the same code (``kpi_conversion_rate``:
-    a period's leads, not the channel report's mature cohorts)."""
-    key = f"kpi_{code}"
-    return rpt.t(key) if key in rpt.labels else rpt.t(code)
 
 
 def _display(*objs):
@@ -85,7 +78,7 @@ def _table(rpt, df: pd.DataFrame, name: str | None = None, *, shown: pd.DataFram
     if company_word and "key" in view and (view["key"] == "").any():
         view = view.assign(key=view["key"].replace("", rpt.t("company")))
     if "kpi" in view:  # a KPI named like a shared measure says its own definition ("kpi_conversion_rate")
-        view = view.assign(kpi=[f"kpi_{k}" if f"kpi_{k}" in rpt.labels else k for k in view["kpi"]])
+        view = view.assign(kpi=[kpi_key(rpt, k) for k in view["kpi"]])
     kinds = _kinds(view, money_cols)
     kinds.update(formats or {})
     return rpt.table(df, name, shown=view, columns=columns, formats=kinds, max_rows=max_rows, caption=caption,
@@ -126,7 +119,7 @@ def show_definitions(rpt, kd: A.KpiData) -> None:
         w = rpt.t(f"def_{k}")
         words.append(w if w != f"def_{k}" else rpt.t("def_custom").format(f=f))
     view = d.assign(definition=words, source=[f"src_{s}" for s in d["source"]])
-    view = view.assign(kpi=[f"kpi_{k}" if f"kpi_{k}" in rpt.labels else k for k in view["kpi"]])
+    view = view.assign(kpi=[kpi_key(rpt, k) for k in view["kpi"]])
     _display(rpt.table(view, shown=view, columns=["kpi", "definition", "additive", "higher_is_better", "source"],
                        formats={"additive": "bool", "higher_is_better": "bool"}, values=["kpi", "source"],
                        max_rows=50))
