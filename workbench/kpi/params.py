@@ -17,6 +17,11 @@ from workbench.params import NotebookParams
 Level = Literal["company", "channel", "region", "team", "rep"]
 Granularity = Literal["month", "quarter", "year", "fiscal_quarter", "fiscal_year"]
 
+DEFAULT_TRAINING_PLAYBOOK: dict[str, str] = {"方案报价": "方案呈现与报价策略", "商务谈判": "商务谈判与促成技巧",
+                                             "需求确认": "需求挖掘（SPIN）"}
+"""The bundled sample's stages and their training modules; replace with your own stages in params
+(a stage not listed gets ``coaching: <stage>``)."""
+
 
 class CustomKpi(BaseModel):
     """A KPI defined by a formula over the base measures (see :data:`workbench.kpi.formula.MEASURES`)."""
@@ -113,7 +118,9 @@ class KpiParams(NotebookParams):
     max_open_share: float = Field(0.2, ge=0, le=1, description="a lead cohort with more still open is immature")
     alpha: float = Field(0.05, gt=0, lt=0.5, description="false discovery rate for training needs")
     inactive_days: int = Field(60, ge=7, description="a rep with no activity for this long has probably left")
-    training_playbook: dict[str, str] = Field({}, description="stage name to training module")
+    training_playbook: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_TRAINING_PLAYBOOK),
+        description="stage name (or A→B) to training module; a stage not listed gets 'coaching: <stage>'")
     incentive_plan: IncentivePlan = Field(IncentivePlan(), description="commission and bonus plan")
     incentive_what_if: dict[str, dict[str, Any]] = Field(
         {"accelerator 2.0": {"accelerator": 2.0}, "no cap": {"cap_attainment": 0.0},
