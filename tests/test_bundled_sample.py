@@ -27,7 +27,7 @@ def test_bundled_sample_is_the_generator_output(tmp_path):
 def test_bundled_sample_validates_with_the_planted_imperfections_only():
     ds = load_dataset(SAMPLE_DIR)  # strict: no error
     truth = json.loads((SAMPLE_DIR / "truth.json").read_text(encoding="utf-8"))
-    assert len(ds.tables) == 16
+    assert len(ds.tables) == 17  # 16 tables of the model v1 + touchpoints
     assert {w.kind for w in ds.warnings} == {"exact_duplicate", "orphan_key", "out_of_range"}
     dup = next(w for w in ds.warnings if w.kind == "exact_duplicate")
     assert dup.table == "orders"

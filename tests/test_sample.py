@@ -62,7 +62,7 @@ def read_text(folder: Path, table: str) -> pd.DataFrame:
 def test_same_seed_gives_identical_bytes(small):
     a, b = small["a"], small["b"]
     names = sorted(p.name for p in a.glob("*.csv")) + ["dataset.yaml", "truth.json"]
-    assert len(names) == 17  # 15 CSV tables + yaml + truth (products is xlsx)
+    assert len(names) == 18  # 16 CSV tables + yaml + truth (products is xlsx)
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 

@@ -1595,6 +1595,9 @@ def generate_sample(out_dir: str | Path, seed: int = 7, scale: float = 1.0, lead
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables, truth = build_sample(seed=seed, scale=scale, lead_scale=lead_scale, regions=regions, reps=reps)
+    from workbench.sample_touchpoints import add_touchpoints
+
+    add_touchpoints(tables, truth, seed=seed)  # issue 16: touch paths with a planted assister
     files = {}
     for name, df in tables.items():
         if name == "products":

@@ -494,6 +494,8 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
                 expected=_EXPECTED.get(col.kind, "a value"),
             ))
         out[col.name] = values
+    if spec.one_of:  # e.g. a touch names its lead or its customer: a row with neither cannot be placed
+        issues.extend(_check_one_of(spec, out, df.index, table, fname, info))
     extras = [c for c in df.columns if c not in out]
     result = pd.DataFrame(out, index=df.index)
     for c in extras:  # kept and ignored, as the contract says
@@ -550,6 +552,24 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
                 expected="one row per key",
             ))
     return result.reset_index(drop=True), issues
+
+
+def _check_one_of(spec, out: dict, index, table: str, fname: str, info: FileInfo) -> list[Issue]:
+    """An error for rows where every column of ``spec.one_of`` is blank (or for a file with none of them)."""
+    names = ", ".join(spec.one_of)
+    present = [c for c in spec.one_of if c in out]
+    if not present:
+        return [Issue("error", "missing_column", f"needs at least one of the columns {names}; found none",
+                      table, fname, names, expected=f"a column {' or '.join(spec.one_of)} naming whom the row is about")]
+    blank = pd.Series(True, index=index)
+    for c in present:
+        blank &= pd.Series(out[c], index=index).isna()
+    if not blank.any():
+        return []
+    pos = _positions(blank)
+    return [Issue("error", "blank_required", f"{int(blank.sum())} row(s) have none of {names}",
+                  table, fname, names, info.line_of(pos[:MAX_ROWS_SHOWN]), int(blank.sum()),
+                  expected=f"a value in at least one of {names}")]
 
 
 def _notebooks_needing(table: str) -> list[str]:

@@ -80,6 +80,9 @@ class TableSpec:
     tracks_freshness: bool = True
     money: str | None = None  # the money column the audit reconciles (read vs used)
     extra_notes: str = field(default="")
+    one_of: tuple[str, ...] = ()
+    """Columns of which every row needs at least one (a touch names its lead or its customer): the loader
+    reports a row where all are blank as an error naming the columns, as for a blank required column."""
 
     @property
     def required(self) -> list[str]:
@@ -344,6 +347,28 @@ TABLES: dict[str, TableSpec] = {
             key=("action_id",),
             date_column="start_date",
             tracks_freshness=False,
+        ),
+        TableSpec(
+            "touchpoints",
+            "one touch of a lead or customer by a channel",
+            (
+                _c("touch_id", ID),
+                _c("lead_id", ID),
+                _c("customer_id", ID),
+                _c("ts", DATE, True),
+                _c("channel_id", ID, True),
+                _c("cost", MONEY, min=0),
+                _c("campaign", TEXT),
+            ),
+            key=(),  # touches are events, like order lines: an exact repeat of a line is the duplicate
+            foreign_keys=(
+                _fk("lead_id", "leads"),
+                _fk("customer_id", "customers"),
+                _fk("channel_id", "channels"),
+            ),
+            date_column="ts",
+            money="cost",
+            one_of=("lead_id", "customer_id"),
         ),
     ]
 }
