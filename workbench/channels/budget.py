@@ -288,9 +288,40 @@ def _unit_values(tables, ld: LeadData | None, panel: pd.DataFrame, params: Chann
     return value, margin_rate, notes
 
 
+def attributed_value_shift(credit: pd.DataFrame, model: str, months: int) -> dict[str, float]:
+    """Revenue per month that ``model`` credits each channel beyond last touch (``value`` difference / months).
+
+    ``credit`` holds :func:`workbench.attribution.attribute`'s columns (``channel_id, model, value``).
+    """
+    v = credit.pivot_table(index="channel_id", columns="model", values="value", aggfunc="sum").fillna(0.0)
+    if model not in v or "last_touch" not in v or months <= 0:
+        return {}
+    return ((v[model] - v["last_touch"]) / months).to_dict()
+
+
+def shift_unit_values(value: dict[str, float], panel: pd.DataFrame, shift: dict[str, float]) -> dict[str, float]:
+    """Each channel's value per unit of outcome plus ``shift`` (revenue per month) / its mean monthly outcome.
+
+    A channel without a value (no won amounts, no orders) gets ``shift / mean outcome``; the value
+    never falls below 0. Channels without outcome months keep their value.
+    """
+    out = dict(value)
+    mean_y = panel.groupby("channel_id")["y"].mean() if len(panel) else pd.Series(dtype=float)
+    for cid, extra in shift.items():
+        y = float(mean_y.get(cid, 0.0))
+        if y > 0 and np.isfinite(extra):
+            out[cid] = max(float(value.get(cid, 0.0)) + extra / y, 0.0)
+    return out
+
+
 def fit_response(tables: dict[str, pd.DataFrame], ld: LeadData | None, params: ChannelParams,
-                 as_of: pd.Timestamp) -> ResponseFit:
+                 as_of: pd.Timestamp, *, value_shift: dict[str, float] | None = None) -> ResponseFit:
     """Fit the carry-over and a diminishing-returns curve per channel with spend.
+
+    ``value_shift`` (optional, ``{channel_id: revenue per month}``) adds revenue that an attribution
+    model credits a channel beyond last touch (negative: less) to the value of its outcome, spread
+    over its mean monthly outcome (see :func:`attributed_value_shift`); the response data then
+    values each channel by attributed revenue instead of the lead source's.
 
     Returns
     -------
@@ -358,6 +389,10 @@ def fit_response(tables: dict[str, pd.DataFrame], ld: LeadData | None, params: C
     # per-channel point estimates
     value, mrate, vnotes = _unit_values(tables, ld, panel, params, as_of)
     notes += vnotes
+    if value_shift:
+        value = shift_unit_values(value, panel, value_shift)
+        notes.append(Note("The value of each channel's outcome includes the revenue an attribution model credits it "
+                          "with beyond last touch.", "各渠道成果的价值已计入归因模型在末次触点之外归给它的收入。"))
     rows = []
     a_pt, b_pt, m_pt, se_b = {}, {}, {}, {}
     season_of: dict[str, bool] = {}
@@ -821,3 +856,43 @@ def plan_summary(al: Allocation) -> pd.DataFrame:
            "value_change_year_low": 12 * al.change_low, "value_change_year_high": 12 * al.change_high,
            "channels_up": int((pct >= 0.01).sum()), "channels_down": int((pct <= -0.01).sum())}
     return pd.DataFrame([row], columns=PLAN_COLUMNS)
+
+
+ATTRIBUTED_PLAN_COLUMNS = ["channel_id", "channel_name", "value_factor", "current_spend",
+                           "recommended_spend_last_touch", "recommended_spend_attributed", "change_attributed"]
+
+
+def attributed_plan(tables: dict[str, pd.DataFrame], ld: LeadData | None, params: ChannelParams,
+                    as_of: pd.Timestamp, value_shift: dict[str, float]) -> tuple[pd.DataFrame, list[Note]]:
+    """The optimiser's split on last-touch revenue beside its split on attributed revenue (issue 16).
+
+    Both fits use the same response data; the second values each channel's outcome with
+    ``value_shift`` added (:func:`attributed_value_shift`). Point estimates only (``n_draws`` at its
+    minimum): the intervals belong to the channel report's plan.
+
+    Returns
+    -------
+    DataFrame
+        :data:`ATTRIBUTED_PLAN_COLUMNS` (``value_factor``: the attributed value of one unit of a
+        channel's outcome over its last-touch value), and the notes of both fits.
+    """
+    quick = params.model_copy(update={"n_draws": 50})
+    base = fit_response(tables, ld, quick, as_of)
+    attr = fit_response(tables, ld, quick, as_of, value_shift=value_shift)
+    notes = list(attr.notes)
+    a0, a1 = optimise(base, quick, with_intervals=False), optimise(attr, quick, with_intervals=False)
+    notes += a1.notes
+    if a0.table.empty or a1.table.empty:
+        return pd.DataFrame(columns=ATTRIBUTED_PLAN_COLUMNS), notes
+    t0 = a0.table.set_index("channel_id")
+    t1 = a1.table.set_index("channel_id")
+    v0 = base.curves.set_index("channel_id")["value_per_unit"]
+    v1 = attr.curves.set_index("channel_id")["value_per_unit"]
+    out = pd.DataFrame({"channel_id": t0.index})
+    out["channel_name"] = out["channel_id"].map(t0["channel_name"])
+    out["value_factor"] = out["channel_id"].map(v1 / v0.where(v0 > 0)).astype(float)
+    out["current_spend"] = out["channel_id"].map(t0["current_spend"]).astype(float)
+    out["recommended_spend_last_touch"] = out["channel_id"].map(t0["recommended_spend"]).astype(float)
+    out["recommended_spend_attributed"] = out["channel_id"].map(t1["recommended_spend"]).astype(float)
+    out["change_attributed"] = out["recommended_spend_attributed"] - out["recommended_spend_last_touch"]
+    return out[ATTRIBUTED_PLAN_COLUMNS], notes

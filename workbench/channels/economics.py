@@ -402,3 +402,90 @@ def customer_value(ds, as_of: pd.Timestamp) -> pd.DataFrame:
     rfm = seg.rfm_table(prep, p)
     value = seg.value_tiers(rfm, seg.clv_table(prep, rfm, p), p)
     return channel_value(prep, seg.attributes(prep, rfm, ds), rfm, value, ds, p)
+
+
+# ----------------------------------------------------------------------------- attributed economics (issue 16)
+
+ATTRIBUTED_COLUMNS = ["channel_id", "channel_name", "model", "conversions", "conversions_low", "conversions_high",
+                      "value", "value_low", "value_high", "spend", "cac", "cac_low", "cac_high", "roas", "roas_low",
+                      "roas_high", "margin_rate", "roi", "roi_low", "roi_high", "window"]
+
+
+def company_margin_rate(tables: dict[str, pd.DataFrame], window: tuple[pd.Period, pd.Period] | None) -> float:
+    """Gross margin / revenue of the order lines with a known cost in ``window`` (NaN without costs).
+
+    The cost of a line is found as in :func:`channel_economics` (``orders.cost``, else quantity × unit cost).
+    """
+    o = tables.get("orders")
+    if o is None or o.empty or window is None:
+        return float("nan")
+    month = o["order_date"].dt.to_period("M")
+    o = o.loc[(month >= window[0]) & (month <= window[1])]
+    if o.empty:
+        return float("nan")
+    cost, _ = _costs(tables, o)
+    known = cost.notna()
+    revenue = float(o.loc[known, "amount"].sum())
+    return float((revenue - cost[known].sum()) / revenue) if known.any() and revenue > 0 else float("nan")
+
+
+def attributed_economics(credit: pd.DataFrame, spend: pd.DataFrame | None,
+                         window: tuple[pd.Period, pd.Period] | None, *, models: tuple[str, ...] = ("last_touch",),
+                         names: dict[str, str] | None = None, margin_rate: float = float("nan")) -> pd.DataFrame:
+    """ROI and CAC per channel from attributed conversions and revenue, one row per channel and model.
+
+    The measures are the workbench's own (:func:`workbench.measures.roi`, ``roas``, ``ratio``); only
+    their inputs change: ``conversions`` and ``value`` are what an attribution model credits the
+    channel with (a won lead counts as one acquisition), ``spend`` is the channel's spend over the
+    months of ``window`` (the months with a conversion), and the gross margin is ``value ×
+    margin_rate``. CAC is ``spend / conversions``; its interval comes from the conversions'
+    interval (``spend / conversions_high`` .. ``spend / conversions_low``), ROAS and ROI likewise
+    from the revenue's interval.
+
+    Parameters
+    ----------
+    credit : DataFrame
+        ``ATTRIBUTION_COLUMNS`` of :func:`workbench.attribution.attribute`.
+    spend : DataFrame or None
+        The canonical spend table.
+    window : (Period, Period) or None
+        First and last month of the conversions.
+    models : tuple of str
+        The models kept (e.g. ``("last_touch", "markov")``), in this order.
+    names : dict, optional
+        ``{channel_id: name}``.
+    margin_rate : float
+        Gross margin per unit of revenue (NaN: ROI unknown).
+
+    Returns
+    -------
+    DataFrame
+        :data:`ATTRIBUTED_COLUMNS`; channels with spend but no credit are listed with 0 conversions.
+    """
+    names = names or {}
+    sp = pd.Series(dtype=float)
+    if spend is not None and not spend.empty and window is not None:
+        monthly, _ = spend_by_month(spend)
+        m = pd.PeriodIndex(monthly["month"], freq="M")
+        sp = monthly.loc[(m >= window[0]) & (m <= window[1])].groupby("channel_id")["spend"].sum()
+    cr = credit.loc[credit["model"].isin(models)]
+    channels = sorted(set(cr["channel_id"]) | set(sp.index[sp > 0]))
+    grid = pd.MultiIndex.from_product([list(models), channels], names=["model", "channel_id"]).to_frame(index=False)
+    out = grid.merge(cr, on=["model", "channel_id"], how="left")
+    for c in ("conversions", "conversions_low", "conversions_high", "value", "value_low", "value_high"):
+        out[c] = out[c].fillna(0.0).astype(float)
+    out["channel_name"] = out["channel_id"].map(lambda c: names.get(c, c))
+    s = out["channel_id"].map(sp).astype(float)
+    out["spend"] = s
+    pos = s.where(s > 0)
+    out["cac"] = measures.ratio(pos, out["conversions"])
+    out["cac_low"] = measures.ratio(pos, out["conversions_high"])
+    out["cac_high"] = measures.ratio(pos, out["conversions_low"])
+    for suffix in ("", "_low", "_high"):
+        out[f"roas{suffix}"] = measures.roas(out[f"value{suffix}"], pos)
+        out[f"roi{suffix}"] = measures.roi(out[f"value{suffix}"] * margin_rate, pos)
+    out["margin_rate"] = margin_rate
+    out["window"] = measures.window_text(window) if window is not None else ""
+    order = {m: i for i, m in enumerate(models)}
+    out = out.sort_values(["channel_id", "model"], key=lambda c: c.map(order) if c.name == "model" else c)
+    return out[ATTRIBUTED_COLUMNS].reset_index(drop=True)

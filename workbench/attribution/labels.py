@@ -1,0 +1,87 @@
+"""Labels of the channel attribution report: table headers, model names, roles and axis labels (English, Chinese)."""
+
+from __future__ import annotations
+
+from workbench.reporting import Catalogue
+
+MODEL_KEYS = ("first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley")
+
+LABELS = Catalogue("attribution", {
+    # journeys and paths
+    "measure": ("Measure", "指标"),
+    "touches_in": ("Touches read", "读取的触点"),
+    "journeys_in": ("Journeys read", "读取的路径"),
+    "journeys": ("Journeys", "路径数"),
+    "touches": ("Touches", "触点数"),
+    "conversions": ("Conversions", "转化数"),
+    "touches_after_conversion": ("Touches after the conversion (left out)", "转化之后的触点（未计入）"),
+    "touches_outside_lookback": ("Touches before the look-back window (left out)", "回溯期之前的触点（未计入）"),
+    "touches_missing": ("Touches without time or channel (left out)", "缺少时间或渠道的触点（未计入）"),
+    "journeys_without_outcome": ("Journeys without an outcome (left out)", "没有结果的路径（未计入）"),
+    "journeys_without_touches": ("Journeys without a touch (left out)", "没有触点的路径（未计入）"),
+    "conversions_without_touches": ("Conversions without a touch (left out)", "没有触点的转化（未计入）"),
+    "converted_without_time": ("Conversions without a time (left out)", "没有转化时间的转化（未计入）"),
+    "n_touches": ("Touches on the path", "路径触点数"),
+    "journey_conversion_rate": ("Conversion (of journeys)", "路径转化率"),
+    "path": ("Path", "路径"),
+    "attributed_revenue": ("Attributed revenue", "归因收入"),
+    "revenue_low": ("Revenue 95% low", "收入 95% 下限"),
+    "revenue_high": ("Revenue 95% high", "收入 95% 上限"),
+    "conversions_low": ("Conversions 95% low", "转化数 95% 下限"),
+    "conversions_high": ("Conversions 95% high", "转化数 95% 上限"),
+    "share_low": ("Share 95% low", "占比 95% 下限"),
+    "share_high": ("Share 95% high", "占比 95% 上限"),
+    "credit_share": ("Share of conversions credited", "获得的转化占比"),
+    # models
+    "model": ("Model", "模型"),
+    "first_touch": ("First touch", "首次触点"),
+    "last_touch": ("Last touch", "末次触点"),
+    "linear": ("Linear", "线性"),
+    "time_decay": ("Time decay", "时间衰减"),
+    "position_based": ("Position based (40/20/40)", "位置加权（40/20/40）"),
+    "markov": ("Markov removal effect", "Markov 移除效应"),
+    "shapley": ("Shapley value", "Shapley 值"),
+    # Markov order fit
+    "order": ("Order", "阶数"),
+    "states": ("States", "状态数"),
+    "parameters": ("Parameters", "参数"),
+    "log_likelihood": ("Log-likelihood", "对数似然"),
+    "aic": ("AIC", "AIC"),
+    "bic": ("BIC", "贝叶斯信息准则"),
+    "holdout_log_loss": ("Hold-out log loss", "留出样本对数损失"),
+    "chosen": ("Chosen", "选中"),
+    # credit shift
+    "channel_name": ("Name", "渠道名称"),
+    "last_touch_share": ("Last-touch share", "末次触点占比"),
+    "model_share": ("Data-driven share", "数据驱动占比"),
+    "model_share_low": ("Data-driven 95% low", "数据驱动 95% 下限"),
+    "model_share_high": ("Data-driven 95% high", "数据驱动 95% 上限"),
+    "shift": ("Data-driven minus last touch", "数据驱动减末次触点"),
+    "role": ("Role", "角色"),
+    "assister": ("assists more than it closes", "助攻多于成交"),
+    "closer": ("closes more than it assists", "成交多于助攻"),
+    "even": ("no clear difference", "无明显差异"),
+    # economics and budget
+    "spend": ("Spend", "费用"),
+    "cac": ("CAC", "获客成本"),
+    "cac_low": ("CAC 95% low", "获客成本 95% 下限"),
+    "cac_high": ("CAC 95% high", "获客成本 95% 上限"),
+    "roas": ("ROAS", "ROAS"),
+    "roas_low": ("ROAS 95% low", "ROAS 95% 下限"),
+    "roas_high": ("ROAS 95% high", "ROAS 95% 上限"),
+    "roi": ("ROI", "ROI"),
+    "roi_low": ("ROI 95% low", "ROI 95% 下限"),
+    "roi_high": ("ROI 95% high", "ROI 95% 上限"),
+    "margin_rate": ("Margin rate", "毛利率"),
+    "window": ("Window", "期间"),
+    "value_factor": ("Attributed / last-touch revenue", "归因收入 / 末次触点收入"),
+    "current_spend": ("Current spend", "当前费用"),
+    "recommended_spend_last_touch": ("Recommended (last touch)", "建议费用（末次触点）"),
+    "recommended_spend_attributed": ("Recommended (attributed)", "建议费用（归因）"),
+    "change_attributed": ("Change (attributed)", "变化（归因）"),
+    # axes
+    "axis_share": ("Share of conversions credited", "获得的转化占比"),
+    "axis_journeys": ("Journeys", "路径数"),
+    "axis_touches": ("Touches on the path", "路径触点数"),
+    "axis_conversion": ("Conversion of journeys", "路径转化率"),
+})
