@@ -84,3 +84,27 @@ def test_parameters_cell_matches_schema(stem):
     ns = {}
     exec("".join(cell["source"]), {}, ns)  # literals only: no derived values that go stale
     assert ns == model.model_dump()
+
+
+def _papermill_namespace(injected: dict, **cell) -> dict:
+    """A kernel's globals after papermill ran the parameters cell and its injected ``# Parameters`` cell."""
+    src = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in injected.items())
+    return {**cell, **injected, "In": ["", "stale_after_days = 45\n", src]}
+
+
+def test_papermill_params_file_section_applies():
+    ns = _papermill_namespace({"lang": "zh", "extra_langs": ["en"],
+                               "notebooks": {"00_data_quality": {"top_fixes": 3}, "30_kpi_review": {"draws": 100}}})
+    p = DataQualityParams.from_namespace(ns)
+    assert (p.lang, p.top_fixes, p.stale_after_days) == ("zh", 3, 45)
+
+
+def test_papermill_params_file_that_changes_data_reading_fails():
+    """value_aliases in a -f file would be ignored by the notebook's own load: a different answer than
+    `workbench run` gives with the same file. It fails and names dataset.yaml instead."""
+    ns = _papermill_namespace({"value_aliases": {"leads.status": {"Gewonnen": "won"}}, "plausible_from": "2020-01-01"})
+    with pytest.raises(ParamsError, match=r"value_aliases, plausible_from change\(s\) how the data is read.*dataset.yaml"):
+        DataQualityParams.from_namespace(ns)
+    # their defaults (what a params file without them injects) are fine
+    ns = _papermill_namespace({"value_aliases": {}, "keep_duplicate_lines": None, "plausible_from": None})
+    assert DataQualityParams.from_namespace(ns).top_fixes == 10

@@ -91,7 +91,26 @@ class NotebookParams(BaseModel):
                 raise ParamsError(f"{where}: {', '.join(repr(u) + _hint(u, valid) for u in unknown)} "
                                   f"is not a parameter of this notebook. Valid parameters are: {', '.join(valid)}")
             values.update(section)
+            _check_load_options(namespace, injected, where)
         return validate(cls, values, where=where)
+
+
+LOAD_KEYS = ("value_aliases", "keep_duplicate_lines", "plausible_from")
+"""Keys of a params file that change how the data is read (:meth:`RunConfig.load_options`)."""
+
+
+def _check_load_options(namespace: dict[str, Any], injected: set[str], where: str) -> None:
+    """Refuse params-file keys that change how the data is read: a notebook run by papermill loads the
+    folder itself, so they would be silently ignored and its tables would differ from ``workbench run``'s.
+    ``<data_dir>/dataset.yaml`` holds the same settings and is read on every path."""
+    set_here = [k for k in LOAD_KEYS if k in injected
+                and namespace.get(k) != RunConfig.model_fields[k].get_default(call_default_factory=True)]
+    if set_here:
+        raise ParamsError(
+            f"{where}: {', '.join(set_here)} change(s) how the data is read, which only `workbench run` applies; "
+            f"a notebook run by papermill or in JupyterLab would ignore it. Put it in the data folder's "
+            f"dataset.yaml, read on every path (value_aliases, duplicate_lines: keep or drop, plausible_from), "
+            f"or run `workbench run --params <file> --only <notebook>`")
 
 
 def _injected_names(history) -> set[str]:
