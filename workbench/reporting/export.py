@@ -6,8 +6,15 @@
   quote again, so a table reads back to the values it was written from.
 - Every field with a line break or carriage return is quoted (lines end in CRLF), so a
   name with a bare ``\\r`` cannot split a row.
-- Floats are written positionally (never ``5.4e-20``): whole numbers as integers, values
-  of 1 or more with at most 4 decimals, smaller ones with 6 significant digits.
+- Numbers carry no noise digits and are never in scientific notation (``5.4e-20`` is
+  written ``0.000000000000000000054``): a float column whose values are all whole is
+  written as integers (a count that is a float because of a blank: ``89``, never ``89.0``);
+  money (a column the report declares ``money*``) to cents; other values of 1 or more
+  with at most 4 decimals, smaller ones with 6 significant digits (``0.157303``, not
+  ``0.15730337078651685``). ``-0.0`` is ``0``; infinity is ``inf`` / ``-inf`` (pandas
+  reads them back as numbers); a missing value is an empty field.
+- :func:`read_csv` reads such a file back to the same rows and values (within the
+  rounding): only an empty field is missing, so a region called ``NA`` stays ``NA``.
 """
 
 from __future__ import annotations
@@ -30,50 +37,105 @@ def neutralise(v):
     return v
 
 
-def _float_text(x: float) -> str:
+def _is_money(kind: str | None) -> bool:
+    return bool(kind) and kind.startswith("money")
+
+
+def round_noise(x: float, kind: str | None = None) -> float:
+    """``x`` without its noise digits: money to cents, else 4 decimals from 1 up, 6 significant below.
+
+    The value :func:`write_csv` writes, and the value the Excel workbook holds.
+    """
+    if not np.isfinite(x):
+        return x
+    if _is_money(kind):
+        r = round(x, 2)
+    elif abs(x) >= 1:
+        r = round(x, 4)
+    elif x == 0:
+        r = 0.0
+    else:
+        r = float(np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-"))
+    return 0.0 if r == 0 else r  # never -0.0
+
+
+def _float_text(x: float, kind: str | None = None) -> str:
     if np.isnan(x):
         return ""
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
+    if _is_money(kind):
+        r = round_noise(x, kind)
+        return str(int(r)) if r == int(r) else np.format_float_positional(r, precision=2, trim="-")
     if abs(x) >= 1:
         return np.format_float_positional(x, precision=4, unique=True, fractional=True, trim="-")
     return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
-def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The copy of ``df`` that :func:`write_csv` writes: safe text, readable floats."""
+def _cell_text(v, kind: str | None = None):
+    """A value of a mixed (object) column: floats as :func:`_float_text`, text neutralised."""
+    if isinstance(v, (float, np.floating)) and not isinstance(v, bool):
+        return _float_text(float(v), kind)
+    return neutralise(v)
+
+
+def csv_frame(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """The copy of ``df`` that :func:`write_csv` writes: safe text, readable floats.
+
+    ``kinds`` (column -> format kind, optional) rounds ``money*`` columns to cents.
+    """
+    kinds = kinds or {}
     out = df.copy()
     for c in out.columns:
         s = out[c]
+        kind = kinds.get(c)
+        if pd.api.types.is_bool_dtype(s):
+            continue
         if pd.api.types.is_float_dtype(s):
             vals = s.to_numpy(dtype=float, na_value=np.nan)
             finite = vals[np.isfinite(vals)]
             if len(finite) == len(vals[~np.isnan(vals)]) and len(finite) and (finite == np.round(finite)).all() \
                     and np.abs(finite).max() < 2**53:
-                out[c] = s.astype("Int64")  # counts stored as float (89.0) are integers
+                # counts stored as float (89.0, or float because of a blank) are integers
+                missing = np.isnan(vals)
+                out[c] = pd.arrays.IntegerArray(np.where(missing, 0, vals).astype("int64"), missing)
             else:
-                out[c] = pd.array([_float_text(x) for x in vals], dtype=object)
-        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+                out[c] = pd.array([_float_text(x, kind) for x in vals], dtype=object)
+        elif s.dtype == object:
+            out[c] = s.map(lambda v, kind=kind: _cell_text(v, kind), na_action="ignore")
+        elif pd.api.types.is_string_dtype(s):
             out[c] = s.map(neutralise, na_action="ignore")
     return out
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a result table as CSV: UTF-8 with BOM (Excel reads Chinese), CRLF, safe text."""
+def write_csv(df: pd.DataFrame, path: str | Path, kinds: dict[str, str] | None = None) -> Path:
+    """Write a result table as CSV: UTF-8 with BOM (Excel reads Chinese), CRLF, safe text.
+
+    ``kinds`` (column -> format kind) is optional; ``money*`` columns are written to cents.
+    """
     path = Path(path)
-    csv_frame(df).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d",
-                         lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    csv_frame(df, kinds).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d",
+                                lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return path
 
 
+def _unquote(v):
+    return v[1:] if isinstance(v, str) and v.startswith("'") and v[1:].startswith(FORMULA_START) else v
+
+
 def read_csv(path: str | Path, **kw) -> pd.DataFrame:
-    """Read a table written by :func:`write_csv`, removing the quote that made formulas text."""
+    """Read a table written by :func:`write_csv`, removing the quote that made formulas text.
+
+    Only an empty field is missing (``NA``, ``null`` or ``None`` written as text stay text),
+    unless ``keep_default_na`` / ``na_values`` are passed.
+    """
+    if "na_values" not in kw and "keep_default_na" not in kw:
+        kw.update(keep_default_na=False, na_values=[""])
     df = pd.read_csv(path, encoding="utf-8-sig", **kw)
     for c in df.columns:
         s = df[c]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            df[c] = s.map(lambda v: v[1:] if isinstance(v, str) and v.startswith("'") and v[1:2] and
-                          v[1:].startswith(FORMULA_START) else v, na_action="ignore")
+            df[c] = s.map(_unquote, na_action="ignore")
     return df

@@ -160,6 +160,28 @@ COMMON = Catalogue("common", {
     "table_row": ("1 row.", "共 1 行。"),
     "table_cut": ("Showing the first {k} of {n} rows.", "显示 {n} 行中的前 {k} 行。"),
     "full_table": ("Full table (CSV)", "完整数据（CSV）"),
+    # the Excel workbook of a report (workbench/reporting/excel.py)
+    "xlsx_link": ("Excel workbook ({n} tables)", "Excel 工作簿（{n} 张表）"),
+    "excel_workbook": ("Excel workbook", "Excel 工作簿"),
+    "xlsx_about": ("About", "说明"),
+    "xlsx_sheet": ("Sheet", "工作表"),
+    "xlsx_report": ("Report", "报告"),
+    "xlsx_currency": ("Currency", "货币"),
+    "xlsx_latest_date": ("latest date in the data", "数据中的最新日期"),
+    "xlsx_note_numbers": (
+        "Numbers are numbers: percentages are stored as fractions and shown with %, percentage-point "
+        "differences as points, money in {currency}; ids, codes and periods are text. The CSV files beside "
+        "this workbook hold the same tables with their canonical column names, the same in every language.",
+        "数字均以数值保存：百分比以小数保存并以 % 显示，百分点差异以百分点显示，金额单位为 {currency}；"
+        "编号、代码和期间为文本。本工作簿旁的 CSV 文件包含相同的数据表，使用规范字段名，各语言版本完全相同。"),
+    "xlsx_note_sizes": (
+        "Sample sizes: a rate or an average is only as reliable as the number of observations behind it. "
+        "Columns such as n, leads, customers or responses give that number, and the 95% interval columns "
+        "(low / high) its uncertainty where a table has them; the report flags groups too small to rank. "
+        "Check them before acting on a figure.",
+        "样本量：比率或平均值的可靠程度取决于其背后的观测数量。样本量、线索数、客户数或反馈数等字段给出该数量，"
+        "数据表中如有 95% 区间（下限 / 上限）字段，则给出其不确定性；报告会标记样本过少、不参与排名的分组。"
+        "据此采取行动前请先核对。"),
 }, parents=())
 
 

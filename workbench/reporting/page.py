@@ -1,4 +1,4 @@
-"""The published page of a report: its title, table of contents and language switch.
+"""The published page of a report: its title, table of contents, workbook link and language switch.
 
 nbconvert renders the notebook (``workbench/templates/report``); this module builds
 what the template places around it. The table of contents is made from the
@@ -15,6 +15,7 @@ from workbench.reporting.labels import COMMON
 
 _HEADING = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
+_WORKBOOK = re.compile(r'<a class="wb-workbook" href="([^"]+)"')
 
 
 def headings(page: str) -> list[tuple[int, str, str]]:
@@ -27,24 +28,49 @@ def headings(page: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def toc_html(page: str, lang: str) -> str:
-    """A table of contents of ``page``'s sections; empty when it has fewer than three."""
+def workbook_link(lang: str, href: str) -> str:
+    """The link to the report's Excel workbook ("Excel workbook" / "Excel 工作簿")."""
+    return (f'<a class="wb-workbook" href="{html.escape(href, quote=True)}" download>'
+            f'{html.escape(COMMON.t("excel_workbook", lang))}</a>')
+
+
+def workbook_href(page: str) -> str | None:
+    """The href of the workbook link :meth:`workbench.reporting.Report.finish` put on ``page``, if any."""
+    m = _WORKBOOK.search(page)
+    return html.unescape(m.group(1)) if m else None
+
+
+def toc_html(page: str, lang: str, workbook: str | None = None) -> str:
+    """A table of contents of ``page``'s sections, with the link to the ``workbook`` when given.
+
+    Empty when the page has fewer than three sections and no workbook.
+    """
     items = headings(page)
-    if len(items) < 3:
+    link = f'<div class="wb-toc-workbook">{workbook_link(lang, workbook)}</div>' if workbook else ""
+    if len(items) < 3 and not link:
         return ""
     lis = "".join(
         f'<li class="wb-toc-{level}"><a href="#{html.escape(anchor, quote=True)}">{html.escape(text)}</a></li>'
-        for level, anchor, text in items)
+        for level, anchor, text in items) if len(items) >= 3 else ""
     title = COMMON.t("contents", lang)
-    return f'<nav class="wb-toc" aria-label="{html.escape(title)}"><b>{html.escape(title)}</b><ul>{lis}</ul></nav>'
+    body = f"<b>{html.escape(title)}</b><ul>{lis}</ul>" if lis else ""
+    return f'<nav class="wb-toc" aria-label="{html.escape(title)}">{body}{link}</nav>'
 
 
-def insert_toc(page: str, lang: str) -> str:
-    """``page`` with its table of contents placed before the first section heading."""
-    toc = toc_html(page, lang)
+def insert_toc(page: str, lang: str, workbook: str | None = None) -> str:
+    """``page`` with its table of contents placed before the first section heading.
+
+    ``workbook`` is the href of the report's Excel workbook; by default the one the page
+    itself links at its end (:meth:`~workbench.reporting.Report.finish`), so the contents
+    lead to it too.
+    """
+    toc = toc_html(page, lang, workbook if workbook is not None else workbook_href(page))
     if not toc:
         return page
     first = _HEADING.search(page)
+    if first is None:  # no section heading: the contents (the workbook link) go first in the body
+        at = page.find(">", page.find("<body")) + 1 if "<body" in page else 0
+        return page[:at] + toc + page[at:]
     # the heading sits inside its cell's markup; the ToC goes before that cell's wrapper
     cell = page.rfind('<div class="jp-Cell', 0, first.start())
     at = cell if cell >= 0 else first.start()

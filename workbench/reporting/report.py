@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.reporting import excel
 from workbench.reporting.export import write_csv
 from workbench.reporting.formats import (
     MISSING,
@@ -44,8 +45,14 @@ class UndeclaredTable(ValueError):
     """A notebook saved a result table (or columns) its NotebookSpec does not declare."""
 
 
-def _guess_kind(s: pd.Series) -> str:
-    """The kind of a column nobody declared: from its dtype (and never a percentage by guess)."""
+def _guess_kind(s: pd.Series, name: str = "") -> str:
+    """The kind of a column nobody declared: from its dtype (and never a percentage by guess).
+
+    A column of ids or codes by its name (``customer_id``, ``rfm_code``) is text: ``1234``,
+    never ``1,234``.
+    """
+    if name and excel.is_id_column(name):
+        return "text"
     if pd.api.types.is_bool_dtype(s):
         return "bool"
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -169,8 +176,15 @@ class Report:
         self.labels = labels if labels is not None else COMMON
         self.fmt = Formatter(self.lang, currency)
         self.output_dir = Path(params.output_dir) if getattr(params, "output_dir", "") else None
-        self.declared = dict(tables) if tables is not None else _declared_tables(type(params))
+        spec = _spec_of(type(params))
+        self.stem = spec.stem if spec is not None else (self.output_dir.name if self.output_dir else "report")
+        self.title = spec.title(self.lang) if spec is not None else self.stem
+        self.declared = dict(tables) if tables is not None else (dict(spec.tables) if spec is not None else {})
+        self.declared_kinds = _declared_kinds(spec)
         self.tables_written: list[str] = []
+        self.sheets: dict[str, excel.Sheet] = {}
+        """The saved result tables as the workbook shows them, in the order they were saved."""
+        self.workbook_path: Path | None = None
         theme.apply(self.lang)
 
     # -- words ---------------------------------------------------------------------------------
@@ -222,8 +236,16 @@ class Report:
                 metadata={"workbench": {"headline": html.unescape(body)}})
 
     # -- tables --------------------------------------------------------------------------------
-    def save(self, df: pd.DataFrame, name: str) -> Path | None:
+    def save(self, df: pd.DataFrame, name: str, *, formats: Mapping[str, str] | None = None,
+             headers: Mapping[str, str] | None = None, values: Iterable[str] = (),
+             caption: str | None = None) -> Path | None:
         """Write the result table ``name`` as CSV (UTF-8 with BOM); a no-op in an interactive run.
+
+        The table also becomes a sheet of the report's Excel workbook, written by
+        :meth:`finish`. ``formats``, ``headers``, ``values`` and ``caption`` are those of
+        :meth:`table` (which passes them); a table saved alone gets the kinds its
+        declaration gives (``KINDS`` beside ``TABLES``) or else kinds guessed from its
+        column names and values (:func:`workbench.reporting.excel.guess_kind`).
 
         Raises :class:`UndeclaredTable` when the notebook's spec declares its tables and this
         one, or one of its columns, is not among them.
@@ -234,12 +256,79 @@ class Report:
         self.check_declared(df, name)
         if self.output_dir is None:
             return None
+        kinds = self.column_kinds(df, name, formats)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / f"{name}.csv"
-        write_csv(df, path)  # formulas neutralised, CR-safe, no scientific notation
+        write_csv(df, path, kinds)  # formulas neutralised, CR-safe, no scientific notation, money to cents
         self.tables_written.append(name)
+        header_keys = dict(headers or {})
+        coded = [c for c in values if c in df.columns]
+        desc = caption or (self.t(name) if self.t(name) != name else "")
+        self.sheets[name] = excel.Sheet(
+            name, df.copy(deep=False), kinds, {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns},
+            desc, {c: (lambda v: self.t(str(v))) for c in coded})
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path
+
+    def column_kinds(self, df: pd.DataFrame, name: str, formats: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The kind of every column of a saved table: declared by the view (``formats``), by the
+        table's declaration (``KINDS``), or guessed (ids and periods text, see
+        :func:`workbench.reporting.excel.guess_kind`)."""
+        viewed = formats is not None  # a table with a view: undeclared columns as the view shows them
+        formats = dict(formats or {})
+        declared = self.declared_kinds.get(name, {})
+        out = {}
+        for c in df.columns:
+            if c in formats:
+                out[c] = kind_of(formats[c])
+            elif c in declared:
+                out[c] = kind_of(declared[c])
+            elif viewed:
+                out[c] = _guess_kind(df[c], c)
+            else:
+                out[c] = excel.guess_kind(c, df[c])
+        return out
+
+    def finish(self) -> Markup | None:
+        """Write the report's Excel workbook, one sheet per saved result table; the last cell.
+
+        The workbook is ``<output_dir>/<stem>.<lang>.xlsx`` (headers in the report's language);
+        the CSV files stay the canonical tables. Returns the link to the workbook (shown at the
+        end of the page, and repeated by the page's table of contents), or ``None`` in an
+        interactive run or when the notebook saved no table.
+        """
+        if self.output_dir is None or not self.sheets:
+            return None
+        path = self.output_dir / excel.workbook_name(self.stem, self.lang)
+        excel.write_workbook(path, list(self.sheets.values()), self.fmt, about=self._about(),
+                             about_title=self.t("xlsx_about"),
+                             sheet_list_headers=[self.t(k) for k in ("xlsx_sheet", "table", "rows", "description")],
+                             about_notes=[self.t("xlsx_note_numbers").format(currency=self.fmt.symbol.strip()),
+                                          self.t("xlsx_note_sizes")])
+        self.workbook_path = path
+        log.info("wrote workbook %s (%d sheets)", path, len(self.sheets))
+        href = f"tables/{self.output_dir.name}/{path.name}"
+        words = self.t("xlsx_link").format(n=len(self.sheets))
+        return Markup(f'<p class="wb-workbook"><a class="wb-workbook" href="{html.escape(href, quote=True)}" '
+                      f'download>{html.escape(words)}</a></p>')
+
+    def _about(self) -> list[tuple[str, str]]:
+        """The About sheet's lines: title, when, data, parameters."""
+        import datetime as dt
+
+        p = self.params
+        internal = {"lang", "output_dir", "dataset_cache", "interactive", "run_tables_dir", "previous_run_dir"}
+        dump = p.model_dump() if hasattr(p, "model_dump") else {}
+        shown = "; ".join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}"
+                          for k, v in dump.items() if k not in internal and k not in ("data_dir", "as_of"))
+        return [
+            (self.t("xlsx_report"), self.title),
+            (self.t("generated"), dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+            (self.t("dataset"), str(getattr(p, "data_dir", ""))),
+            (self.t("as_of"), str(getattr(p, "as_of", "") or self.t("xlsx_latest_date"))),
+            (self.t("xlsx_currency"), self.currency),
+            (self.t("parameters"), shown),
+        ]
 
     def check_declared(self, df: pd.DataFrame, name: str) -> None:
         if not self.declared:
@@ -283,7 +372,7 @@ class Report:
             Text columns whose values are the workbench's own codes, shown by their label.
         """
         if name:
-            self.save(df, name)
+            self.save(df, name, formats=dict(formats or {}), headers=headers, values=values, caption=caption)
         view = df if shown is None else shown
         if view is None or view.empty:
             en, zh = empty or (COMMON["nothing_to_show"])
@@ -293,7 +382,7 @@ class Report:
         n = len(view)
         view = view.head(max_rows)
         formats = dict(formats or {})
-        kinds = {c: kind_of(formats[c]) if c in formats else _guess_kind(view[c]) for c in view.columns}
+        kinds = {c: kind_of(formats[c]) if c in formats else _guess_kind(view[c], c) for c in view.columns}
         header_keys = dict(headers or {})
         hdr = {c: self._header(header_keys.get(c, c), kinds[c]) for c in view.columns}
         coded = set(values)
@@ -348,18 +437,36 @@ def _legacy_formats(formats):
     return {c: kind_of(k) for c, k in (formats or {}).items()}
 
 
-def _declared_tables(params_type) -> dict:
+def _spec_of(params_type):
+    """The NotebookSpec whose params model is ``params_type`` (``None`` when there is none)."""
     try:
         from workbench.notebooks import NOTEBOOKS
     except ImportError:  # pragma: no cover
-        return {}
+        return None
     for spec in NOTEBOOKS.values():
         try:
             if spec.params is params_type:
-                return dict(spec.tables)
+                return spec
         except (ImportError, AttributeError):
             continue
-    return {}
+    return None
+
+
+def _declared_tables(params_type) -> dict:
+    spec = _spec_of(params_type)
+    return dict(spec.tables) if spec is not None else {}
+
+
+def _declared_kinds(spec) -> dict[str, dict[str, str]]:
+    """``KINDS = {table: {column: kind}}`` beside a spec's ``TABLES``, when its module has one."""
+    if spec is None or not isinstance(getattr(spec, "tables_path", None), str) or not spec.tables_path:
+        return {}
+    import importlib
+
+    try:
+        return dict(getattr(importlib.import_module(spec.tables_path), "KINDS", {}) or {})
+    except ImportError:  # pragma: no cover
+        return {}
 
 
 __all__ = ["Report", "TableView", "Markup", "UndeclaredTable", "MAX_ROWS", "Value", "MISSING"]
