@@ -6,10 +6,16 @@ sentences come back as ``{"en": ..., "zh": ..., **values}`` for the report to fo
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
+from workbench.reporting import Notes as Section
 from workbench.reporting import count, share
+
+log = logging.getLogger(__name__)
 
 COUNT_KEYS = ("journeys_in", "journeys", "conversions", "touches", "touches_in", "touches_after_conversion",
               "touches_outside_lookback", "touches_missing", "journeys_without_outcome", "journeys_without_touches",
@@ -102,3 +108,149 @@ def headline(j, shift: pd.DataFrame | None, model_label: tuple[str, str]) -> dic
                   "末次触点下占 {lt}。",
             **base, "channel": name, "share": share(top.model_share), "lt": share(top.last_touch_share),
             "model": model_label[0].lower(), "model_zh": model_label[1]}
+
+
+# ----------------------------------------------------------------------------- the analysis behind the report
+
+
+@dataclass
+class AttributionResult(Section):
+    """Journeys, paths, every model's credit with intervals, the Markov order fit and the shift from last touch.
+
+    ``ok``: journeys exist (paths are shown); ``models_ok``: enough conversions to run the models.
+    """
+
+    journeys: object = None
+    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lengths: pd.DataFrame = field(default_factory=pd.DataFrame)
+    paths: pd.DataFrame = field(default_factory=pd.DataFrame)
+    credit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    order_fit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    markov_order: int | None = None
+    shift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sentences: list = field(default_factory=list)
+    model: str = "markov"
+    models_ok: bool = False
+
+
+def _order_fit(j) -> tuple[pd.DataFrame, int | None]:
+    """The Markov order fit table and the chosen order, whichever shape the model module returns."""
+    from workbench.attribution import markov_order_fit
+
+    res = markov_order_fit(j)
+    chosen = None
+    if isinstance(res, tuple):
+        fit, chosen = res[0], res[1]
+    else:
+        fit = res
+    fit = fit.reset_index(drop=True)
+    if chosen is None and "chosen" in fit:
+        rows = fit.loc[fit["chosen"].astype(bool), "order"]
+        chosen = int(rows.iloc[0]) if len(rows) else None
+    if chosen is not None:
+        fit["chosen"] = fit["order"].astype(int) == int(chosen)
+    return fit, (int(chosen) if chosen is not None else None)
+
+
+def analyse(ad, params, names: dict[str, str] | None = None) -> AttributionResult:
+    """Build the journeys and run the models of ``params.models`` side by side.
+
+    Parameters
+    ----------
+    ad : AttributionData
+        From :func:`workbench.attribution.prepare.prepare`.
+    params : AttributionParams
+        ``models``, ``chosen_model``, ``markov_order``, ``lookback_days``, ``half_life_days``, ``n_boot``,
+        ``seed``, ``top_paths`` and ``min_conversions``.
+    """
+    import workbench.attribution as at
+
+    out = AttributionResult(model=params.chosen_model)
+    if not ad.ok:
+        out.off("No journeys to attribute (see the note above).", "没有可归因的路径（见上方说明）。")
+        return out
+    names = names or {}
+    j = at.build_journeys(ad.touches, ad.outcomes, lookback_days=params.lookback_days or None)
+    out.journeys = j
+    out.counts = journey_counts(j)
+    if j.n_journeys == 0:
+        out.off("No journey has a touch.", "没有任何路径包含触点。")
+        return out
+    out.lengths, out.paths = path_tables(j, params.top_paths, names)
+    if j.conversions < params.min_conversions:
+        out.note("Only {n} conversions (fewer than min_conversions = {k}): too few to tell channels apart; the models "
+                 "are not run.", "只有 {n} 次转化（少于最低要求 {k}）：不足以区分各渠道的贡献，不运行归因模型。",
+                 level="warning", n=count(j.conversions), k=count(params.min_conversions))
+        return out
+    models = list(params.models)
+    order = params.markov_order
+    if "markov" in models or params.chosen_model == "markov":
+        out.order_fit, chosen = _order_fit(j)
+        out.markov_order = int(order) if order != "auto" else chosen
+    for m in ("last_touch", params.chosen_model):  # the comparison needs both
+        if m not in models:
+            models.append(m)
+    out.credit = at.attribute(j, models=tuple(models), markov_order=out.markov_order or "auto", n_boot=params.n_boot,
+                              seed=params.seed, half_life_days=params.half_life_days).reset_index(drop=True)
+    out.models_ok = True
+    out.shift = credit_shift(out.credit, params.chosen_model, names)
+    from workbench.attribution.labels import LABELS
+
+    out.sentences = assister_sentences(out.shift, LABELS[params.chosen_model])
+    if params.n_boot == 0:
+        out.note("n_boot = 0: no intervals, so no channel can be called an assister or a closer.",
+                 "n_boot = 0：没有区间，因此无法判定哪个渠道是助攻型或成交型。", level="warning")
+    return out
+
+
+@dataclass
+class Decisions(Section):
+    """ROI and CAC under last touch and the chosen model; the budget optimiser on attributed revenue."""
+
+    economics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budget: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budget_ok: bool = False
+
+
+def decisions(ds, ad, res: AttributionResult, params) -> Decisions:
+    """Attributed conversions and revenue per channel in the channel economics (and, if asked, the budget).
+
+    Uses :func:`workbench.channels.economics.attributed_economics` over the months with a conversion,
+    with the company's margin rate of those months, and
+    :func:`workbench.channels.budget.attributed_plan` with the channel report's default parameters.
+    """
+    from workbench.channels import budget, economics
+
+    out = Decisions()
+    if not res.models_ok:
+        out.off("No attribution to feed the channel economics.", "没有归因结果可用于渠道经济性分析。")
+        return out
+    if not ds.has("spend"):
+        out.note("No spend table: CAC, ROAS and ROI cannot be computed; only attributed conversions and revenue are "
+                 "shown.", "没有 spend 表：无法计算获客成本、ROAS 和 ROI，只显示归因的转化数与收入。")
+    rate = economics.company_margin_rate(ds.tables, ad.window)
+    if not np.isfinite(rate):
+        out.note("No cost data for the orders of these months: ROI is not shown.",
+                 "这些月份的订单没有成本数据：不显示 ROI。")
+    out.economics = economics.attributed_economics(res.credit, ds.tables.get("spend"), ad.window,
+                                                   models=("last_touch", params.chosen_model),
+                                                   names=ad.channel_names, margin_rate=rate)
+    if params.budget_on_attributed and ds.has("spend") and ad.window is not None:
+        from workbench.channels.params import ChannelParams
+        from workbench.channels.prepare import prepare_leads
+
+        months = (ad.window[1] - ad.window[0]).n + 1
+        shift = budget.attributed_value_shift(res.credit, params.chosen_model, months)
+        cp = ChannelParams(data_dir=params.data_dir, as_of=params.as_of)
+        as_of = ad.as_of.normalize() if ad.as_of is not None else pd.Timestamp.today().normalize()
+        ld = prepare_leads(ds.tables, cp, as_of) if ds.has("leads") else None
+        try:
+            out.budget, notes = budget.attributed_plan(ds.tables, ld, cp, as_of, shift)
+        except (ValueError, np.linalg.LinAlgError) as e:  # a response fit that cannot be made is a note, not a crash
+            log.warning("attributed budget plan failed: %s", e)
+            out.note("The budget optimiser could not be fitted on this data: {why}.", "预算优化模型无法在此数据上拟合。",
+                     why=str(e))
+            return out
+        out.notes.extend(notes)
+        out.budget_ok = not out.budget.empty
+    return out

@@ -33,8 +33,6 @@ class AttributionParams(NotebookParams):
     top_paths: int = Field(20, ge=1, le=500, description="distinct paths shown, most frequent first")
     min_conversions: int = Field(
         30, ge=1, description="fewer conversions than this: the models are not run (too few to tell channels apart)")
-    economics_months: int = Field(
-        12, ge=1, le=60, description="complete months of conversions and spend behind ROI and CAC per channel")
     budget_on_attributed: bool = Field(
         True, description="also fit the budget optimiser's response data with the chosen model's attributed revenue")
 
