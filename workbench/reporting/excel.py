@@ -16,7 +16,8 @@ reader's copy of the same tables:
 - text that a spreadsheet would run as a formula (a cell starting with ``=``, ``+``,
   ``-``, ``@``, a tab or a carriage return) gets a leading ``'`` as in the CSV (OWASP
   "CSV injection") and is stored as a text cell; characters XML cannot hold become
-  ``\\ufffd``; a text longer than Excel's 32,767 characters is cut with ``…``;
+  ``\\ufffd``, a carriage return inside a text becomes the cell line break (LF); a text
+  longer than Excel's 32,767 characters is cut with ``…``;
 - column widths from the header and the first rows' text (CJK characters count double).
 
 openpyxl (already a dependency) writes in its streaming ``write_only`` mode: a row is
@@ -189,7 +190,8 @@ def _text(v) -> str:
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         v = int(v)  # an id read as float (1234.0) is the text 1234
     t = neutralise(str(v))
-    t = _ILLEGAL.sub("\ufffd", t)
+    # a cell's line break is LF (XML reads a bare CR back as LF anyway)
+    t = _ILLEGAL.sub("\ufffd", t.replace("\r\n", "\n").replace("\r", "\n"))
     if len(t) > MAX_CELL_TEXT:
         t = t[:MAX_CELL_TEXT - 1] + "…"
     return t
