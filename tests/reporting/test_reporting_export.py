@@ -30,3 +30,49 @@ def test_floats_positional_and_integers_whole():
     assert out["p"].tolist()[:2] == ["0.000000000000000000054", "0.157303"]
     assert out["money"].tolist() == ["259707.6123", "1", "2.5"]
     assert out["count"].tolist()[:2] == [89, 1] and pd.isna(out["count"].iloc[2])
+
+
+def test_hostile_values_read_back(tmp_path):
+    """NaN, inf, -0.0, tiny and huge numbers, line breaks, formulas, CJK and 'NA': the same rows come back."""
+    text = HOSTILE + ["NA", "null", "客户\r\n名称", ""]
+    n = len(text)
+    rng = np.random.default_rng(7)
+    floats = rng.normal(0, 1, n) * 10.0 ** rng.integers(-12, 15, n)  # 1e-12 .. 1e15, noise digits
+    floats[:6] = [np.nan, np.inf, -np.inf, -0.0, 1e-12, 1e15]
+    df = pd.DataFrame({
+        "name": text,
+        "x": floats,
+        "count": [float(i) if i % 3 else np.nan for i in range(n)],  # float because of a blank
+        "big": np.array([2**62, -(2**62)] + list(range(n - 2)), dtype="int64"),
+        "huge": pd.Series([10**20] + [1] * (n - 1), dtype=object),  # beyond int64
+        "mixed": pd.Series([0.15730337078651685, "=1+1", 3] + [None] * (n - 3), dtype=object),
+        "money": np.linspace(-1000.005, 1000.005, n),
+    })
+    path = write_csv(df, tmp_path / "hostile.csv", kinds={"money": "money"})
+    raw = path.read_bytes().decode("utf-8-sig")
+    written = csv_frame(df, {"money": "money"})
+    assert not any("e" in v.lower().replace("inf", "") for v in written["x"].dropna())  # no scientific notation
+    assert written["count"].dtype == "Int64"  # counts written as integers, blanks stay blank
+    assert "-0," not in raw and ",-0\r" not in raw  # -0.0 is 0
+    back = read_csv(path)
+    assert len(back) == n and list(back.columns) == list(df.columns)
+    assert back["name"].fillna("").tolist() == text  # "NA" stays text, line breaks inside the cell
+    assert back["name"].iloc[n - 4] == "NA" and back["name"].iloc[n - 3] == "null"
+    got, want = back["x"].to_numpy(float), df["x"].to_numpy(float)
+    assert np.isnan(got[0]) and got[1] == np.inf and got[2] == -np.inf and got[3] == 0 and got[4] == 1e-12
+    finite = np.isfinite(want)
+    assert np.allclose(got[finite], want[finite], rtol=1e-5, atol=1e-4)  # within the rounding
+    assert back["count"].isna().tolist() == df["count"].isna().tolist()
+    assert back["count"].dropna().tolist() == df["count"].dropna().tolist()
+    assert back["big"].tolist() == df["big"].tolist()  # int64 extremes exact
+    assert str(back["huge"].iloc[0]) == "100000000000000000000"
+    assert back["mixed"].iloc[0] in ("0.157303", 0.157303) and back["mixed"].iloc[1] == "=1+1"
+    assert back["money"].round(2).tolist() == back["money"].tolist()  # cents
+    assert np.allclose(back["money"], df["money"], atol=0.005 + 1e-9)
+
+
+def test_only_an_empty_field_is_missing(tmp_path):
+    df = pd.DataFrame({"region": ["NA", "None", None], "n": [1, None, 3]})
+    back = read_csv(write_csv(df, tmp_path / "r.csv"))
+    assert back["region"].iloc[:2].tolist() == ["NA", "None"] and pd.isna(back["region"].iloc[2])
+    assert back["n"].iloc[[0, 2]].tolist() == [1, 3] and pd.isna(back["n"].iloc[1])
