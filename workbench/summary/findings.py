@@ -533,9 +533,43 @@ def nps(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
                             "推荐者占比 − 贬损者占比（点），95% 区间"))], []
 
 
+ATTRIBUTION_MODELS = {"markov": "Markov", "shapley": "Shapley"}
+"""The data-driven models' names (method names, the same in both languages)."""
+
+
+def attribution(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
+    """The largest difference between a channel's data-driven and last-touch credit (multi-touch attribution).
+
+    Cited only when the data-driven share's 95% interval excludes the last-touch share (``role`` is
+    ``assister`` or ``closer``); the difference is in percentage points of conversions.
+    """
+    t = read(tables, "attribution_shift")
+    if t is None:
+        return [], []
+    t = t.loc[t["role"].isin(["assister", "closer"]) & t["shift"].notna()]
+    if t.empty:
+        return [], []
+    r = t.loc[t["shift"].abs().idxmax()]
+    model = ATTRIBUTION_MODELS.get(str(r["model"]), str(r["model"]))
+    assists = r["role"] == "assister"
+    text = both("{c} is credited with {v} of conversions by the {m} model (95% CI {lo} to {hi}) but {lt} by last "
+                + ("touch: it assists more than it closes, and a last-touch view under-credits it."
+                   if assists else "touch: it closes more than it assists."),
+                "{c} 在 {m} 模型下获得 {v} 的转化（95% 区间 {lo} 至 {hi}），按末次触点为 {lt}："
+                + ("它的助攻多于成交，末次触点视角低估了它。" if assists else "它的成交多于助攻。"),
+                c=_name(r["channel_id"], r["channel_name"]), m=model, v=(r["model_share"], "share"),
+                lo=(r["model_share_low"], "share"), hi=(r["model_share_high"], "share"),
+                lt=(r["last_touch_share"], "share"))
+    return [_finding("channels", "attribution_shift", text, r["shift"], "pp",
+                     ci=(r["model_share_low"] - r["last_touch_share"], r["model_share_high"] - r["last_touch_share"]),
+                     column="shift", row_key=f"channel_id={r['channel_id']}",
+                     basis=("data-driven minus last-touch share of conversions, 95% bootstrap interval over journeys",
+                            "数据驱动占比减末次触点占比，对路径自助抽样的 95% 区间"))], []
+
+
 EXTRACTORS: list[Callable[[Path, Context], tuple[list[dict], list[dict]]]] = [
     data_quality, segmentation, clv_cac, channel_conversion, channel_diagnosis, channel_verdict, roi, budget,
-    attainment, undercuts, nps,
+    attribution, attainment, undercuts, nps,
 ]
 
 

@@ -70,6 +70,9 @@ SOURCES: dict[str, Source] = {
     "price_index": Source("40_competitor_analysis", "price_index",
                           ("competitor", "category", "month", "n_obs", "price_index", "ci_low", "ci_high")),
     "nps": Source("50_market_feedback", "nps", ("dimension", "group", "n", "nps", "ci_low", "ci_high")),
+    "attribution_shift": Source("25_channel_attribution", "attribution_shift",
+                                ("channel_id", "channel_name", "model", "last_touch_share", "model_share",
+                                 "model_share_low", "model_share_high", "shift", "role")),
     "csat": Source("50_market_feedback", "csat", ("dimension", "group", "satisfied", "n")),
 }
 
