@@ -21,7 +21,10 @@ Why ``lift = 1``: Markov removal effects and Shapley values are not causal estim
 this story, with no other channel on the paths, a first-order (memoryless) Markov chain credits the
 assister ``q / (1 + q)`` of the conversions, and a Shapley split of the conversions it shares with the
 lead source gives it half of its share of converting paths, ``q (1 + lift) / (2 (1 + q lift))``; both
-equal the true share ``q lift / (1 + q lift)`` exactly when ``lift = 1``. The random touches of other
+equal the true share ``q lift / (1 + q lift)`` exactly when ``lift = 1``. A Shapley value of the
+*conversion-rate* game (``v(S)`` = conversion of the journeys whose channel set is exactly ``S``) sees
+the assister only together with a lead source and splits the lift they share evenly: it credits
+``q / (2 (1 + q lift))``, half the truth. Both expectations are in the truth file. The random touches of other
 channels take a little of the credit, so the models land a little below the truth; with another lift
 they would be biased (up or down), which is what the truth file lets a test see.
 
@@ -198,6 +201,16 @@ def touchpoints_for(leads: pd.DataFrame, seed: int = 7, *, assister: str = ASSIS
         "path_share_won": round(exposed_won / n_won, 6) if n_won else None,
         "last_touch_share": round(won_last_assister / n_won, 6) if n_won else None,
         "lead_source_is_last_share": round(float(np.mean(last.to_numpy() == source[last.index.to_numpy()])), 6),
+        # what each data-driven model credits the assister in expectation under this story, before the
+        # other channels' random touches take their part (see the module docstring)
+        "model_expectations": {
+            "markov_order_1": round(exposure / (1.0 + exposure), 6),
+            "shapley_conversion_rate_game": round(exposure / (2.0 * (1.0 + exposure * lift)), 6),
+            "note": "Markov removal effects of a memoryless chain credit the assister q / (1 + q); Shapley values "
+                    "of the conversion-rate game (v(S) = conversion of journeys whose channel set is S) split the "
+                    "lift it shares with the lead source evenly, q / (2 (1 + q lift)): half of the true share "
+                    "when the assister never converts alone.",
+        },
     }
     from workbench.data.schema import TABLES
 
