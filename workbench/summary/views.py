@@ -38,9 +38,17 @@ def headline(findings: pd.DataFrame, actions: pd.DataFrame, effects: pd.DataFram
     }
 
 
-def show_headline(rpt, findings: pd.DataFrame, actions: pd.DataFrame, effects: pd.DataFrame):
-    """Show the headline (the runner copies it to the index page)."""
-    return rpt.headline(**headline(findings, actions, effects, rpt.currency))
+def show_headline(rpt, findings: pd.DataFrame, actions: pd.DataFrame, effects: pd.DataFrame, source=None):
+    """Show the headline (the runner copies it to the index page), and what ``source`` (a
+    :class:`~workbench.summary.prepare.RunSource`) says about the run read; without a run to read,
+    the headline says what is needed instead of "0 findings from 0 reports"."""
+    notes = source.notes if source is not None else None
+    if source is not None and source.tables_dir is None:
+        off = next(n for n in notes.notes if n.level == "off")
+        rpt.headline(off.en, off.zh, **off.values)  # what is needed, said once: not "0 findings from 0 reports"
+        return None
+    rpt.headline(**headline(findings, actions, effects, rpt.currency))
+    return rpt.notes(notes)
 
 
 # ----------------------------------------------------------------------------- findings and actions
@@ -69,8 +77,9 @@ def show_findings(rpt, findings: pd.DataFrame):
                      empty=("No report of this run left a finding.", "本次运行的报告没有可汇总的发现。"))
 
 
-def findings_list(rpt, findings: pd.DataFrame):
-    """Findings as a list, each with its basis and a link to the report behind it."""
+def findings_list(rpt, findings: pd.DataFrame, href: str = ""):
+    """Findings as a list, each with its basis and a link to the report behind it (``href`` + its page:
+    ``""`` beside the summary's page, a published run's folder in an interactive run)."""
     if findings.empty:
         return None
     zh = rpt.lang == "zh"
@@ -82,6 +91,7 @@ def findings_list(rpt, findings: pd.DataFrame):
         page = Path(str(f.report)).name
         if zh:
             page = page.replace(".html", ".zh.html")
+        page = href + page
         link = f"{rpt.t('open_report')}：" if zh else f"{rpt.t('open_report')}: "
         link += report_title(f.report, rpt.lang)
         # text and basis may carry names from the data: escaped; the link is the workbench's own file name,
