@@ -199,14 +199,15 @@ def test_guessed_kinds_and_formats():
     assert guess_kind("customer_id", s([1, 2])) == "text" and guess_kind("rfm_code", s([111])) == "text"
     assert guess_kind("period", s([202603])) == "text" and guess_kind("year", s([2026])) == "text"
     assert guess_kind("conversion_rate", s([0.1, 0.5])) == "share"
-    assert guess_kind("rate", s([1.0, 2.0])) == "count" and guess_kind("rate", s([1.5, 2.25])) == "num2"
-    assert guess_kind("revenue_window", s([10.5])) == "money" and guess_kind("clv_cac", s([3.4])) == "num2"
-    assert guess_kind("revenue_ratio", s([1.2])) == "num2" and guess_kind("nps_p_value", s([0.01])) == "p"
-    assert guess_kind("change_pct", s([0.1])) == "num2"  # 0.1 or 10%? not guessed
+    assert guess_kind("rate", s([1.0, 2.0])) == "count" and guess_kind("rate", s([1.5, 2.25])) == "number"
+    assert guess_kind("revenue_window", s([10.5])) == "money" and guess_kind("clv_cac", s([3.4])) == "number"
+    assert guess_kind("revenue_ratio", s([1.2])) == "number" and guess_kind("nps_p_value", s([0.01])) == "p"
+    assert guess_kind("change_pct", s([0.1])) == "number"  # 0.1 or 10%? not guessed
     assert guess_kind("when", pd.to_datetime(s(["2026-01-01"]))) == "date"
     assert number_format("money", Formatter("en", "USD")) == '"$"#,##0;-"$"#,##0'
     assert number_format("pp", Formatter("en")) == '+0.0" pp";-0.0" pp";0.0" pp"'
     assert number_format("text", Formatter("en")) == "General"
+    assert number_format("number", Formatter("en")) == "#,##0.0#####"
 
 
 def test_page_links_the_workbook_from_its_contents(books):

@@ -60,6 +60,9 @@ MONEY_TOKENS = {"revenue", "spend", "cost", "cac", "clv", "monetary", "aov", "bu
 NOT_MONEY_TOKENS = {"share", "rate", "ratio", "growth", "pct", "rank", "multiple", "n", "index", "score", "roas",
                     "roi", "days", "column", "p"}
 P_NAMES = {"p", "p_value", "p_adj", "p_adjusted", "q_value"}
+NUMBER = "number"
+"""The workbook's kind of a number nobody declared: every significant digit the CSV keeps shows."""
+NUMBERS = NUMERIC_KINDS | {NUMBER}
 
 
 @dataclass
@@ -137,7 +140,8 @@ def guess_kind(name: str, s: pd.Series) -> str:
     Ids, codes and periods are ``text``; then, for numbers only: p-values (``p_value``,
     ``q_value``) ``p``; a ``share``/``rate`` column whose values lie in 0..1 ``share``;
     a money word (``revenue``, ``spend``, ``cac`` ...) without a ratio word ``money``;
-    whole numbers ``count``; other numbers ``num2``. Dates are ``date``, booleans ``bool``.
+    whole numbers ``count``; other numbers ``number`` (``#,##0.0#####``: 0.0000783 does not
+    read 0.0). Dates are ``date``, booleans ``bool``.
     """
     if pd.api.types.is_bool_dtype(s):
         return "bool"
@@ -160,7 +164,7 @@ def guess_kind(name: str, s: pd.Series) -> str:
         return "money"
     if pd.api.types.is_integer_dtype(s) or (len(finite) and (finite == np.round(finite)).all()):
         return "count"
-    return "num2"
+    return NUMBER
 
 
 def number_format(kind: str, fmt: Formatter) -> str:
@@ -182,6 +186,7 @@ def number_format(kind: str, fmt: Formatter) -> str:
         "p": '[<0.001]"< 0.001";0.000',
         "param": "#,##0.000###",
         "date": "yyyy-mm-dd",
+        NUMBER: "#,##0.0#####",
     }.get(kind, "General")
 
 
@@ -224,7 +229,7 @@ def cell_value(v, kind: str, fmt: Formatter, text: Callable | None = None):
             return _date(v)
         except (ValueError, TypeError):
             return _text(v)
-    if kind in NUMERIC_KINDS:
+    if kind in NUMBERS:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
             return _text(v)  # a number column holding text: shown as it is
         if isinstance(v, (int, np.integer)):
@@ -253,6 +258,8 @@ def _sample_text(v, kind: str, fmt: Formatter) -> str:
     if isinstance(v, dt.datetime):
         return "2026-03-05"
     if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if kind == NUMBER:
+            return f"{v:,.6f}".rstrip("0").rstrip(".") + ".0"
         try:
             return fmt(v / 100 if kind == "pp" else v, kind if kind in NUMERIC_KINDS else "num2")
         except (ValueError, TypeError, OverflowError):

@@ -272,9 +272,12 @@ class Report:
 
     def column_kinds(self, df: pd.DataFrame, name: str, formats: Mapping[str, str] | None = None) -> dict[str, str]:
         """The kind of every column of a saved table: declared by the view (``formats``), by the
-        table's declaration (``KINDS``), or guessed (ids and periods text, see
-        :func:`workbench.reporting.excel.guess_kind`)."""
-        viewed = formats is not None  # a table with a view: undeclared columns as the view shows them
+        table's declaration (``KINDS``), or guessed from its name and values (ids and periods
+        text, see :func:`workbench.reporting.excel.guess_kind`).
+
+        A guess only chooses the workbook's number format and the CSV's rounding of money;
+        the value stays the value. The HTML view never shows a guessed share.
+        """
         formats = dict(formats or {})
         declared = self.declared_kinds.get(name, {})
         out = {}
@@ -283,8 +286,6 @@ class Report:
                 out[c] = kind_of(formats[c])
             elif c in declared:
                 out[c] = kind_of(declared[c])
-            elif viewed:
-                out[c] = _guess_kind(df[c], c)
             else:
                 out[c] = excel.guess_kind(c, df[c])
         return out
@@ -372,7 +373,7 @@ class Report:
             Text columns whose values are the workbench's own codes, shown by their label.
         """
         if name:
-            self.save(df, name, formats=dict(formats or {}), headers=headers, values=values, caption=caption)
+            self.save(df, name, formats=formats, headers=headers, values=values, caption=caption)
         view = df if shown is None else shown
         if view is None or view.empty:
             en, zh = empty or (COMMON["nothing_to_show"])
