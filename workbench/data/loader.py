@@ -74,6 +74,11 @@ class DatasetMeta(BaseModel):
                                  description="lines equal in every column: keep (the source says they "
                                              "happened) or drop (a double import)")
     plausible_from: str = Field(PLAUSIBLE_FROM, description="earliest believable date YYYY-MM-DD")
+    source: str | None = Field(None, description="where the tables came from, written by `workbench import`: "
+                                                 "zoho, fxiaoke or mapping (empty: not recorded)")
+    crm_ids: dict[str, str] = Field(
+        default_factory=dict, description="{table.column: CRM field} for columns holding the source CRM's own "
+                                          "record ids, e.g. {customers.customer_id: Record Id}")
 
     @field_validator("plausible_from")
     @classmethod

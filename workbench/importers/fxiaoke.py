@@ -550,6 +550,28 @@ def _products(lines: pd.DataFrame) -> pd.DataFrame | None:
     return frame("products", out)
 
 
+def _crm_ids(mods: Mapping[str, Export]) -> dict[str, str]:
+    """Which customer columns hold Fxiaoke's own ids: ``_id`` (the data id) and 客户编号 (what an import matches on).
+
+    Customers identified by their name (no id exported) hold no CRM id, and neither do ids
+    mixed from different fields.
+    """
+    number = {norm("客户编号"), norm("客户编码")}
+    c = mods.get("customers")
+    if c is not None:
+        if c.has("record_id"):
+            return {"customers.customer_id": "_id", **({"customers.customer_number": "客户编号"} if c.has("number")
+                                                       else {})}
+        return {"customers.customer_id": "客户编号"} if c.has("number") else {}
+    linking = [m for k, m in mods.items() if k in ("opportunities", "orders", "order_products")]
+    if not linking or not all(m.has("account_id") for m in linking):
+        return {}  # linked by name: the names are the ids
+    cols = {norm(m.cols["account_id"]) for m in linking}
+    if cols <= number:
+        return {"customers.customer_id": "客户编号"}
+    return {"customers.customer_id": "_id"} if not cols & number else {}
+
+
 def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides | None = None,
                  report: ImportReport | None = None) -> tuple[dict[str, pd.DataFrame], ImportReport]:
     """Canonical tables from read Fxiaoke exports (``{object: SourceFile}``, see :func:`read_exports`).
@@ -629,6 +651,7 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
         cust = pd.concat([cust, s], ignore_index=True) if cust is not None else s
     if cust is not None:
         tables["customers"] = frame("customers", cust.drop(columns=["rep_id"], errors="ignore"))
+        report.crm_ids.update(_crm_ids(mods))
     if orders is not None:
         tables["orders"] = frame("orders", orders)
     if products is not None:

@@ -47,6 +47,8 @@ class ImportReport:
     currency: str | None = None
     converted: list[dict] = field(default_factory=list)
     audit: list[dict] = field(default_factory=list)
+    crm_ids: dict[str, str] = field(default_factory=dict)
+    """``{table.column: CRM field}``: columns written with the CRM's own record ids (``dataset.yaml``'s ``crm_ids``)."""
 
     def reconcile(self, tables: Mapping[str, Any]) -> None:
         """Per table written: rows and ``amount`` written, and rows and money dropped on the way.

@@ -109,6 +109,12 @@ def write_dataset(
                 raise MappingError(f"'{name}' is not a table of the data model")
             write_csv(df, stage / f"{name}.csv")
         meta_out = {k: v for k, v in (meta or {}).items() if v is not None}
+        # Provenance: which importer wrote the tables and which columns hold the CRM's own
+        # record ids, so that a report can write a CRM's re-import layout only with its ids.
+        meta_out.setdefault("source", report.source.split(" ", 1)[0])  # zoho, fxiaoke, mapping
+        ids = {k: v for k, v in report.crm_ids.items() if k.split(".")[0] in tables}
+        if ids:
+            meta_out.setdefault("crm_ids", ids)
         if meta_out:
             (stage / "dataset.yaml").write_text(
                 yaml.safe_dump(meta_out, allow_unicode=True, sort_keys=False), encoding="utf-8")

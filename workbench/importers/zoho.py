@@ -495,12 +495,14 @@ def build_tables(sources: Mapping[str, SourceFile], overrides: VendorOverrides |
     if cust is not None and len(cust):
         cust = _acquisition(cust, leads, mods.get("contacts"), ov, report)
         tables["customers"] = frame("customers", cust)
+        report.crm_ids["customers.customer_id"] = "Record Id"  # the Accounts Record Id (or a deal's Account Name.id)
 
     if leads is not None:
         blank = leads["channel_id"].isna()
         leave_blank(leads, blank, ov, report, "no Lead Source")
         tables["leads"] = frame("leads", leads)
         tables["stages"] = stages_table(leads, STAGES, ov)
+        report.crm_ids["leads.lead_id"] = "Record Id"  # of the Deals or Leads module
 
     reps = reps_table(owners, report)
     if reps is not None:

@@ -42,7 +42,14 @@ from workbench.segmentation.rfm import (
     segment_rules_table,
     segment_summary,
 )
-from workbench.segmentation.strategy import assign_plays, crm_export, strategy_table, tier_migration
+from workbench.segmentation.strategy import (
+    CrmLayout,
+    assign_plays,
+    crm_export,
+    crm_layouts,
+    strategy_table,
+    tier_migration,
+)
 from workbench.segmentation.views import (
     headline,
     show_channel_value,
@@ -50,6 +57,7 @@ from workbench.segmentation.views import (
     show_clv,
     show_clv_params,
     show_crm_export,
+    show_crm_layouts,
     show_data_notes,
     show_holdout,
     show_k_choice,
@@ -76,8 +84,8 @@ __all__ = [
     "prepare", "restrict", "rfm_table", "score", "score_table", "assign_segments", "segment_rules_table", "segment_summary",
     "transactions", "summary", "holdout_check", "clv_table", "clv_params_table", "clv_result_table", "value_tiers",
     "features", "cluster_customers", "attributes", "profile_by", "segment_channel", "channel_value",
-    "assign_plays", "strategy_table", "crm_export", "tier_migration",
+    "assign_plays", "strategy_table", "crm_export", "crm_layouts", "CrmLayout", "tier_migration",
     "headline", "show_data_notes", "show_scores", "show_segment_rules", "show_rf_grid", "show_segments", "show_rfm",
     "show_holdout", "show_clv_params", "show_clv", "show_tiers", "show_k_choice", "show_cluster_profiles",
-    "show_profiles", "show_channel_value", "show_migration", "show_playbook", "show_crm_export",
+    "show_profiles", "show_channel_value", "show_migration", "show_playbook", "show_crm_export", "show_crm_layouts",
 ]

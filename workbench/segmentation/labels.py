@@ -256,6 +256,12 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "frequency": ("Orders", "订单数"),
     "monetary": ("Net revenue, all data", "累计净收入"),
 }
+CRM_SOURCES: dict[str, tuple[str, str]] = {
+    "zoho": ("Zoho CRM", "Zoho CRM"),
+    "fxiaoke": ("Fxiaoke (纷享销客)", "纷享销客"),
+    "mapping": ("files imported through a mapping file", "通过映射文件导入的文件"),
+}
+"""Where a dataset came from (``dataset.yaml`` ``source``, written by ``workbench import``)."""
 METRICS: dict[str, tuple[str, str]] = {
     "purchases_total": ("Holdout purchases, total ({h} days)", "留出期（{h} 天）购买次数合计"),
     "revenue_total": ("Holdout net revenue, total ({h} days)", "留出期（{h} 天）净收入合计"),
@@ -287,7 +293,7 @@ HEADER_KEYS = {"revenue": "revenue_to_date", "name": "customer_name", "n": "hold
 
 CODES: dict[str, dict[str, tuple[str, str]]] = {
     "rfm_segment": RFM_SEGMENTS, "tier": TIERS, "potential": POTENTIALS, "play": PLAYS, "word": WORDS,
-    "dimension": DIMENSIONS, "metric": METRICS, "parameter": PARAMETERS,
+    "dimension": DIMENSIONS, "metric": METRICS, "parameter": PARAMETERS, "crm_source": CRM_SOURCES,
 }
 """The namespaces of the workbench's own codes; in ``LABELS`` as ``<namespace>.<code>``."""
 

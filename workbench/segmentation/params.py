@@ -70,6 +70,10 @@ DEFAULT_PLAYBOOK: list[dict[str, Any]] = [
     {"play": "keep_in_touch", "action": "Regular newsletter and standard service",
      "action_zh": "常规资讯推送与标准服务"},
 ]
+CRM_TAG_KEYS = ("tier", "potential", "rfm_segment", "play")
+DEFAULT_CRM_TAGS: list[str] = ["tier", "rfm_segment", "play"]
+DEFAULT_FXIAOKE_LEVELS: dict[str, str] = {"VIP": "A类", "key": "B类", "regular": "C类", "low value": "C类"}
+"""Value tier -> option of Fxiaoke's 客户级别 field (the options a tenant set up; A类/B类/C类 is common)."""
 
 
 def _check_increasing(name: str, values: list[float], lo: float | None = None, hi: float | None = None) -> None:
@@ -145,6 +149,15 @@ class SegmentationParams(NotebookParams):
     playbook: list[dict[str, Any]] = Field(
         default_factory=lambda: [dict(p) for p in DEFAULT_PLAYBOOK],
         description="ordered plays {play, tier, potential, rfm_segment, action, action_zh}; the first match applies")
+    crm_tags: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_CRM_TAGS),
+        description="what the Zoho and Fxiaoke import files carry as tags: any of tier, potential, rfm_segment, play")
+    zoho_lang: str = Field("en", pattern="^(en|zh)$",
+                           description="language of the tags and Workbench field values in the Zoho import file")
+    fxiaoke_lang: str = Field("zh", pattern="^(en|zh)$", description="language of the tags in the Fxiaoke import file")
+    fxiaoke_levels: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_FXIAOKE_LEVELS),
+        description="value tier -> 客户级别 option of your Fxiaoke tenant (a tier left out: 客户级别 left blank)")
 
     @field_validator("score_quantiles")
     @classmethod
@@ -248,6 +261,14 @@ class SegmentationParams(NotebookParams):
             plays.append(play["play"])
         if len(set(plays)) != len(plays):
             raise ValueError(f"playbook: play names must be unique, got {plays}")
+        bad = [t for t in self.crm_tags if t not in CRM_TAG_KEYS]
+        if bad or len(set(self.crm_tags)) != len(self.crm_tags):
+            raise ValueError(f"crm_tags: unknown or repeated {bad or self.crm_tags}. Valid options are: {list(CRM_TAG_KEYS)}")
+        # A tier without a level (tier_rules changed, fxiaoke_levels not) leaves 客户级别 blank and the
+        # report says so; it does not stop the run.
+        blank = [t for t, v in self.fxiaoke_levels.items() if not isinstance(v, str) or not v.strip()]
+        if blank:
+            raise ValueError(f"fxiaoke_levels: tier(s) {blank} map to an empty 客户级别; leave such a tier out instead")
         return self
 
     @property

@@ -9,6 +9,9 @@ for); a last play without conditions catches everyone else.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -196,3 +199,174 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
     out.attrs["previous_date"] = prev_date
     out.attrs["value_only"] = value_only
     return out[TRANSITION_COLUMNS], None
+
+
+# ----------------------------------------------------------------------------- CRM import layouts
+
+ZOHO_FIELDS = {"tier": "Workbench Tier", "potential": "Workbench Potential", "rfm_segment": "Workbench RFM Segment",
+               "play": "Workbench Play"}
+"""Custom fields (single line or pick list) a Zoho admin creates in Accounts for the workbench's codes."""
+ZOHO_COLUMNS = ["Record Id", "Account Name", "Tag", *ZOHO_FIELDS.values(), "Workbench Action"]
+"""Columns of the ``crm_import_zoho`` table: Zoho CRM's Accounts import, updating by ``Record Id``."""
+FXIAOKE_COLUMNS = ["客户编号", "客户名称", "客户级别", "标签"]
+"""Columns of the ``crm_import_fxiaoke`` table: Fxiaoke's 客户 object import, updating by 客户编号."""
+TAG_SEPARATOR = ";"
+"""Tags in one cell, as Zoho's import reads a tag column (and Fxiaoke's 标签)."""
+CRM_ID_FIELDS = {"zoho": ("Record Id",), "fxiaoke": ("客户编号",)}
+"""The field each layout matches on (``dataset.yaml`` ``crm_ids`` must name it)."""
+
+
+@dataclass
+class CrmLayout:
+    """One CRM's import file, or why it cannot be written.
+
+    Attributes
+    ----------
+    crm : str
+        ``zoho`` or ``fxiaoke``.
+    table : DataFrame or None
+        The import file (:data:`ZOHO_COLUMNS` / :data:`FXIAOKE_COLUMNS`); None when the ids are not the CRM's.
+    reason : str
+        Why there is no table: ``other_source`` (the dataset came from ``source``), ``no_source``
+        (``dataset.yaml`` records none: not imported from a CRM), ``no_crm_ids`` (from this CRM, but
+        its customer ids are not the field the import matches on, ``id_field`` says what they are),
+        ``no_customers``; empty when there is a table.
+    source : str or None
+        ``dataset.yaml``'s ``source``.
+    id_field : str or None
+        The CRM field the customer ids came from (``Record Id``, ``客户编号``, ``_id``), if recorded.
+    unknown_levels : list of str
+        Fxiaoke: 客户级别 values of ``fxiaoke_levels`` not among the levels the imported customers carry.
+    unmapped_tiers : list of str
+        Fxiaoke: value tiers of the list that ``fxiaoke_levels`` does not map (their 客户级别 is blank).
+    left_out : int
+        Customers of the list without the matching id (a customer known only from an opportunity
+        has no 客户编号), so not in the file.
+    """
+
+    crm: str
+    table: pd.DataFrame | None
+    reason: str = ""
+    source: str | None = None
+    id_field: str | None = None
+    unknown_levels: list[str] = field(default_factory=list)
+    left_out: int = 0
+    unmapped_tiers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.table is not None
+
+
+def _tags(df: pd.DataFrame, keys: list[str], lang: str) -> pd.Series:
+    """The ``;``-separated tag cell: each key's code by its name in ``lang`` (no ``;`` or ``,`` inside a tag)."""
+    if not keys:
+        return pd.Series("", index=df.index, dtype="str")
+    parts = []
+    for k in keys:
+        names = {v: re.sub(r"\s*[;,，；]\s*", " ", label_name(k, v, lang)) for v in df[k].dropna().unique()}
+        parts.append(df[k].map(names).fillna(""))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.str.cat(p, sep=TAG_SEPARATOR)
+    return out.str.replace(r";{2,}", ";", regex=True).str.strip(";").astype("str")
+
+
+def crm_layouts(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, cl, ds,
+                params: SegmentationParams) -> dict[str, CrmLayout]:
+    """The :func:`crm_export` list in Zoho CRM's and Fxiaoke's import layouts (see :func:`layouts_of`).
+
+    ``cl`` is the :class:`~workbench.segmentation.clusters.Clusters` result (its labels fill ``cluster``).
+    """
+    if plays.empty:
+        export = pd.DataFrame({c: pd.Series(dtype="object") for c in CRM_COLUMNS})
+    else:
+        export = crm_export(plays, rfm, attrs, cl.labels if cl is not None and cl.ok else None, params)
+    return layouts_of(export, ds, params)
+
+
+def layouts_of(export: pd.DataFrame, ds, params: SegmentationParams) -> dict[str, CrmLayout]:
+    """The ``crm_export`` list in Zoho CRM's and Fxiaoke's own import layouts, where the ids are theirs.
+
+    A layout is written only when the dataset came from that CRM (``dataset.yaml`` ``source``,
+    recorded by ``workbench import``) and its customer ids are the field the CRM's import matches
+    on (``crm_ids``): Zoho's Accounts ``Record Id``; Fxiaoke's 客户编号 (the customer id itself, or
+    the ``customer_number`` column kept beside a data ``_id``). Otherwise the layout says why, and
+    no id is invented.
+
+    Parameters
+    ----------
+    export : DataFrame
+        :func:`crm_export`.
+    ds : Dataset
+        The dataset (its ``meta`` and ``customers`` table).
+    params : SegmentationParams
+        ``crm_tags``, ``zoho_lang``, ``fxiaoke_lang``, ``fxiaoke_levels``, ``mask_pii``.
+
+    Returns
+    -------
+    dict
+        ``{"zoho": CrmLayout, "fxiaoke": CrmLayout}``; tables in the order of ``export``. Account
+        and customer names are empty when ``mask_pii`` is on.
+    """
+    meta = getattr(ds, "meta", None)
+    source = getattr(meta, "source", None)
+    crm_ids = dict(getattr(meta, "crm_ids", None) or {})
+    customers = ds.tables.get("customers") if hasattr(ds, "tables") else None
+    return {"zoho": _zoho(export, source, crm_ids, params),
+            "fxiaoke": _fxiaoke(export, source, crm_ids, customers, params)}
+
+
+def _check(crm: str, export: pd.DataFrame, source, crm_ids: dict) -> tuple[str, str | None]:
+    """(reason, id_field): empty reason when the customer ids are this CRM's matching field."""
+    id_field = crm_ids.get("customers.customer_id")
+    if source != crm:
+        return ("no_source" if not source else "other_source"), None
+    if export.empty:
+        return "no_customers", id_field
+    return "", id_field
+
+
+def _zoho(export: pd.DataFrame, source, crm_ids: dict, params: SegmentationParams) -> CrmLayout:
+    reason, id_field = _check("zoho", export, source, crm_ids)
+    if not reason and id_field not in CRM_ID_FIELDS["zoho"]:
+        reason = "no_crm_ids"
+    if reason:
+        return CrmLayout("zoho", None, reason, source, id_field)
+    lang = params.zoho_lang
+    out = pd.DataFrame({"Record Id": export["customer_id"].astype("str"),
+                        "Account Name": export["name"].astype("str"),
+                        "Tag": _tags(export, params.crm_tags, lang)})
+    for key, col in ZOHO_FIELDS.items():
+        names = {v: label_name(key, v, lang) for v in export[key].dropna().unique()}
+        out[col] = export[key].map(names).astype("str")
+    out["Workbench Action"] = export["recommended_action_zh" if lang == "zh" else "recommended_action_en"]
+    return CrmLayout("zoho", out[ZOHO_COLUMNS].reset_index(drop=True), "", source, id_field)
+
+
+def _fxiaoke(export: pd.DataFrame, source, crm_ids: dict, customers: pd.DataFrame | None,
+             params: SegmentationParams) -> CrmLayout:
+    reason, id_field = _check("fxiaoke", export, source, crm_ids)
+    number = None
+    if not reason:
+        if id_field in CRM_ID_FIELDS["fxiaoke"]:
+            number = export["customer_id"].astype("str")
+        elif (crm_ids.get("customers.customer_number") in CRM_ID_FIELDS["fxiaoke"] and customers is not None
+              and "customer_number" in customers.columns):
+            by_id = customers.drop_duplicates("customer_id").set_index("customer_id")["customer_number"]
+            number = export["customer_id"].map(by_id).astype("str")
+        else:
+            reason = "no_crm_ids"
+    if reason:
+        return CrmLayout("fxiaoke", None, reason, source, id_field)
+    level = export["tier"].map(params.fxiaoke_levels).astype("str")
+    unmapped = [t for t in params.tier_names if t in set(export["tier"]) and t not in params.fxiaoke_levels]
+    out = pd.DataFrame({"客户编号": number, "客户名称": export["name"].astype("str"), "客户级别": level,
+                        "标签": _tags(export, params.crm_tags, params.fxiaoke_lang)})
+    # A customer whose 客户编号 is blank (a stub known only from an opportunity) cannot be matched: left out.
+    has_id = (out["客户编号"].notna() & out["客户编号"].str.strip().ne("")).to_numpy()
+    out = out.loc[has_id].reset_index(drop=True)
+    seen = set(customers["tier"].dropna().astype(str)) if customers is not None and "tier" in customers else set()
+    unknown = sorted({v for v in params.fxiaoke_levels.values() if seen and v not in seen})
+    return CrmLayout("fxiaoke", out[FXIAOKE_COLUMNS], "", source, crm_ids.get("customers.customer_number", id_field),
+                     unknown, int((~has_id).sum()), unmapped)

@@ -43,6 +43,13 @@ TABLES: dict[str, tuple[str, ...]] = {
         "tier_zh", "potential_en", "potential_zh", "play_en", "play_zh", "recency_days", "frequency",
         "monetary", "revenue_window", "p_alive", "clv",
     ),
+    "crm_import_fxiaoke": (
+        "客户编号", "客户名称", "客户级别", "标签",
+    ),
+    "crm_import_zoho": (
+        "Record Id", "Account Name", "Tag", "Workbench Tier", "Workbench Potential", "Workbench RFM Segment",
+        "Workbench Play", "Workbench Action",
+    ),
     "profile_acquisition_channel": (
         "group", "customers", "share_customers", "revenue", "share_revenue", "revenue_per_customer",
         "clv_per_customer", "vip_customers", "vip_share", "vip_ci_low", "vip_ci_high", "small_group",
@@ -87,5 +94,5 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-OPTIONAL: frozenset[str] = frozenset()
-"""Tables written only when the data calls for them."""
+OPTIONAL: frozenset[str] = frozenset({"crm_import_zoho", "crm_import_fxiaoke"})
+"""Tables written only when the data calls for them: a CRM's import layout only for data imported from it."""

@@ -636,3 +636,116 @@ def show_crm_export(report, plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.Da
         parts.append(report.note("Names are masked in this run, so the list carries customer ids only.",
                                  "本次运行已屏蔽客户名称，名单只包含客户编号。"))
     return _join(*parts)
+
+
+_NOT_THEIR_IDS = {
+    ("zoho", "other_source"): (
+        "Zoho CRM: these customer ids are not Zoho Record Ids: the dataset came from {source}. No Zoho import file "
+        "is written; match on Account Name instead, or import through the generic list above.",
+        "Zoho CRM：这些客户编号不是 Zoho 的记录 ID：数据来自{source}。因此不生成 Zoho 导入文件；请改按客户名称匹配，"
+        "或使用上方的通用名单导入。"),
+    ("zoho", "no_source"): (
+        "Zoho CRM: these customer ids are not Zoho Record Ids: the dataset was not imported from a CRM (it records no "
+        "source; made-up data such as the bundled sample, or files written by hand). No Zoho import file is written; "
+        "match on Account Name instead, or import through the generic list above.",
+        "Zoho CRM：这些客户编号不是 Zoho 的记录 ID：该数据集不是从 CRM 导入的（未记录来源，例如自带的示例数据或手工整理的文件）。"
+        "因此不生成 Zoho 导入文件；请改按客户名称匹配，或使用上方的通用名单导入。"),
+    ("zoho", "no_crm_ids"): (
+        "Zoho CRM: the dataset came from Zoho CRM, but its customer ids are not recorded as Account Record Ids. "
+        "No Zoho import file is written; import the Accounts export again with its Record Id, or match on Account "
+        "Name.",
+        "Zoho CRM：数据来自 Zoho CRM，但客户编号未记录为客户（Accounts）的记录 ID。因此不生成 Zoho 导入文件；"
+        "请重新导出包含记录 ID 的客户数据再导入，或按客户名称匹配。"),
+    ("fxiaoke", "other_source"): (
+        "Fxiaoke (纷享销客): these customer ids are not Fxiaoke 客户编号: the dataset came from {source}. No Fxiaoke "
+        "import file is written; match on 客户名称 instead, or import through the generic list above.",
+        "纷享销客：这些客户编号不是纷享销客的客户编号：数据来自{source}。因此不生成纷享销客导入文件；请改按客户名称匹配，"
+        "或使用上方的通用名单导入。"),
+    ("fxiaoke", "no_source"): (
+        "Fxiaoke (纷享销客): these customer ids are not Fxiaoke 客户编号: the dataset was not imported from a CRM (it "
+        "records no source; made-up data such as the bundled sample, or files written by hand). No Fxiaoke import "
+        "file is written; match on 客户名称 instead, or import through the generic list above.",
+        "纷享销客：这些客户编号不是纷享销客的客户编号：该数据集不是从 CRM 导入的（未记录来源，例如自带的示例数据或手工整理的文件）。"
+        "因此不生成纷享销客导入文件；请改按客户名称匹配，或使用上方的通用名单导入。"),
+    ("fxiaoke", "no_crm_ids"): (
+        "Fxiaoke (纷享销客): the dataset came from Fxiaoke, but its customers carry no 客户编号 ({what}). No Fxiaoke "
+        "import file is written; export the 客户 object again with its 客户编号 column, or match on 客户名称.",
+        "纷享销客：数据来自纷享销客，但客户没有客户编号（{what}）。因此不生成纷享销客导入文件；请重新导出包含客户编号列的客户数据，"
+        "或按客户名称匹配。"),
+}
+_ID_WHAT = {
+    "_id": ("the ids are Fxiaoke data ids, _id", "现有编号为纷享销客的数据 ID（_id）"),
+    None: ("the 客户 export had no id column, so customers are identified by their names",
+           "客户导出文件没有编号列，客户以名称识别"),
+}
+
+
+def show_crm_layouts(report, layouts: dict[str, strategy.CrmLayout], params: SegmentationParams):
+    """The customer list in Zoho CRM's and Fxiaoke's import layouts, or why a layout is not written.
+
+    The files keep the CRMs' own column headers (not translated) and values in the language of
+    ``zoho_lang`` / ``fxiaoke_lang``.
+    """
+    parts = []
+    for crm in ("zoho", "fxiaoke"):
+        lay = layouts.get(crm)
+        if lay is None or lay.reason == "no_customers":
+            continue
+        if not lay.ok:
+            en, zh = _NOT_THEIR_IDS[(crm, lay.reason)]
+            source = code_label(report, "crm_source", lay.source) if lay.source else ""
+            what_en, what_zh = _ID_WHAT.get(lay.id_field, _ID_WHAT[None])
+            parts.append(report.note(en, zh, source=source, what=what_zh if report.lang == "zh" else what_en))
+            continue
+        parts.append(_show_layout(report, lay, params))
+    return _join(*parts) if parts else None
+
+
+def _show_layout(report, lay: strategy.CrmLayout, params: SegmentationParams):
+    tab = lay.table
+    name = f"crm_import_{lay.crm}"
+    shown = tab.head(5)
+    out = []
+    if lay.crm == "zoho":
+        out.append(report.say(
+            "Zoho CRM: {n} accounts, keyed by the Zoho Record Id they were exported with. Import the full table "
+            "(CSV, linked below) in Accounts > Import > update existing accounts, matching on Record Id; map Tag to "
+            "Tags (tags separated by ;) and the Workbench columns to custom fields an admin creates once: "
+            "Workbench Tier, Workbench Potential, Workbench RFM Segment, Workbench Play, Workbench Action.",
+            "Zoho CRM：{n} 个客户，以导出时的 Zoho 记录 ID 为键。请在客户（Accounts）模块中导入下方链接的完整表格（CSV），"
+            "选择更新已有记录并按记录 ID 匹配；标签列对应标签字段（多个标签以 ; 分隔），其余列对应管理员预先创建的自定义字段"
+            "（字段名见表头）。",
+            n=count(len(tab))))
+    else:
+        levels = "; ".join(f"{code_label(report, 'tier', t)} → {v}" for t, v in params.fxiaoke_levels.items())
+        out.append(report.say(
+            "Fxiaoke (纷享销客): {n} customers, keyed by their 客户编号. Import the full table (CSV, linked below) "
+            "into the 客户 object, updating existing records by 客户编号. 客户级别 from the value tier ({levels}; "
+            "parameter fxiaoke_levels), 标签 separated by ;.",
+            "纷享销客：{n} 个客户，以客户编号为键。请将下方链接的完整表格（CSV）导入客户对象，选择按客户编号更新已有数据。"
+            "客户级别由价值层级对应（{levels}；参数 fxiaoke_levels），多个标签以 ; 分隔。",
+            n=count(len(tab)), levels=levels))
+        if lay.unknown_levels:
+            out.append(report.note(
+                "客户级别 value(s) {levels} of fxiaoke_levels are not among the levels the imported customers carry: "
+                "Fxiaoke rejects a level that is not an option of the field. Set fxiaoke_levels to your options.",
+                "参数 fxiaoke_levels 中的客户级别 {levels} 不在导入客户现有的级别中：纷享销客会拒绝不属于该字段选项的值，"
+                "请按贵司的选项设置 fxiaoke_levels。",
+                levels="、".join(lay.unknown_levels)))
+        if lay.unmapped_tiers:
+            out.append(report.note(
+                "Value tier(s) {tiers} have no 客户级别 in fxiaoke_levels: their 客户级别 is left blank.",
+                "参数 fxiaoke_levels 未给价值层级 {tiers} 指定客户级别：其客户级别留空。",
+                tiers="、".join(code_label(report, "tier", t) for t in lay.unmapped_tiers)))
+        if lay.left_out:
+            out.append(report.note(
+                "{k} customer(s) have no 客户编号 (known only from an opportunity or order) and are not in the file.",
+                "{k} 个客户没有客户编号（只出现在商机或订单中），未写入该文件。", k=count(lay.left_out)))
+    out.append(report.table(tab, name, shown=shown, max_rows=len(shown), formats={c: "text" for c in tab.columns},
+                            caption=_caption(report, "The first rows; the headers are the CRM's own field names.",
+                                             "前几行；表头为该 CRM 的字段名，不作翻译。")))
+    if params.mask_pii:
+        out.append(report.note(
+            "Names are masked in this run, so the name column is empty: leave it unmapped in the CRM's import.",
+            "本次运行已屏蔽客户名称，名称列为空：在 CRM 导入时不要映射该列。"))
+    return _join(*out)
