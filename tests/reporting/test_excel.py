@@ -221,3 +221,6 @@ def test_page_links_the_workbook_from_its_contents(books):
     bare = wb_page.insert_toc("<body><p>x</p></body>", "en", workbook="tables/s/s.en.xlsx")
     assert bare.startswith('<body><nav class="wb-toc"') and "Excel workbook" in bare
     assert wb_page.insert_toc("<body><p>x</p></body>", "en") == "<body><p>x</p></body>"
+    # as nbconvert writes the link: attributes reordered
+    assert wb_page.workbook_href('<p><a class="wb-workbook" download="" href="tables/a/a.zh.xlsx">x</a>') \
+        == "tables/a/a.zh.xlsx"

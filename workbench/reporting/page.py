@@ -15,7 +15,8 @@ from workbench.reporting.labels import COMMON
 
 _HEADING = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
-_WORKBOOK = re.compile(r'<a class="wb-workbook" href="([^"]+)"')
+_WORKBOOK = re.compile(r'<a\b[^>]*\bclass="wb-workbook"[^>]*>')  # nbconvert may reorder attributes
+_HREF = re.compile(r'\bhref="([^"]+)"')
 
 
 def headings(page: str) -> list[tuple[int, str, str]]:
@@ -37,7 +38,8 @@ def workbook_link(lang: str, href: str) -> str:
 def workbook_href(page: str) -> str | None:
     """The href of the workbook link :meth:`workbench.reporting.Report.finish` put on ``page``, if any."""
     m = _WORKBOOK.search(page)
-    return html.unescape(m.group(1)) if m else None
+    href = _HREF.search(m.group(0)) if m else None
+    return html.unescape(href.group(1)) if href else None
 
 
 def toc_html(page: str, lang: str, workbook: str | None = None) -> str:
