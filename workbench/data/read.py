@@ -28,6 +28,7 @@ a spreadsheet shows for it (1-based; the row number for Parquet).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import gzip
@@ -96,23 +97,53 @@ def detect_encoding(path: Path, raw: bytes | None = None) -> str:
     raw = Path(path).read_bytes() if raw is None else raw
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    try:
-        raw.decode("utf-8")
+    if _decodes(raw, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312: it decodes what Excel on a Chinese Windows writes.
-        raw.decode("gb18030")
+    # GB18030 is a superset of GBK and GB2312: it decodes what Excel on a Chinese Windows writes.
+    if _decodes(raw, "gb18030"):
         return "gb18030"
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[:1_000_000]).best()
     if best is None:
         raise DataError(f"{Path(path).name}: cannot tell the text encoding; expected UTF-8, UTF-8 with BOM or GB18030/GBK")
     return best.encoding
+
+
+_CHUNK = 1 << 23
+_ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312"}
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    """True when ``raw`` is valid ``encoding`` text; decoded in 8 MB pieces, so a file of
+    ten million lines is never held as one Python string (twice its size in memory)."""
+    dec = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _CHUNK):
+            dec.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(raw))
+        if not len(raw):
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _head(raw: bytes, encoding: str, n_lines: int) -> list[str]:
+    """The first ``n_lines`` lines of the text, decoding only the bytes they need."""
+    size = 1 << 16
+    while size < len(raw):
+        lines = raw[:size].decode(encoding, errors="ignore").splitlines()
+        if len(lines) > n_lines:  # the last line may be cut: it is not among the first n_lines
+            return lines[:n_lines]
+        size *= 8
+    return raw.decode(encoding).splitlines()[:n_lines]
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Line breaks are the bytes ``\\n`` and ``\\r`` and never part of a multi-byte character."""
+    name = codecs.lookup(encoding).name
+    return name in _ASCII_COMPATIBLE or "\n\r\n".encode(encoding) == b"\n\r\n"
 
 
 def sniff_sep(lines: list[str]) -> str:
@@ -174,14 +205,20 @@ def _finish(df: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarr
 
 def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, str, str, int, np.ndarray]:
     encoding = detect_encoding(path, raw)
+    # The whole file is decoded only when the fast parser cannot read it or blank lines need
+    # counting: a ten-million-line file as one string, and its list of lines, take gigabytes.
+    text = None
     try:
-        text = raw.decode(encoding)
+        if not _ascii_compatible(encoding):
+            text = raw.decode(encoding)
+        start = (text[:10_000] if text is not None
+                 else raw[:40_000].decode(encoding, errors="ignore")[:10_000])
     except (UnicodeDecodeError, LookupError) as exc:
         raise DataError(f"{path.name}: cannot be decoded as {encoding}: {exc}") from None
-    if "\x00" in text[:10_000]:
+    if "\x00" in start:
         raise DataError(f"{path.name}: is a binary file, not CSV text (a workbook renamed to .csv?); "
                         "expected comma- or semicolon-separated text")
-    head = text.splitlines()[:HEADER_SCAN_ROWS]
+    head = text.splitlines()[:HEADER_SCAN_ROWS] if text is not None else _head(raw, encoding, HEADER_SCAN_ROWS)
     sep = sniff_sep(head)
     rows = [r for r in csv.reader(head, delimiter=sep)]
     nonblank = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
@@ -194,6 +231,10 @@ def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, s
     except Exception as exc:  # pyarrow.ArrowInvalid and friends: the C parser names the bad line
         log.debug("pyarrow could not parse %s (%s); using the C parser", path.name, exc)
         try:
+            text = raw.decode(encoding) if text is None else text
+        except (UnicodeDecodeError, LookupError) as exc2:
+            raise DataError(f"{path.name}: cannot be decoded as {encoding}: {exc2}") from None
+        try:
             df = pd.read_csv(io.StringIO(text), skip_blank_lines=True, **opts)
         except pd.errors.ParserError as exc2:
             raise DataError(
@@ -203,9 +244,14 @@ def _read_text(path: Path, raw: bytes, hints: set[str]) -> tuple[pd.DataFrame, s
         raise DataError(f"{path.name}: every line is one field; the delimiter could not be told "
                         f"(tried {', '.join(_SEP_NAMES.values())})")
     lines = np.arange(len(df), dtype="int64") + skip + 2
-    if not exact or "\n\n" in text or "\n\r\n" in text:
+    if text is not None:
+        blank_lines = "\n\n" in text or "\n\r\n" in text
+    else:
+        blank_lines = b"\n\n" in raw or b"\n\r\n" in raw
+    if not exact or blank_lines:
         # blank lines were skipped: number the rows by the non-blank lines below the header
         # (when a quoted cell spans lines the counts differ and the arithmetic above stays)
+        text = raw.decode(encoding) if text is None else text
         physical = [i + 1 for i, ln in enumerate(text.splitlines()) if i > skip and ln.strip()]
         if len(physical) == len(df):
             lines = np.asarray(physical, dtype="int64")
