@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv (if missing) and install the workbench with its dependencies
+LABSET  := $(BIN)/python -c "from workbench.widgets import configure_lab; print('JupyterLab settings:', configure_lab())"
+
+install: $(STAMP) ## create .venv (if missing), install the workbench with its dependencies, set up its JupyterLab
+	@$(LABSET)
 
 reports: $(STAMP) ## build every report on the bundled sample and print where the index page is
 	$(BIN)/workbench run --params $(PARAMS) --jobs $(JOBS)
@@ -39,7 +42,7 @@ test-fast: $(STAMP) ## run the unit tests only
 lint: $(STAMP) ## ruff over the package, tests and notebooks
 	$(BIN)/ruff check workbench tests notebooks benchmarks
 
-lab: $(STAMP) ## start JupyterLab at the project root (notebooks/ opened first; params/ and reports/ reachable)
+lab: install ## start JupyterLab at the project root (notebooks/ opened first; params/ and reports/ reachable)
 	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks
 
 benchmark: $(STAMP) ## 1,000,000-line benchmark of `workbench run` (see benchmarks/README.md)

@@ -63,7 +63,9 @@ class NotebookParams(BaseModel):
     mask_pii: bool = Field(False, description="mask customer names, phones and e-mails")
     as_of: AsOf = Field("", description="analysis date YYYY-MM-DD; empty = latest date in the data")
     output_dir: str = Field("", description="where result tables are written; empty = nowhere")
-    interactive: bool = Field(True, description="show ipywidgets explorers (the runner sets False)")
+    interactive: bool = Field(
+        True, description="ipywidgets in JupyterLab (00_data_quality's table explorer); batch runs "
+                          "(the runner, plain papermill) turn it off")
     dataset_cache: str = Field("", description="internal: the runner's validated dataset (pickle)")
 
     @classmethod
@@ -78,6 +80,11 @@ class NotebookParams(BaseModel):
         where = f"{cls.__name__} (notebook parameters)"
         values = {k: namespace[k] for k in cls.model_fields if k in namespace}
         injected = _injected_names(namespace.get("In"))
+        if values.get("interactive") and "interactive" not in injected:
+            from workbench.widgets import front_end_attached
+
+            # a batch run (papermill, nbconvert) never waits on, nor stores, a widget nobody sees
+            values["interactive"] = front_end_attached(namespace)
         if injected:
             section = {}
             if "notebooks" in injected and isinstance(namespace.get("notebooks"), dict):
