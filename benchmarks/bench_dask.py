@@ -13,7 +13,7 @@ the end, whatever happens. The workers run with one BLAS/OpenMP thread each
 (``OMP_NUM_THREADS=1`` ...); their kernels inherit it.
 
 It prints, for each run: the wall time, whether the run published whole (status ok, complete,
-every patch ok, every page on disk, ``latest`` moved to it), the runner's phases (validation and
+every patch ok, every page on disk, nothing left in staging), the runner's phases (validation and
 loading, the dataset slices pickled, the notebooks, publishing), the tasks' own times from
 ``run.json`` split by the executed notebooks' cell times (kernel start and papermill, imports,
 data loading, the analysis), the workers' busy time and the gaps between their tasks from the
@@ -142,7 +142,13 @@ def _stats(xs: list[float]) -> dict[str, float]:
 
 
 def check_whole(res, info: dict, out_dir: Path, notebooks: int) -> tuple[bool, str]:
-    """Whether a fan-out run published whole, and a one-line account."""
+    """Whether a fan-out run published whole, and a one-line account.
+
+    Whole: the run folder is in place (out of staging, nothing left there), its status is ok, no
+    patch failed, every patch with data has every selected notebook ok and its page on disk. An
+    ``--only`` run into a fresh reports folder is not ``complete`` (no earlier run to fill in the
+    other notebooks from), so ``latest`` rightly stays where it was: shown, not required.
+    """
     patches = (info.get("fan_out") or {}).get("patches", [])
     by = {s: sum(p["status"] == s for p in patches) for s in ("ok", "skipped", "failed")}
     pages = missing = 0
@@ -152,14 +158,17 @@ def check_whole(res, info: dict, out_dir: Path, notebooks: int) -> tuple[bool, s
                 page = res.path / p["folder"] / (n.get("html") or "-")
                 pages += page.is_file()
                 missing += not page.is_file()
-    ran = [n for p in patches for n in p["notebooks"] if n["status"] != "skipped"]
+    ran = [n for p in patches for n in p["notebooks"] if n["status"] == "ok"]
+    staging = out_dir / ".staging"
+    left = list(staging.iterdir()) if staging.is_dir() else []
     latest = out_dir / "latest"
-    latest_ok = latest.is_symlink() and os.readlink(latest) == res.run_id
-    whole = (res.status == "ok" and info.get("complete", False) and by["failed"] == 0 and missing == 0
-             and len(ran) == notebooks * by["ok"] and latest_ok)
-    return whole, (f"status {res.status}, complete {info.get('complete')}, {len(patches)} patches "
-                   f"({by['ok']} ok, {by['skipped']} skipped, {by['failed']} failed), {pages} pages on disk"
-                   f"{f', {missing} missing' if missing else ''}, latest {'moved' if latest_ok else 'NOT moved'}")
+    latest_moved = latest.is_symlink() and os.readlink(latest) == res.run_id
+    whole = (res.status == "ok" and res.path.parent == out_dir and (res.path / "run.json").is_file()
+             and by["failed"] == 0 and missing == 0 and len(ran) == notebooks * by["ok"] and not left)
+    return whole, (f"status {res.status}, {len(patches)} patches ({by['ok']} ok, {by['skipped']} skipped, "
+                   f"{by['failed']} failed), {len(ran)} reports ok, {pages} pages on disk"
+                   f"{f', {missing} missing' if missing else ''}, staging {'left behind' if left else 'clean'}; "
+                   f"complete {info.get('complete')}, latest {'moved' if latest_moved else 'not moved'}")
 
 
 def measure(nworkers: int, data: Path, notebooks: list[str], out_root: Path, verbose: bool) -> dict:
@@ -192,13 +201,13 @@ def measure(nworkers: int, data: Path, notebooks: list[str], out_root: Path, ver
     tasks, split = [], {"kernel_and_papermill": [], "imports": [], "load": [], "analysis": [], "export": []}
     for p in info["fan_out"]["patches"]:
         for n in p["notebooks"]:
-            if n["status"] == "skipped" or n.get("reused_from"):
-                continue
+            if n["status"] != "ok" or n.get("reused_from") or "execute" not in n.get("timings", {}):
+                continue  # failed tasks have no timings
             tasks.append(n["seconds"])
             nb = res.path / p["folder"] / "notebooks" / f"{n['stem']}.ipynb"
             cells = _cell_split(nb) if nb.is_file() else {}
             if cells:
-                execute = n.get("timings", {}).get("execute", n["seconds"])
+                execute = n["timings"]["execute"]
                 split["kernel_and_papermill"].append(execute - sum(cells.values()))
                 for k, v in cells.items():
                     split[k].append(v)
@@ -255,14 +264,14 @@ def report(r: dict) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--regions", type=int, default=30, help="split the default sample's seven regions into N")
+    ap.add_argument("--regions", type=int, default=30, help="split the default sample's seven regions into N (at least 7)")
     ap.add_argument("--notebooks", nargs="+", default=["kpi_review", "channel_evaluation"],
                     help="notebooks run for every region (names or stems)")
     ap.add_argument("--keep", action="store_true", help=f"keep the reports of both runs (in {OUT / 'dask'})")
     ap.add_argument("--verbose", action="store_true", help="the runner's progress lines")
     args = ap.parse_args()
-    if args.regions < 1:
-        ap.error("--regions must be 1 or more")
+    if args.regions < 7:
+        ap.error(f"--regions {args.regions}: the sample has seven regions; ask for at least 7")
 
     from workbench.sample import generate_sample
 
