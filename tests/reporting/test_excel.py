@@ -224,3 +224,63 @@ def test_page_links_the_workbook_from_its_contents(books):
     # as nbconvert writes the link: attributes reordered
     assert wb_page.workbook_href('<p><a class="wb-workbook" download="" href="tables/a/a.zh.xlsx">x</a>') \
         == "tables/a/a.zh.xlsx"
+
+
+def check_workbook_matches_csvs(folder, lang):
+    """Every CSV of ``folder`` is a sheet of its workbook with the same rows; numbers equal within the rounding."""
+    books = list(folder.glob(f"*.{lang}.xlsx"))
+    assert len(books) == 1, books
+    wb = load_workbook(books[0])
+    about = wb[wb.sheetnames[0]]
+    listed = {r[1]: r[0] for r in about.iter_rows(values_only=True) if r and len(r) > 2 and isinstance(r[2], int)}
+    csvs = sorted(p.stem for p in folder.glob("*.csv"))
+    assert sorted(listed) == csvs  # a sheet per result table, each listed on the About sheet
+    for table, sheet in listed.items():
+        df = read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False, na_values=[""])
+        ws = wb[sheet]
+        assert ws.max_row - 1 == len(df) or (len(df) == 0 and ws.max_row <= 1), table
+        assert ws.freeze_panes == "A2"
+        for j, col in enumerate(df.columns, start=1):
+            cells = [ws.cell(i + 2, j) for i in range(min(len(df), 50))]
+            for raw, cell in zip(df[col].tolist()[:50], cells, strict=True):
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    want = float(raw) * (100 if "pp" in cell.number_format or "百分点" in cell.number_format else 1)
+                    assert cell.value == pytest.approx(want, rel=1e-6, abs=1e-9), (table, col, raw, cell.value)
+                elif cell.value is None:
+                    assert pd.isna(raw) or raw == "", (table, col, raw)
+    return wb
+
+
+def test_workbook_matches_the_csvs_and_csvs_do_not_depend_on_language(books):
+    for lang in ("zh", "en"):
+        check_workbook_matches_csvs(books[lang][1], lang)
+    for name in ("channel_conversion.csv", "crm_export.csv"):
+        assert (books["zh"][1] / name).read_bytes() == (books["en"][1] / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_real_report_in_chinese(tmp_path):
+    """00_data_quality run by papermill in Chinese: its workbook holds every result table, headers in Chinese."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[2]
+    nb = nbformat.read(root / "notebooks" / "00_data_quality.ipynb", as_version=4)
+    if "rpt.finish()" not in "".join(c.source for c in nb.cells if c.cell_type == "code"):
+        nb.cells.append(nbformat.v4.new_code_cell("rpt.finish()"))  # until the notebook ends with it
+    src = tmp_path / "00_data_quality.ipynb"
+    nbformat.write(nb, src)
+    tables = tmp_path / "tables" / "00_data_quality"
+    subprocess.run([sys.executable, "-m", "papermill", str(src), str(tmp_path / "out.ipynb"), "--cwd", str(root),
+                    "-p", "lang", "zh", "-p", "interactive", "False", "-p", "output_dir", str(tables)],
+                   check=True, capture_output=True)
+    wb = check_workbook_matches_csvs(tables, "zh")
+    assert wb.sheetnames[0] == "说明"
+    for name in wb.sheetnames[1:]:
+        headers = [c.value for c in wb[name][1]]
+        assert any(any("\u4e00" <= ch <= "\u9fff" for ch in str(h)) for h in headers), (name, headers)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert "00_data_quality.zh.xlsx" in str(out.cells[-1].outputs)

@@ -7,7 +7,10 @@
 - :mod:`~workbench.reporting.report`: the report of a notebook run: sentences, notes, headline,
   table views (inspectable objects), figures, result tables checked against their declaration.
 - :mod:`~workbench.reporting.page`: the published HTML page: title, table of contents, language
-  switch.
+  switch, link to the workbook.
+- :mod:`~workbench.reporting.export`: result tables as safe CSV (the canonical form);
+  :mod:`~workbench.reporting.excel`: a report's tables as one Excel workbook in its language
+  (``Report.finish()``, the notebook's last cell).
 
 docs/reporting.md describes the layer and the area template.
 """

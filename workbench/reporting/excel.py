@@ -237,9 +237,9 @@ def cell_value(v, kind: str, fmt: Formatter, text: Callable | None = None):
         x = float(v)
         if math.isinf(x):
             return "∞" if x > 0 else "-∞"
+        x = round_noise(x, kind)  # as in the CSV
         if kind == "pp":
-            x *= 100  # the cell holds percentage points; its format says "pp"
-        x = round_noise(x, kind)
+            x = round(x * 100, 12)  # the cell holds percentage points; its format says "pp"
         if x.is_integer() and abs(x) >= 10**15:
             return str(int(x))
         return x

@@ -4,7 +4,8 @@ Views (``workbench/<area>/views.py``) take the report first and only render:
 ``rpt.table(df, "channel_conversion", formats=...)`` saves the result table
 (canonical, language-independent) and returns a :class:`TableView`, an object an
 analyst can inspect in JupyterLab (``.data``, ``.styler``) that renders the same
-in the notebook and in the published HTML.
+in the notebook and in the published HTML. Every saved table is also a sheet of the
+report's Excel workbook, which ``rpt.finish()`` (the notebook's last cell) writes once.
 
 Text from the data never becomes markup: every value is HTML-escaped, in tables
 and in sentences, and matplotlib does not parse ``$...$`` in any label
