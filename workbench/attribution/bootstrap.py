@@ -90,7 +90,8 @@ def _interval(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def attribute(j: Journeys, *, models: tuple[str, ...] = MODELS, markov_order: int | str = "auto",
-              n_boot: int = 200, seed: int = 7, half_life_days: float = 7.0) -> pd.DataFrame:
+              n_boot: int = 200, seed: int = 7, half_life_days: float = 7.0,
+              shapley_characteristic: str = "conversions") -> pd.DataFrame:
     """Credit of every channel under every model, with 95 % bootstrap intervals.
 
     Parameters
@@ -108,6 +109,8 @@ def attribute(j: Journeys, *, models: tuple[str, ...] = MODELS, markov_order: in
         Seed of the bootstrap (and of the Markov holdout split).
     half_life_days : float
         Half-life of the time-decay rule.
+    shapley_characteristic : {"conversions", "rate"}
+        Characteristic function of the Shapley model (:mod:`~workbench.attribution.shapley`).
 
     Returns
     -------
@@ -153,9 +156,9 @@ def attribute(j: Journeys, *, models: tuple[str, ...] = MODELS, markov_order: in
             point[m] = (res.credit["conversions"].to_numpy(), res.credit["value"].to_numpy())
             designs[m] = design
         else:
-            c = shapley_credit(j)
+            c = shapley_credit(j, shapley_characteristic)
             point[m] = (c["conversions"].to_numpy(), c["value"].to_numpy())
-            designs[m] = ShapleyDesign(j)
+            designs[m] = ShapleyDesign(j, shapley_characteristic)
 
     reps = {m: ([], [], []) for m in models}
     if n_boot:

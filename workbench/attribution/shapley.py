@@ -1,28 +1,32 @@
 """Shapley-value attribution over channel sets.
 
-The game (Shao & Li 2011; Dalessandro et al. 2012; the "conversion-rate" characteristic
-function discussed by Zhao et al. 2018): for a set S of channels, ``v(S)`` is the conversion
-rate of the journeys whose set of channels is exactly S (``v(empty) = 0``; a set no journey had
-counts 0). The order of touches and repeated touches are ignored.
+Journeys are grouped by their set of channels (order and repeats ignored); with T a set and
+``conv_T`` / ``n_T`` its conversions / journeys, two characteristic functions are offered:
 
-Credit: the journeys whose channel set is T share their conversions by the Shapley values of the
-game restricted to the subsets of T, so each journey group is explained by the channels it
-actually met::
+``characteristic="conversions"`` (default; Zhao, Mahboobi & Bagheri 2018, "Shapley value
+methods for attribution modeling in online advertising", arXiv:1804.05327, simplified formula):
+``v(S) = sum of conv_T over T subset of S``. The Shapley value then has the closed form
+``phi_c = sum over T containing c of conv_T / |T|``: the conversions of each channel set are
+shared equally by its channels. Journeys that did not convert do not enter.
+
+``characteristic="rate"`` (conversion-rate game, as in Shao & Li 2011 and Dalessandro et al.
+2012): ``v(S) = conv_S / n_S``, the conversion rate of journeys whose channel set is exactly S
+(``v(empty) = 0``; a set no journey had counts 0). The journeys of set T share their conversions
+by the Shapley values of the game restricted to the subsets of T::
 
     credit_c = sum_T n_T * phi_c(v restricted to subsets of T)
 
-Because ``sum_c phi_c(T) = v(T)``, the credits sum to ``sum_T n_T v(T)``, the observed
-conversions, exactly. With the Harsanyi dividends ``d = Moebius(v)``,
-``phi_c(T) = sum_{S subset T, c in S} d(S) / |S|``, hence
+which sums to ``sum_T n_T v(T)``, the observed conversions, exactly. With the Harsanyi dividends
+``d = Moebius(v)``, ``phi_c(T) = sum_{S subset T, c in S} d(S) / |S|``, hence
+``credit_c = sum_{S containing c} d(S) N(S) / |S|`` with ``N(S)`` the journeys whose set
+contains S, computed with the fast Moebius and superset-sum transforms over all 2^k sets in
+``O(k 2^k)`` array operations: exact, and fast up to ``MAX_SHAPLEY_CHANNELS`` channels. This
+game rewards a channel whose presence raises the conversion rate, but a channel never seen
+alone gets ``v({c}) = 0`` and so only half of what it adds to its partners: an assister that
+always comes with a closer is under-credited. A channel whose presence lowers the rate gets
+negative dividends and can end with a negative credit.
 
-    credit_c = sum_{S containing c} d(S) * N(S) / |S|,   N(S) = journeys whose set contains S,
-
-computed with the fast Moebius and superset-sum transforms over all 2^k channel sets in
-``O(k 2^k)`` array operations: exact, and fast up to ``MAX_SHAPLEY_CHANNELS`` channels.
-Value credit uses the same formula with the mean conversion value per journey as ``v``.
-
-A channel whose presence lowers the conversion rate gets negative dividends and can end with a
-negative credit; that is the model's honest answer, not an error.
+Value credit uses the same formulas with conversion value in place of conversions.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ import scipy.sparse as sp
 from workbench.attribution.heuristics import credit_table
 from workbench.attribution.paths import Journeys
 
-__all__ = ["MAX_SHAPLEY_CHANNELS", "ShapleyDesign", "shapley_credit", "shapley_from_sets"]
+__all__ = ["CHARACTERISTICS", "MAX_SHAPLEY_CHANNELS", "ShapleyDesign", "shapley_credit", "shapley_from_sets"]
 
 MAX_SHAPLEY_CHANNELS = 16
+CHARACTERISTICS = ("conversions", "rate")
 
 
 def _moebius(a: np.ndarray, k: int) -> np.ndarray:
@@ -67,7 +72,8 @@ def _popcount(k: int) -> np.ndarray:
     return out
 
 
-def shapley_from_sets(masks: np.ndarray, n: np.ndarray, conv: np.ndarray, k: int) -> np.ndarray:
+def shapley_from_sets(masks: np.ndarray, n: np.ndarray, conv: np.ndarray, k: int,
+                      characteristic: str = "conversions") -> np.ndarray:
     """Shapley credit per channel from journeys grouped by channel set.
 
     Parameters
@@ -78,6 +84,8 @@ def shapley_from_sets(masks: np.ndarray, n: np.ndarray, conv: np.ndarray, k: int
         Journeys and conversions (or conversion value) of each group.
     k : int
         Number of channels.
+    characteristic : {"conversions", "rate"}
+        The characteristic function (see the module docstring).
 
     Returns
     -------
@@ -87,6 +95,13 @@ def shapley_from_sets(masks: np.ndarray, n: np.ndarray, conv: np.ndarray, k: int
     n = np.asarray(n, dtype=float)
     conv = np.asarray(conv, dtype=float)
     tail = n.shape[1:]
+    if characteristic == "conversions":
+        bits = (np.asarray(masks)[:, None] >> np.arange(k)[None, :]) & 1          # sets x channels
+        size_t = np.maximum(bits.sum(axis=1), 1).astype(float)
+        per = conv / size_t.reshape(-1, *([1] * len(tail)))
+        return np.tensordot(bits.T.astype(float), per, axes=(1, 0))
+    if characteristic != "rate":
+        raise ValueError(f"Invalid characteristic: {characteristic!r}. Valid options are: {list(CHARACTERISTICS)}")
     size = 2 ** k
     counts = np.zeros((size, *tail))
     v = np.zeros((size, *tail))
@@ -111,21 +126,25 @@ class ShapleyDesign:
     Parameters
     ----------
     j : Journeys
+    characteristic : {"conversions", "rate"}
 
     Raises
     ------
     ValueError
-        More than ``MAX_SHAPLEY_CHANNELS`` channels.
+        More than ``MAX_SHAPLEY_CHANNELS`` channels with ``characteristic="rate"``.
     """
 
-    def __init__(self, j: Journeys):
+    def __init__(self, j: Journeys, characteristic: str = "conversions"):
+        if characteristic not in CHARACTERISTICS:
+            raise ValueError(f"Invalid characteristic: {characteristic!r}. Valid options are: {list(CHARACTERISTICS)}")
+        self.characteristic = characteristic
         k = len(j.channels)
-        if k > MAX_SHAPLEY_CHANNELS:
+        if characteristic == "rate" and k > MAX_SHAPLEY_CHANNELS:
             raise ValueError(
-                f"Shapley attribution is exact over all channel sets and supports at most "
+                f"Shapley attribution on conversion rates is exact over all channel sets and supports at most "
                 f"{MAX_SHAPLEY_CHANNELS} channels; the journeys have {k} ({', '.join(j.channels[:20])}"
                 f"{' ...' if k > 20 else ''}). Group rare channels together (e.g. by channel type) "
-                f"before attributing, or leave 'shapley' out of the models.")
+                f"before attributing, or use characteristic='conversions'.")
         self.k = k
         steps = j.path_steps
         n_paths = len(j.paths)
@@ -143,17 +162,20 @@ class ShapleyDesign:
         def by_set(x):
             return np.asarray(self._group @ np.asarray(x, dtype=float))
         ns = by_set(n)
-        return (shapley_from_sets(self.masks, ns, by_set(conv), self.k),
-                shapley_from_sets(self.masks, ns, by_set(value), self.k))
+        ch = self.characteristic
+        return (shapley_from_sets(self.masks, ns, by_set(conv), self.k, ch),
+                shapley_from_sets(self.masks, ns, by_set(value), self.k, ch))
 
 
-def shapley_credit(j: Journeys) -> pd.DataFrame:
+def shapley_credit(j: Journeys, characteristic: str = "conversions") -> pd.DataFrame:
     """Conversions and value credited to each channel by Shapley values over channel sets.
 
     Parameters
     ----------
     j : Journeys
-        At most ``MAX_SHAPLEY_CHANNELS`` channels.
+    characteristic : {"conversions", "rate"}
+        ``"conversions"``: Zhao et al. (2018) simplified formula; ``"rate"``: conversion-rate
+        game (at most ``MAX_SHAPLEY_CHANNELS`` channels). See the module docstring.
 
     Returns
     -------
@@ -161,15 +183,16 @@ def shapley_credit(j: Journeys) -> pd.DataFrame:
         ``channel``, ``conversions``, ``value`` (sum to the observed conversions and value).
         ``.attrs["channel_sets"]``: number of distinct channel sets observed;
         ``.attrs["unobserved_subsets"]``: subsets of observed sets that no journey had
-        (their conversion rate is taken as 0).
+        (with ``"rate"`` their conversion rate is taken as 0).
     """
-    d = ShapleyDesign(j)
+    d = ShapleyDesign(j, characteristic)
     p = j.paths
     conv, value = d.credit(p["journeys"].to_numpy(), p["conversions"].to_numpy(), p["value"].to_numpy())
     out = credit_table(j.channels, conv, value)
     out.attrs["channel_sets"] = d.n_sets
-    seen = np.zeros(2 ** d.k, dtype=bool)
-    seen[d.masks] = True
-    reach = _superset_sum(seen.astype(float), d.k) > 0   # subsets of some observed set
-    out.attrs["unobserved_subsets"] = int((reach & ~seen)[1:].sum())
+    if characteristic == "rate":
+        seen = np.zeros(2 ** d.k, dtype=bool)
+        seen[d.masks] = True
+        reach = _superset_sum(seen.astype(float), d.k) > 0   # subsets of some observed set
+        out.attrs["unobserved_subsets"] = int((reach & ~seen)[1:].sum())
     return out
