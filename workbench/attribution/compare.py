@@ -87,7 +87,7 @@ def assister_sentences(shift: pd.DataFrame, model_label: tuple[str, str]) -> lis
             "zh": "{channel} 在{model_zh}模型下获得 {share} 的转化（95% 区间 {low} 至 {high}），按末次触点只有 {lt}："
                   "它的助攻多于成交。",
             "channel": f"{r.channel_id} {r.channel_name}" if r.channel_name != r.channel_id else r.channel_id,
-            "model": model_label[0].lower(), "model_zh": model_label[1],
+            "model": model_label[0], "model_zh": model_label[1],
             "share": share(r.model_share), "low": share(r.model_share_low), "high": share(r.model_share_high),
             "lt": share(r.last_touch_share),
         })
@@ -107,7 +107,7 @@ def headline(j, shift: pd.DataFrame | None, model_label: tuple[str, str]) -> dic
             "zh": "{journeys} 条路径，{conversions} 次转化。与末次触点差异最大的是 {channel}：{model_zh}模型下占 {share}，"
                   "末次触点下占 {lt}。",
             **base, "channel": name, "share": share(top.model_share), "lt": share(top.last_touch_share),
-            "model": model_label[0].lower(), "model_zh": model_label[1]}
+            "model": model_label[0], "model_zh": model_label[1]}
 
 
 # ----------------------------------------------------------------------------- the analysis behind the report

@@ -17,9 +17,14 @@ COUNTS = {c: "count" for c in ("count", "journeys", "conversions", "n_touches", 
 MONEY = {c: "money" for c in ("value", "value_low", "value_high", "spend", "cac", "cac_low", "cac_high",
                               "current_spend", "recommended_spend_last_touch", "recommended_spend_attributed",
                               "change_attributed")}
-NUM = {c: "num2" for c in ("conversions_low", "conversions_high", "roas", "roas_low", "roas_high", "roi", "roi_low",
-                           "roi_high", "value_factor", "log_likelihood", "aic", "bic", "holdout_log_loss")}
-FORMATS = {**NUM, **SHARE, **COUNTS, **MONEY, "conversions": "num", "shift": "pp", "chosen": "bool"}
+NUM = {c: "num2" for c in ("conversions_low", "conversions_high", "roas", "roas_low", "roas_high", "value_factor",
+                           "log_likelihood", "aic", "bic", "holdout_log_loss")}
+FORMATS = {**NUM, **SHARE, **COUNTS, **MONEY, "conversions": "num", "shift": "pp", "chosen": "bool",
+           "roi": "share", "roi_low": "share", "roi_high": "share"}
+PATH_FORMATS = {**FORMATS, "conversions": "count"}
+"""Paths count whole journeys and conversions (models credit fractions of them)."""
+BUDGET_FORMATS = {**FORMATS, **{c: "money_month" for c in ("current_spend", "recommended_spend_last_touch",
+                                                           "recommended_spend_attributed", "change_attributed")}}
 HEADERS = {"conversion_rate": "journey_conversion_rate", "value": "attributed_revenue", "value_low": "revenue_low",
            "value_high": "revenue_high", "share": "credit_share"}
 
@@ -41,13 +46,14 @@ def journey_counts(rpt, counts: pd.DataFrame):
 
 def path_lengths(rpt, lengths: pd.DataFrame):
     """Journeys, conversions and conversion by path length (saved as ``path_lengths``)."""
-    return rpt.table(lengths, "path_lengths", formats=FORMATS, headers=HEADERS, max_rows=30)
+    return rpt.table(lengths, "path_lengths", formats=PATH_FORMATS, headers=HEADERS, max_rows=30)
 
 
 def top_paths(rpt, paths: pd.DataFrame, names: dict[str, str]):
     """The most frequent distinct paths (saved as ``attribution_paths``); shown with channel names."""
     shown = paths.assign(path=paths["path"].map(lambda p: " > ".join(names.get(c, c) for c in str(p).split(" > "))))
-    return rpt.table(paths, "attribution_paths", shown=shown, formats=FORMATS, headers=HEADERS, max_rows=20)
+    return rpt.table(paths, "attribution_paths", shown=shown, formats=PATH_FORMATS,
+                     headers={**HEADERS, "value": "revenue"}, max_rows=20)
 
 
 def credit_table(rpt, credit: pd.DataFrame, names: dict[str, str]):
@@ -90,4 +96,4 @@ def economics(rpt, econ: pd.DataFrame):
 
 def budget(rpt, plan: pd.DataFrame):
     """The budget optimiser's recommendation on last-touch and on attributed revenue (``attributed_budget``)."""
-    return rpt.table(plan, "attributed_budget", formats=FORMATS, max_rows=30)
+    return rpt.table(plan, "attributed_budget", formats=BUDGET_FORMATS, max_rows=30)

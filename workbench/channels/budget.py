@@ -895,4 +895,6 @@ def attributed_plan(tables: dict[str, pd.DataFrame], ld: LeadData | None, params
     out["recommended_spend_last_touch"] = out["channel_id"].map(t0["recommended_spend"]).astype(float)
     out["recommended_spend_attributed"] = out["channel_id"].map(t1["recommended_spend"]).astype(float)
     out["change_attributed"] = out["recommended_spend_attributed"] - out["recommended_spend_last_touch"]
+    money = ["current_spend", "recommended_spend_last_touch", "recommended_spend_attributed", "change_attributed"]
+    out[money] = out[money].round(2) + 0.0  # to the cent; + 0.0 turns a rounded -0.0 into 0.0
     return out[ATTRIBUTED_PLAN_COLUMNS], notes
