@@ -76,3 +76,12 @@ def test_only_an_empty_field_is_missing(tmp_path):
     back = read_csv(write_csv(df, tmp_path / "r.csv"))
     assert back["region"].iloc[:2].tolist() == ["NA", "None"] and pd.isna(back["region"].iloc[2])
     assert back["n"].iloc[[0, 2]].tolist() == [1, 3] and pd.isna(back["n"].iloc[1])
+
+
+def test_categorical_and_string_columns_neutralised(tmp_path):
+    df = pd.DataFrame({"cat": pd.Categorical(["=1+1", "ok", "=1+1"]), "s": pd.array(["@x", None, "y"], dtype="string"),
+                       "period": pd.period_range("2026-01", periods=3, freq="M")})
+    raw = write_csv(df, tmp_path / "c.csv").read_bytes().decode("utf-8-sig")
+    assert "'=1+1" in raw and "'@x" in raw and "2026-03" in raw
+    back = read_csv(tmp_path / "c.csv")
+    assert back["cat"].tolist() == ["=1+1", "ok", "=1+1"] and back["s"].tolist()[::2] == ["@x", "y"]

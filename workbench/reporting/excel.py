@@ -154,7 +154,8 @@ def guess_kind(name: str, s: pd.Series) -> str:
     toks = _tokens(name)
     vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     finite = vals[np.isfinite(vals)]
-    if str(name).lower() in P_NAMES or (toks and toks[-1] == "p" and "adj" in toks) or name.endswith("_p_value"):
+    if str(name).lower() in P_NAMES or (toks and toks[-1] == "p" and "adj" in toks) \
+            or str(name).lower().endswith("_p_value"):
         return "p"
     if ({"share", "rate"} & set(toks)) and not ({"pct", "pp", "change", "diff"} & set(toks)) \
             and len(finite) and finite.min() >= 0 and finite.max() <= 1:

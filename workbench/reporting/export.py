@@ -93,6 +93,8 @@ def csv_frame(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.DataF
         kind = kinds.get(c)
         if pd.api.types.is_bool_dtype(s):
             continue
+        if isinstance(s.dtype, pd.CategoricalDtype):  # categories are text (or numbers) like any other
+            s = s.astype(object)
         if pd.api.types.is_float_dtype(s):
             vals = s.to_numpy(dtype=float, na_value=np.nan)
             finite = vals[np.isfinite(vals)]
