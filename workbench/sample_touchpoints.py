@@ -205,11 +205,14 @@ def touchpoints_for(leads: pd.DataFrame, seed: int = 7, *, assister: str = ASSIS
         # other channels' random touches take their part (see the module docstring)
         "model_expectations": {
             "markov_order_1": round(exposure / (1.0 + exposure), 6),
+            "shapley_zhao_2018": round(exposure * (1.0 + lift) / (2.0 * (1.0 + exposure * lift)), 6),
             "shapley_conversion_rate_game": round(exposure / (2.0 * (1.0 + exposure * lift)), 6),
             "note": "Markov removal effects of a memoryless chain credit the assister q / (1 + q); Shapley values "
-                    "of the conversion-rate game (v(S) = conversion of journeys whose channel set is S) split the "
-                    "lift it shares with the lead source evenly, q / (2 (1 + q lift)): half of the true share "
-                    "when the assister never converts alone.",
+                    "with Zhao et al.'s (2018) simplified formula split each conversion evenly among the channels "
+                    "of its path, q (1 + lift) / (2 (1 + q lift)); Shapley values of the conversion-rate game "
+                    "(v(S) = conversion of journeys whose channel set is S) split the lift it shares with the lead "
+                    "source evenly, q / (2 (1 + q lift)): half of the true share when the assister never converts "
+                    "alone. With lift = 1 the first two equal the true share.",
         },
     }
     from workbench.data.schema import TABLES
