@@ -284,3 +284,10 @@ def test_a_real_report_in_chinese(tmp_path):
         assert any(any("\u4e00" <= ch <= "\u9fff" for ch in str(h)) for h in headers), (name, headers)
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert "00_data_quality.zh.xlsx" in str(out.cells[-1].outputs)
+
+
+def test_an_id_column_reads_as_text_in_the_html_too():
+    view = Report(NotebookParams(), labels=CAT).table(pd.DataFrame({"rep_id": [1001], "orders": [1234]}))
+    assert view.kinds == {"rep_id": "text", "orders": "count"}
+    page = view.to_html()
+    assert ">1001<" in page and "1,001" not in page and ">1,234<" in page
