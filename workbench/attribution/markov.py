@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 from workbench.attribution.heuristics import credit_table
-from workbench.attribution.paths import Journeys
+from workbench.attribution.paths import Journeys, unique_inverse
 
 __all__ = ["MarkovDesign", "MarkovResult", "markov_credit", "markov_order_fit"]
 
@@ -104,7 +104,7 @@ class MarkovDesign:
         # the ChannelAttribution package: steps before the k-th touch are not states.
         keep = (pos >= self.order - 1) | last
         key, path, last = key[keep], path[keep], last[keep]
-        uniq, state = np.unique(key, return_inverse=True)
+        uniq, state = unique_inverse(key)
         state = state.astype(np.int64) + 1                    # 0 is start
         self.n_transient = len(uniq) + 1
         self.conv_idx = self.n_transient
@@ -131,7 +131,7 @@ class MarkovDesign:
         kind = np.concatenate([np.zeros(len(state), np.int8), np.ones(last.sum(), np.int8),
                                np.full(last.sum(), 2, np.int8)])
         n_to = self.n_transient + 2
-        pair_key, pair = np.unique(frm * n_to + to, return_inverse=True)
+        pair_key, pair = unique_inverse(frm * n_to + to)
         self.pair_from = (pair_key // n_to).astype(np.int64)
         self.pair_to = (pair_key % n_to).astype(np.int64)
         n_pairs = len(pair_key)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.exceptions import DataError
 
-__all__ = ["Journeys", "build_journeys", "path_summary"]
+__all__ = ["Journeys", "build_journeys", "path_summary", "unique_inverse"]
 
 TOUCH_COLUMNS = ("journey_id", "ts", "channel_id")
 OUTCOME_COLUMNS = ("journey_id", "converted", "converted_at", "value")
@@ -93,8 +93,9 @@ class Journeys:
             "conversions": np.bincount(path, weights=conv, minlength=n_paths).astype(np.int64),
             "value": np.bincount(path, weights=jr["value"].to_numpy(), minlength=n_paths),
         })
-        first = np.unique(path, return_index=True)[1]
-        out.insert(1, "n_touches", jr["n_touches"].to_numpy()[first])
+        n_touches = np.zeros(n_paths, dtype=np.int64)
+        n_touches[path] = jr["n_touches"].to_numpy()     # equal within a path
+        out.insert(1, "n_touches", n_touches)
         return out
 
     @cached_property
@@ -107,18 +108,32 @@ class Journeys:
         mask[rep] = True
         t = self.touches
         keep = mask[t["journey"].to_numpy()]
-        steps = pd.DataFrame({
-            "path": jr["path"].to_numpy()[t["journey"].to_numpy()[keep]],
-            "pos": t["pos"].to_numpy()[keep],
-            "code": t["code"].to_numpy()[keep],
-        })
-        return steps.sort_values(["path", "pos"], kind="stable").reset_index(drop=True)
+        path = jr["path"].to_numpy()[t["journey"].to_numpy()[keep]]
+        # touches are ordered by journey then position: a stable sort by path keeps positions in order
+        order = np.argsort(path, kind="stable")
+        return pd.DataFrame({"path": path[order], "pos": t["pos"].to_numpy()[keep][order],
+                             "code": t["code"].to_numpy()[keep][order]})
 
     def path_labels(self) -> pd.Series:
         """Each distinct path as text, ``"A > B > C"``, indexed by path code."""
         steps = self.path_steps
         names = np.asarray(self.channels, dtype=object)[steps["code"].to_numpy()]
         return pd.Series(names).groupby(steps["path"].to_numpy(), sort=True).agg(PATH_SEPARATOR.join)
+
+
+def unique_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique values of an integer array and the index of each element among them.
+
+    Sort-based: numpy 2's default hash-based ``np.unique`` is many times slower on large
+    arrays of many distinct integers.
+    """
+    a = np.asarray(a)
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
+    inverse = np.empty(len(a), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return s[first], inverse
 
 
 def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -312,16 +327,17 @@ def _path_codes(journey: np.ndarray, pos: np.ndarray, code: np.ndarray, n_touche
     if n_j == 0:
         return np.zeros(0, dtype=np.int64)
     prefix = np.zeros(n_j, dtype=np.int64)
-    by_pos = np.argsort(pos, kind="stable")
+    # small integers sort by radix in numpy: positions fit in 16 bits for any real journey
+    by_pos = np.argsort(pos.astype(np.int16) if pos.max() < 2 ** 15 else pos, kind="stable")
     bounds = np.searchsorted(pos[by_pos], np.arange(int(pos.max()) + 2))
     for p in range(int(pos.max()) + 1):
         idx = by_pos[bounds[p]:bounds[p + 1]]
         j = journey[idx]
         key = prefix[j] * (n_channels + 1) + code[idx] + 1
-        prefix[j] = np.unique(key, return_inverse=True)[1]
+        prefix[j] = unique_inverse(key)[1]
     # Prefixes of different lengths are numbered separately: the length completes the key.
     key = prefix * (int(n_touches.max()) + 1) + n_touches
-    return np.unique(key, return_inverse=True)[1].astype(np.int64)
+    return unique_inverse(key)[1]
 
 
 def path_summary(j: Journeys, top: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:

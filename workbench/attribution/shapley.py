@@ -36,7 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from workbench.attribution.heuristics import credit_table
-from workbench.attribution.paths import Journeys
+from workbench.attribution.paths import Journeys, unique_inverse
 
 __all__ = ["CHARACTERISTICS", "MAX_SHAPLEY_CHANNELS", "ShapleyDesign", "shapley_credit", "shapley_from_sets"]
 
@@ -148,11 +148,11 @@ class ShapleyDesign:
         self.k = k
         steps = j.path_steps
         n_paths = len(j.paths)
-        pair = np.unique(steps["path"].to_numpy().astype(np.int64) * max(k, 1) + steps["code"].to_numpy())
+        pair = unique_inverse(steps["path"].to_numpy().astype(np.int64) * max(k, 1) + steps["code"].to_numpy())[0]
         path_of, code_of = pair // max(k, 1), pair % max(k, 1)
         mask = np.zeros(n_paths, dtype=np.int64)
         np.add.at(mask, path_of, np.left_shift(1, code_of))
-        self.masks, self.set_of_path = np.unique(mask, return_inverse=True)
+        self.masks, self.set_of_path = unique_inverse(mask)
         self.n_sets = len(self.masks)
         self._group = sp.csr_matrix((np.ones(n_paths), (self.set_of_path, np.arange(n_paths))),
                                     shape=(self.n_sets, n_paths))
