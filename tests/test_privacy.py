@@ -113,3 +113,87 @@ def test_series_masking_finds_what_the_string_masking_finds(text, masked):
     out = mask_text(s)
     assert out.tolist()[0] == masked and out.tolist()[3] == masked and out.tolist()[1] == "plain"
     assert pd.isna(out.tolist()[2]) and out.dtype == s.dtype
+
+
+# ----------------------------------------------------------------------------- a masked run, end to end
+
+PLANTED = ["+1 (415) 555-0100", "+44 20 7946 0958", "+86 138 0013 8000", "(415) 555-0100", "415.555.0100",
+           "13800138000", "138-0013-8000", "010-12345678", "0755 1234 5678", "11010519491231002X",
+           "110105491231002", "QQ: 123456789", "QQ号 987654321", "微信: wxid_abc123", "WeChat: abc_def",
+           "ann@delta.test"]
+SECRETS = ["555-0100", "7946 0958", "138 0013 8000", "13800138000", "138-0013-8000", "12345678", "1234 5678",
+           "11010519491231002X", "110105491231002", "123456789", "987654321", "wxid_abc123", "abc_def",
+           "ann@delta.test", "测试公司"]
+
+
+def _plant(folder):
+    """The strings of issue 15 in lost reasons, customer names, feedback comments and an action."""
+    from workbench.data.loader import read_table_file
+
+    def rewrite(table, fn):
+        path = folder / f"{table}.csv"
+        df = read_table_file(table, path)[0].astype("str").replace({"nan": "", "<NA>": "", "None": ""})
+        fn(df)
+        path.unlink()
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+
+    def leads(df):
+        for i, s in zip(df.index[df["status"] == "lost"], PLANTED, strict=False):
+            df.loc[i, "lost_reason"] = f"价格 {s}"
+
+    def customers(df):
+        for i, s in enumerate(PLANTED):
+            df.loc[i, "name"] = f"测试公司 {s}"
+
+    def feedback(df):
+        for i, s in enumerate(PLANTED):
+            df.loc[i, "comment"] = f"客户反馈很好，请联系 {s} 跟进。Great product, call {s}."
+
+    def actions(df):
+        df.loc[0, "description"] = "Call 13800138000 and mail ann@delta.test"
+
+    for table, fn in (("leads", leads), ("customers", customers), ("feedback", feedback), ("actions", actions)):
+        rewrite(table, fn)
+
+
+@pytest.mark.slow
+def test_masked_run_publishes_none_of_the_planted_strings(tmp_path):
+    from workbench.cli import main
+    from workbench.data import load_dataset
+    from workbench.sample import generate_sample
+
+    data = tmp_path / "ds"
+    generate_sample(data, seed=5, scale=0.1)
+    _plant(data)
+    raw = load_dataset(data, strict=False)
+    assert raw["leads"]["lost_reason"].str.contains("wxid_abc123", regex=False).sum() == 1  # planted, and read
+    params = tmp_path / "params.yaml"
+    params.write_text("mask_pii: true\n", encoding="utf-8")
+    assert main(["run", "--params", str(params), "--data", str(data), "--out", str(tmp_path / "reports"),
+                 "--only", "20_channel_evaluation", "-q"]) == 0
+    run = next(p for p in (tmp_path / "reports").iterdir() if p.is_dir() and (p / "run.json").exists())
+    files = [p for p in run.rglob("*") if p.is_file() and p.suffix in (".html", ".csv", ".json", ".ipynb")]
+    assert any(p.name == "lost_reasons.csv" for p in files)
+    leaked = {str(p.relative_to(run)): [s for s in SECRETS if s in p.read_text(encoding="utf-8", errors="ignore")]
+              for p in files}
+    assert {k: v for k, v in leaked.items() if v} == {}
+    # the planted reasons were kept (masked), not dropped
+    reasons = next(p for p in files if p.name == "lost_reasons.csv").read_text(encoding="utf-8-sig")
+    assert {"价格 [phone]", "价格 [email]", "价格 微信: [wechat]", "价格 QQ: [qq]", "价格 [id-card]"} <= {
+        line.split(",")[1] for line in reasons.splitlines()[1:]}
+
+
+def test_issue_messages_quoting_values_are_masked(tmp_path):
+    from workbench.data import load_dataset
+    from workbench.privacy import mask_dataset
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    (d / "orders.csv").write_text(
+        "order_id,order_date,customer_id,amount\nO1,2026-03-31,C1,12345.67\nO2,call 13800138000,C1,10\n",
+        encoding="utf-8")
+    ds = load_dataset(d, strict=False)
+    assert any("13800138000" in str(i) for i in ds.issues)  # the loader quotes the bad value
+    mask_dataset(ds)
+    assert not any("13800138000" in str(i) for i in ds.issues)
+    assert any("[phone]" in i.message for i in ds.issues)

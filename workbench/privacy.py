@@ -195,3 +195,32 @@ def mask_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                 df[col] = mask_text(df[col], stable=c is not None and c.kind == ID)
         out[name] = df
     return out
+
+
+def mask_issues(issues: list) -> list:
+    """Copies of the loader's issues with personal data masked in their text.
+
+    An issue quotes example values (``3 value(s) cannot be read, e.g. 'call 13800138000'``),
+    and the data quality report shows them: with ``mask_pii`` they are masked like the tables.
+    """
+    import dataclasses
+
+    out = []
+    for issue in issues:
+        changes = {k: mask_string(getattr(issue, k)) for k in ("message", "expected")
+                   if isinstance(getattr(issue, k, None), str)}
+        out.append(dataclasses.replace(issue, **changes) if changes else issue)
+    return out
+
+
+def mask_dataset(ds):
+    """Mask a loaded :class:`~workbench.data.loader.Dataset` in place: its tables and its issues' text.
+
+    Returns
+    -------
+    Dataset
+        ``ds`` itself.
+    """
+    ds.tables = mask_tables(ds.tables)
+    ds.issues = mask_issues(ds.issues)
+    return ds
