@@ -114,9 +114,17 @@ class Journeys:
         return pd.DataFrame({"path": path[order], "pos": t["pos"].to_numpy()[keep][order],
                              "code": t["code"].to_numpy()[keep][order]})
 
-    def path_labels(self) -> pd.Series:
-        """Each distinct path as text, ``"A > B > C"``, indexed by path code."""
+    def path_labels(self, paths: np.ndarray | None = None) -> pd.Series:
+        """Distinct paths as text, ``"A > B > C"``, indexed by path code.
+
+        Parameters
+        ----------
+        paths : array of int, optional
+            Only these path codes (all when omitted).
+        """
         steps = self.path_steps
+        if paths is not None:
+            steps = steps[np.isin(steps["path"].to_numpy(), np.asarray(paths))]
         names = np.asarray(self.channels, dtype=object)[steps["code"].to_numpy()]
         return pd.Series(names).groupby(steps["path"].to_numpy(), sort=True).agg(PATH_SEPARATOR.join)
 
@@ -155,6 +163,11 @@ def _as_datetime(s: pd.Series, what: str) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
+def _text(s: pd.Series) -> pd.Series:
+    """Ids as text (already-text columns are not copied)."""
+    return s if isinstance(s.dtype, pd.StringDtype) else s.astype("str")
+
+
 def _rows(mask: np.ndarray, ids: pd.Series, limit: int = 5) -> str:
     bad = ids[mask].astype(str).tolist()
     more = f" and {len(bad) - limit} more" if len(bad) > limit else ""
@@ -163,7 +176,7 @@ def _rows(mask: np.ndarray, ids: pd.Series, limit: int = 5) -> str:
 
 def _outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     _require(outcomes, OUTCOME_COLUMNS, "outcomes")
-    out = pd.DataFrame({"journey_id": outcomes["journey_id"].astype(str).to_numpy()})
+    out = pd.DataFrame({"journey_id": _text(outcomes["journey_id"]).str.strip().to_numpy()})
     ids = out["journey_id"]
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
@@ -225,9 +238,9 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
         raise DataError(f"lookback_days must be a positive number of days or None, got {lookback_days!r}.")
     oc = _outcomes(outcomes)
     t = pd.DataFrame({
-        "journey_id": touches["journey_id"].astype("string").str.strip(),
+        "journey_id": _text(touches["journey_id"]).str.strip(),
         "ts": _as_datetime(touches["ts"], "touches: column 'ts'"),
-        "channel": touches["channel_id"].astype("string").str.strip(),
+        "channel": _text(touches["channel_id"]).str.strip(),
     })
     counts: dict[str, int] = {"touches_in": len(t)}
     missing = t["journey_id"].isna() | (t["journey_id"] == "") | t["ts"].isna()
@@ -237,7 +250,7 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
 
     # Every journey named in the outcomes or the touches, coded once (hash-based, no string sorts).
     codes, all_ids = pd.factorize(pd.concat([oc["journey_id"], t["journey_id"]], ignore_index=True))
-    all_ids = pd.Index(all_ids).astype(str)
+    all_ids = pd.Index(all_ids)
     n_oc = len(oc)
     jcode = codes[n_oc:].astype(np.int64)
     counts["journeys_in"] = len(all_ids)
@@ -303,7 +316,7 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
 
     jr = pd.DataFrame({
         "journey": np.arange(len(present)),
-        "journey_id": all_ids[present].astype(str),
+        "journey_id": all_ids[present],
         "n_touches": n_touches.astype(np.int64),
         "converted": converted[present],
         "value": values[present].astype(float),
@@ -365,7 +378,7 @@ def path_summary(j: Journeys, top: int = 20) -> tuple[pd.DataFrame, pd.DataFrame
     lengths["conversions"] = lengths["conversions"].astype(np.int64)
     lengths["conversion_rate"] = lengths["conversions"] / lengths["journeys"]
     p = j.paths.sort_values(["journeys", "conversions", "path"], ascending=[False, False, True]).head(top)
-    labels = j.path_labels()
+    labels = j.path_labels(p["path"].to_numpy())
     tops = pd.DataFrame({
         "path": labels.reindex(p["path"].to_numpy()).to_numpy(),
         "journeys": p["journeys"].to_numpy(),
