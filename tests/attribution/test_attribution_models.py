@@ -175,3 +175,17 @@ def test_heuristic_invariants(model):
 def test_unknown_model_lists_choices(small):
     with pytest.raises(ValueError, match="position_based"):
         heuristic_credit(small, "u_shape")
+
+
+def test_ids_as_numbers_or_padded_text_match():
+    # an export gives ids as numbers in one table and padded text in the other
+    touches = pd.DataFrame({"journey_id": [1, 2, 2], "ts": ["2026-01-01", "2026-01-02", "2026-01-03"],
+                            "channel_id": ["=cmd()", " <b>x</b> ", "直销"]})
+    outcomes = pd.DataFrame({"journey_id": ["1 ", " 2"], "converted": [1, 0],
+                             "converted_at": ["2026-01-05", None], "value": ["12.5", None]})
+    j = build_journeys(touches, outcomes)
+    assert j.counts["journeys_without_outcome"] == 0
+    assert j.journeys["journey_id"].tolist() == ["1", "2"]
+    assert j.journeys["value"].tolist() == [12.5, 0.0]
+    assert j.channels == ["<b>x</b>", "=cmd()", "直销"]   # data text kept as it is (views escape it)
+    assert j.touches["days_before_end"].tolist() == [4.0, 1.0, 0.0]
