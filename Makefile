@@ -42,8 +42,8 @@ test-fast: $(STAMP) ## run the unit tests only
 lint: $(STAMP) ## ruff over the package, tests and notebooks
 	$(BIN)/ruff check workbench tests notebooks benchmarks
 
-lab: install ## start JupyterLab at the project root (notebooks/ opened first; params/ and reports/ reachable)
-	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks
+lab: install ## start JupyterLab at the project root (notebooks/ opened first); LAB_ARGS="--port 8899 ..." adds options
+	$(BIN)/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/notebooks $(LAB_ARGS)
 
 benchmark: $(STAMP) ## 1,000,000-line benchmark of `workbench run` (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_run.py

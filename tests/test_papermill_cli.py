@@ -1,5 +1,6 @@
 """Plain papermill is a supported path: misspelt parameters fail, project params files apply."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,6 @@ def test_papermill_cli_gives_the_runners_tables(runner_tables, tmp_path, stem, h
                          cwd=PROJ_ROOT, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
     _assert_same_tables(tables, want / stem, f"papermill {how} {stem}")
+    # the notebook's own interactive=True does not reach a batch kernel: no widget shown, none stored
+    out = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget" not in out and "widgets" not in json.loads(out)["metadata"]

@@ -1,11 +1,13 @@
 """The JupyterLab explorer: a live widget for analysts, nothing at all in batch runs."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from workbench.data import load_dataset
 from workbench.params import NotebookParams
@@ -83,3 +85,45 @@ def test_interactive_is_off_in_a_batch_kernel_unless_asked_for(monkeypatch):
     monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/00_data_quality.ipynb")
     assert DataQualityParams.from_namespace(cell).interactive is True  # JupyterLab
     assert DataQualityParams.from_namespace({**cell, "interactive": False}).interactive is False
+
+
+@pytest.mark.slow
+def test_project_jupyterlab_serves_save_state_on(tmp_path):
+    """The project's JupyterLab (as `make lab` starts it) reads the override: the widget manager's setting
+    defaults to saving widget state, and the file browser at the root lists notebooks/, params/, reports/."""
+    import secrets
+    import socket
+    import time
+    import urllib.request
+
+    configure_lab()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)}
+    server = subprocess.Popen([str(Path(sys.prefix) / "bin" / "jupyter"), "lab", "--notebook-dir=.",
+                               "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                               f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True"],
+                              cwd=PROJ_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def get(path):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read()
+
+    try:
+        for _ in range(120):
+            try:
+                status, _ = get("/lab")
+                break
+            except OSError:
+                time.sleep(1)
+        assert status == 200
+        _, body = get("/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
+        assert json.loads(body)["schema"]["properties"]["saveState"]["default"] is True
+        _, body = get("/api/contents")
+        assert {"notebooks", "params", "reports"} <= {c["name"] for c in json.loads(body)["content"]}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
