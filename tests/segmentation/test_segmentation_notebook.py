@@ -71,3 +71,10 @@ def test_segmentation_notebook(small_sample, tmp_path, lang):
     assert len(crm) == len(rfm) and crm["recommended_action_en"].notna().all()
     if lang == "zh":
         assert crm["tier_zh"].isin(["VIP 客户", "重点客户", "普通客户", "低价值客户"]).all()
+    # the sample is not from a CRM: no CRM import layout, and the page says why instead of inventing ids
+    assert not (tables / "crm_import_zoho.csv").exists() and not (tables / "crm_import_fxiaoke.csv").exists()
+    said = visible_text(page)
+    if lang == "zh":
+        assert "这些客户编号不是 Zoho 的记录 ID：该数据集不是从 CRM 导入的" in said
+    else:
+        assert "these customer ids are not Zoho Record Ids: the dataset was not imported from a CRM" in said
