@@ -201,3 +201,24 @@ def test_tiers_without_a_level_are_left_blank_and_named(tmp_path):
     assert {k: (v if isinstance(v, str) else None) for k, v in level.items()} == {
         k: ("A类" if t == "top" else None) for k, t in tier.items()}
     assert "have no 客户级别 in fxiaoke_levels" in _html(lay, p)
+
+
+def test_views_save_the_layouts_with_the_crms_own_headers(zoho_ds, tmp_path):
+    ds, p, export, lay = _segment(zoho_ds)
+    out = tmp_path / "tables"
+    for lang in ("en", "zh"):
+        q = p.model_copy(update={"lang": lang, "output_dir": str(out / lang)})
+        html = seg.show_crm_layouts(wb.Report(q, labels=seg.LABELS), lay, q).data
+        if lang == "en":
+            assert "Zoho CRM: 3 accounts, keyed by the Zoho Record Id" in html and "<th" in html
+            assert "these customer ids are not Fxiaoke 客户编号: the dataset came from Zoho CRM" in html
+        else:
+            assert "Zoho CRM：3 个客户，以导出时的 Zoho 记录 ID 为键" in html
+            assert "这些客户编号不是纷享销客的客户编号：数据来自Zoho CRM" in html
+        assert "Record Id" in html and "Account Name" in html  # the CRM's own headers, not translated
+    en = pd.read_csv(out / "en" / "crm_import_zoho.csv", encoding="utf-8-sig", dtype=str)
+    zh = pd.read_csv(out / "zh" / "crm_import_zoho.csv", encoding="utf-8-sig", dtype=str)
+    pd.testing.assert_frame_equal(en, zh)  # the same file whatever the report's language
+    assert list(en.columns) == seg.strategy.ZOHO_COLUMNS
+    assert sorted(en["Record Id"]) == ["4876876000000111001", "4876876000000111002", "4876876000000111003"]
+    assert not (out / "en" / "crm_import_fxiaoke.csv").exists()
