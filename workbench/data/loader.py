@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -589,9 +591,29 @@ def _notebooks_needing(table: str) -> list[str]:
 # ----------------------------------------------------------------------------- references
 
 
+def _arrow_text(s: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a text column, or None when the column is not Arrow-backed text."""
+    arr = s.array
+    data = getattr(arr, "_pa_array", None)
+    if not isinstance(s.dtype, pd.StringDtype) or data is None:
+        return None
+    data = data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+    return data.cast(pa.large_string()) if data.type != pa.large_string() else data
+
+
 def in_reference(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """``values.isin(allowed)``, True where missing or ``"(blank)"``; factorised first because ``isin`` on
-    Arrow strings walks a large ``allowed`` in Python (0.3 s per million rows and key)."""
+    Arrow strings walks a large ``allowed`` in Python (0.3 s per million rows and key).
+
+    Arrow-backed text on both sides is looked up by Arrow's own hash set (``is_in``), several
+    times faster on ten million order lines than factorising and re-indexing the strings.
+    """
+    arrow = _arrow_text(values), _arrow_text(allowed)
+    if arrow[0] is not None and arrow[1] is not None:
+        vals = arrow[0]
+        known = pc.is_in(vals, value_set=pc.unique(arrow[1].drop_null()))
+        known = pc.or_(pc.or_(known, pc.is_null(vals)), pc.fill_null(pc.equal(vals, BLANK), False))
+        return known.to_numpy(zero_copy_only=False).astype(bool)
     codes, uniques = pd.factorize(values)
     pos = pd.Index(uniques).get_indexer(pd.Index(allowed.dropna().unique()))
     known = np.zeros(len(uniques) + 1, dtype=bool)

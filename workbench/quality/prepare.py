@@ -149,12 +149,23 @@ def _filled(df: pd.DataFrame, spec: TableSpec, column: str) -> pd.Series:
     s = df[column]
     filled = s.notna()
     if spec.column(column).bucket_blank:
-        filled &= s.astype(object).ne(BLANK)
+        if isinstance(s.dtype, pd.StringDtype):  # compared in Arrow, not as ten million Python objects
+            filled &= s.ne(BLANK).fillna(True).astype(bool)
+        else:
+            filled &= s.astype(object).ne(BLANK)
     return filled
 
 
 def _orphan_masks(ds: Dataset) -> dict[str, dict[str, pd.Series]]:
-    """Per table and foreign key column: rows whose value the referenced table lacks."""
+    """Per table and foreign key column: rows whose value the referenced table lacks.
+
+    Computed once per dataset: the masks do not depend on the reference date, and the fix list,
+    the overview and the orphans section all ask for them.
+    """
+    return _memo(ds, ("orphan_masks",), lambda: _compute_orphan_masks(ds))
+
+
+def _compute_orphan_masks(ds: Dataset) -> dict[str, dict[str, pd.Series]]:
     out: dict[str, dict[str, pd.Series]] = {}
     for name, df in ds.tables.items():
         for fk in TABLES[name].foreign_keys:
@@ -189,7 +200,7 @@ def _facts(ds: Dataset, as_of: str | date | None = None, *, with_orphans: bool =
 
 
 def _compute_facts(ds: Dataset, as_of, with_orphans: bool) -> _Facts:
-    dates = _date_profile(ds)
+    dates = _memo(ds, ("date_profile",), lambda: _date_profile(ds))
     ref = pd.Timestamp(as_of).normalize() if as_of is not None else _reference_from_profile(dates)
     log.debug("quality: reference date %s (as_of=%r)", ref, as_of)
     return _Facts(ref, dates, _orphan_masks(ds) if with_orphans else {}, _issue_frame(ds.issues))
@@ -250,5 +261,5 @@ def reference_date(ds: Dataset, as_of: str | date | None = None) -> pd.Timestamp
     """
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
-    return _reference_from_profile(_date_profile(ds))
+    return _reference_from_profile(_memo(ds, ("date_profile",), lambda: _date_profile(ds)))
 
