@@ -287,6 +287,9 @@ def main() -> int:
                   flush=True)
             results[n] = measure(n, data, args.notebooks, out_root, args.verbose)
             report(results[n])
+            (OUT / "last_dask_benchmark.json").write_text(  # kept even if the next run is interrupted
+                json.dumps({"regions": args.regions, "notebooks": args.notebooks, "runs": results},
+                           indent=2, default=str), encoding="utf-8")
     finally:
         if not args.keep:
             for n in (1, 2):
