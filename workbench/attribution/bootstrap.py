@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from workbench.attribution.heuristics import HEURISTIC_MODELS, heuristic_credit, touch_weights
-from workbench.attribution.markov import MarkovDesign, markov_credit, markov_order_fit
+from workbench.attribution.markov import MarkovDesign, markov_order_fit
 from workbench.attribution.paths import Journeys
 from workbench.attribution.shapley import ShapleyDesign, shapley_credit
 
@@ -150,10 +150,12 @@ def attribute(j: Journeys, *, models: tuple[str, ...] = MODELS, markov_order: in
                 fit = markov_order_fit(j, seed=seed)
                 order = int(fit.attrs["chosen"])
                 attrs["order_fit"] = fit
-            design = MarkovDesign(j, int(order))
+            design = MarkovDesign.of(j, int(order))
             attrs["markov_order"] = int(order)
-            res = markov_credit(j, int(order), seed=seed, design=design)
-            point[m] = (res.credit["conversions"].to_numpy(), res.credit["value"].to_numpy())
+            p = j.paths
+            _, c_conv, c_val, _ = design.credit(p["journeys"].to_numpy(), p["conversions"].to_numpy(),
+                                                p["value"].to_numpy())
+            point[m] = (c_conv, c_val)
             designs[m] = design
         else:
             c = shapley_credit(j, shapley_characteristic)
@@ -169,7 +171,10 @@ def attribute(j: Journeys, *, models: tuple[str, ...] = MODELS, markov_order: in
                 if m in HEURISTIC_MODELS:
                     rc, rv = d[0].T @ conv, d[1].T @ value
                 elif m == "markov":
-                    cols = [d.credit(n[:, b], conv[:, b], value[:, b]) for b in range(n.shape[1])]
+                    counts, vcounts = d.counts(n, conv), d.value_counts(value)
+                    tv = value.sum(axis=0)
+                    cols = [d.credit_from_counts(counts[:, b], vcounts[:, b], total[b], tv[b])
+                            for b in range(n.shape[1])]
                     rc = np.column_stack([c[1] for c in cols])
                     rv = np.column_stack([c[2] for c in cols])
                 else:

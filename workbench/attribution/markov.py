@@ -141,6 +141,14 @@ class MarkovDesign:
         self.end_state[path[last]] = state[last]
         self.n_paths = n_paths
 
+    @classmethod
+    def of(cls, j: Journeys, order: int) -> MarkovDesign:
+        """The design of ``j`` for ``order``, built once per Journeys object and reused."""
+        key = ("markov", int(order))
+        if key not in j.cache:
+            j.cache[key] = cls(j, order)
+        return j.cache[key]
+
     def state_labels(self) -> list[str]:
         """Text of every state: ``(start)``, channel states (oldest channel first), ends."""
         out = ["(start)"]
@@ -229,9 +237,18 @@ class MarkovDesign:
             Probability of conversion from start.
         """
         counts = self.counts(n, conv)
-        base, removed = self.absorption(counts, self._A[1] @ np.asarray(value, dtype=float))
+        return self.credit_from_counts(counts, self.value_counts(value), float(np.sum(conv)),
+                                       float(np.sum(value)))
+
+    def value_counts(self, value: np.ndarray) -> np.ndarray:
+        """Conversion value carried by each pair into conversion (``value`` per path, 1-D or 2-D)."""
+        return self._A[1] @ np.asarray(value, dtype=float)
+
+    def credit_from_counts(self, counts: np.ndarray, value_counts: np.ndarray, total_conv: float,
+                           total_value: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """:meth:`credit` from transition counts already computed (one replicate)."""
+        base, removed = self.absorption(counts, value_counts)
         k = len(self.channels)
-        total_conv, total_value = float(np.sum(conv)), float(np.sum(value))
         with np.errstate(invalid="ignore", divide="ignore"):
             effects = np.nan_to_num(np.clip(1.0 - removed / base, 0.0, 1.0))
         shares = []
@@ -241,12 +258,19 @@ class MarkovDesign:
         return effects[:, 0], shares[0] * total_conv, shares[1] * total_value, float(base[0])
 
 
+DENSE_STATES = 150   # below this a dense solve is faster than scipy's sparse machinery
+
+
 def _absorb(q: sp.csr_matrix, rhs: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Absorption reward from state 0 (row of ``rhs`` per state), states outside ``keep`` cut off."""
     idx = np.flatnonzero(keep)
     qk = q[idx][:, idx]
-    a = (sp.identity(len(idx), format="csc") - qk).tocsc()
-    x = spsolve(a, rhs[idx])
+    if len(idx) <= DENSE_STATES:
+        # non-singular: every state with a visit has an exit (each path weighs all its steps)
+        x = np.linalg.solve(np.eye(len(idx)) - qk.toarray(), rhs[idx])
+    else:
+        a = (sp.identity(len(idx), format="csc") - qk).tocsc()
+        x = spsolve(a, rhs[idx])
     return np.asarray(x).reshape(len(idx), -1)[0]
 
 
@@ -315,7 +339,7 @@ def markov_credit(j: Journeys, order: int = 1, *, seed: int = 7, design: MarkovD
     -------
     MarkovResult
     """
-    design = design or MarkovDesign(j, order)
+    design = design or MarkovDesign.of(j, order)
     n, conv, value = _path_weights(j)
     effects, c_conv, c_val, base = design.credit(n, conv, value)
     counts = design.counts(n, conv)
@@ -351,7 +375,7 @@ def markov_order_fit(j: Journeys, orders: tuple[int, ...] = (1, 2, 3), *, seed: 
     n, conv, _ = _path_weights(j)
     rows = []
     for k in orders:
-        d = MarkovDesign(j, int(k))
+        d = MarkovDesign.of(j, int(k))
         fit = _fit_stats(d, d.counts(n, conv))
         fit["holdout_log_loss"], fit["holdout_se"] = _holdout(d, n, conv, seed)
         rows.append(fit)

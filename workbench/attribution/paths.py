@@ -54,6 +54,9 @@ class Journeys:
         ``conversions``, ``touches``).
     lookback_days : float or None
         The look-back window applied, if any.
+    cache : dict
+        Model designs built from these journeys (reused by the order fit, the credit and the
+        bootstrap).
     """
 
     touches: pd.DataFrame
@@ -61,6 +64,7 @@ class Journeys:
     channels: list[str]
     counts: dict = field(default_factory=dict)
     lookback_days: float | None = None
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_journeys(self) -> int:
