@@ -164,26 +164,31 @@ def touchpoints_for(leads: pd.DataFrame, seed: int = 7, *, assister: str = ASSIS
     nz_ts = np.minimum(nz_ts, end[nz_idx] - np.timedelta64(60, "s"))
     add(nz_idx, nz_ch, nz_ts)
 
+    # one sort of plain arrays (by lead, then time; stable), then one DataFrame: no object-column sorts
     idx = np.concatenate(idx_parts)
+    ts_all = np.concatenate(ts_parts)
+    keep = ts_all <= end_all
+    order = np.flatnonzero(keep)[np.lexsort((ts_all[keep].astype(np.int64), idx[keep]))]
+    idx, ts_all = idx[order], ts_all[order]
+    channel = np.concatenate(ch_parts)[order]
+    n_out = len(idx)
     out = pd.DataFrame({
+        "touch_id": np.char.add("T", np.char.zfill(np.arange(1, n_out + 1).astype(str), 8)),
         "lead_id": lead_id[idx],
-        "ts": np.concatenate(ts_parts),
-        "channel_id": np.concatenate(ch_parts),
-        "cost": np.concatenate(cost_parts),
-        "campaign": np.concatenate(camp_parts),
-        "_lead": idx,
+        "customer_id": ld["customer_id"].to_numpy(dtype=object)[idx] if "customer_id" in ld else None,
+        "ts": ts_all,
+        "channel_id": channel,
+        "cost": np.concatenate(cost_parts)[order],
+        "campaign": np.concatenate(camp_parts)[order],
     })
-    out = out.loc[out["ts"] <= end_all].sort_values(["_lead", "ts"], kind="stable").reset_index(drop=True)
-    out.insert(0, "touch_id", np.char.add("T", np.char.zfill(np.arange(1, len(out) + 1).astype(str), 8)))
-    out.insert(2, "customer_id", ld["customer_id"].to_numpy(dtype=object)[out["_lead"].to_numpy()]
-               if "customer_id" in ld else None)
-    out["campaign"] = out["campaign"].astype(object)
 
     # the truth: last touch at or before the close among won leads, and the incremental conversions
     won = status == "won"
-    before = out["ts"].to_numpy() <= end[out["_lead"].to_numpy()]
-    last = out.loc[before].groupby("_lead")["channel_id"].last()
-    won_last_assister = int(((last == assister) & pd.Series(won)[last.index].to_numpy()).sum())
+    before = ts_all <= end[idx]
+    b_idx, b_ch = idx[before], channel[before]
+    is_last = np.append(b_idx[1:] != b_idx[:-1], True)  # sorted by lead: the last row of each lead
+    last_lead, last_ch = b_idx[is_last], b_ch[is_last]
+    won_last_assister = int(((last_ch == assister) & won[last_lead]).sum())
     exposed_won = int((exposed & won).sum())
     incremental = exposed_won * lift / (1.0 + lift)
     n_won = int(won.sum())
@@ -200,7 +205,7 @@ def touchpoints_for(leads: pd.DataFrame, seed: int = 7, *, assister: str = ASSIS
         "expected_share": round(exposure * lift / (1.0 + exposure * lift), 6),
         "path_share_won": round(exposed_won / n_won, 6) if n_won else None,
         "last_touch_share": round(won_last_assister / n_won, 6) if n_won else None,
-        "lead_source_is_last_share": round(float(np.mean(last.to_numpy() == source[last.index.to_numpy()])), 6),
+        "lead_source_is_last_share": round(float(np.mean(last_ch == source[last_lead])), 6),
         # what each data-driven model credits the assister in expectation under this story, before the
         # other channels' random touches take their part (see the module docstring)
         "model_expectations": {
