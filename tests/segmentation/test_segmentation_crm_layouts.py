@@ -8,6 +8,7 @@ import workbench.segmentation as seg
 from workbench.data import load_dataset
 from workbench.importers import import_fxiaoke, import_mapping, import_zoho
 from workbench.paths import SAMPLE_DIR
+from workbench.privacy import mask_dataset
 
 ZOHO_ACCOUNTS = """Record Id,Account Owner.id,Account Owner,Account Name,Account Type,Industry,Rating,Billing City,Billing State,Billing Country,Created Time
 4876876000000111001,zcrm_4876876000000223001,Alice Wong,Acme Ltd,Customer,Manufacturing,Active,Leeds,West Yorkshire,UK,2023-11-02 10:00:00
@@ -30,6 +31,8 @@ def _segment(folder, **params):
     """What the notebook computes, from the dataset folder to the CRM layouts."""
     ds = load_dataset(folder)
     p = seg.SegmentationParams(data_dir=str(folder), min_repeat_buyers=5, **params)
+    if p.mask_pii:  # as the runner hands a masked run its dataset
+        mask_dataset(ds)
     prep = seg.prepare(ds, p)
     rfm = seg.rfm_table(prep, p)
     value = seg.value_tiers(rfm, seg.clv_table(prep, rfm, p), p)
@@ -222,3 +225,17 @@ def test_views_save_the_layouts_with_the_crms_own_headers(zoho_ds, tmp_path):
     assert list(en.columns) == seg.strategy.ZOHO_COLUMNS
     assert sorted(en["Record Id"]) == ["4876876000000111001", "4876876000000111002", "4876876000000111003"]
     assert not (out / "en" / "crm_import_fxiaoke.csv").exists()
+
+
+def test_ids_masked_as_personal_data_are_left_out_and_counted(zoho_ds):
+    from types import SimpleNamespace
+
+    ds, p, export, _ = _segment(zoho_ds)
+    masked = export.copy()
+    masked.loc[0, "customer_id"] = mask_dataset(SimpleNamespace(
+        tables={"customers": pd.DataFrame({"customer_id": ["13800138000"]})}, issues=[])).tables[
+        "customers"]["customer_id"][0]
+    assert masked.loc[0, "customer_id"].startswith("[phone-")
+    z = seg.strategy.layouts_of(masked, ds, p)["zoho"]
+    assert z.left_out == 1 and z.table["Record Id"].tolist() == export["customer_id"].tolist()[1:]
+    assert "1 customer(s) have no id the CRM can match" in _html({"zoho": z}, p)

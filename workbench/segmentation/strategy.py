@@ -240,8 +240,8 @@ class CrmLayout:
     unmapped_tiers : list of str
         Fxiaoke: value tiers of the list that ``fxiaoke_levels`` does not map (their 客户级别 is blank).
     left_out : int
-        Customers of the list without the matching id (a customer known only from an opportunity
-        has no 客户编号), so not in the file.
+        Customers of the list without a matchable id (a customer known only from an opportunity
+        has no 客户编号; ``mask_pii`` replaced an id that looked like a phone number), so not in the file.
     """
 
     crm: str
@@ -341,7 +341,15 @@ def _zoho(export: pd.DataFrame, source, crm_ids: dict, params: SegmentationParam
         names = {v: label_name(key, v, lang) for v in export[key].dropna().unique()}
         out[col] = export[key].map(names).astype("str")
     out["Workbench Action"] = export["recommended_action_zh" if lang == "zh" else "recommended_action_en"]
-    return CrmLayout("zoho", out[ZOHO_COLUMNS].reset_index(drop=True), "", source, id_field)
+    has_id = _matchable(out["Record Id"])
+    return CrmLayout("zoho", out.loc[has_id, ZOHO_COLUMNS].reset_index(drop=True), "", source, id_field,
+                     left_out=int((~has_id).sum()))
+
+
+def _matchable(ids: pd.Series) -> np.ndarray:
+    """Ids a CRM can match: not blank, and not replaced by a ``mask_pii`` token (``[phone-…]``)."""
+    s = ids.astype("str")
+    return (s.notna() & s.str.strip().ne("") & ~s.str.match(r"\[[a-z-]+-[0-9A-F]{6}\]$")).fillna(False).to_numpy(bool)
 
 
 def _fxiaoke(export: pd.DataFrame, source, crm_ids: dict, customers: pd.DataFrame | None,
@@ -364,7 +372,7 @@ def _fxiaoke(export: pd.DataFrame, source, crm_ids: dict, customers: pd.DataFram
     out = pd.DataFrame({"客户编号": number, "客户名称": export["name"].astype("str"), "客户级别": level,
                         "标签": _tags(export, params.crm_tags, params.fxiaoke_lang)})
     # A customer whose 客户编号 is blank (a stub known only from an opportunity) cannot be matched: left out.
-    has_id = (out["客户编号"].notna() & out["客户编号"].str.strip().ne("")).to_numpy()
+    has_id = _matchable(out["客户编号"])
     out = out.loc[has_id].reset_index(drop=True)
     seen = set(customers["tier"].dropna().astype(str)) if customers is not None and "tier" in customers else set()
     unknown = sorted({v for v in params.fxiaoke_levels.values() if seen and v not in seen})

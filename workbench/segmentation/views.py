@@ -737,10 +737,12 @@ def _show_layout(report, lay: strategy.CrmLayout, params: SegmentationParams):
                 "Value tier(s) {tiers} have no 客户级别 in fxiaoke_levels: their 客户级别 is left blank.",
                 "参数 fxiaoke_levels 未给价值层级 {tiers} 指定客户级别：其客户级别留空。",
                 tiers="、".join(code_label(report, "tier", t) for t in lay.unmapped_tiers)))
-        if lay.left_out:
-            out.append(report.note(
-                "{k} customer(s) have no 客户编号 (known only from an opportunity or order) and are not in the file.",
-                "{k} 个客户没有客户编号（只出现在商机或订单中），未写入该文件。", k=count(lay.left_out)))
+    if lay.left_out:
+        out.append(report.note(
+            "{k} customer(s) have no id the CRM can match (known only from an opportunity or order, or an id "
+            "masked because it looked like personal data) and are not in the file.",
+            "{k} 个客户没有可供 CRM 匹配的编号（只出现在商机或订单中，或编号形似个人信息已被屏蔽），未写入该文件。",
+            k=count(lay.left_out)))
     out.append(report.table(tab, name, shown=shown, max_rows=len(shown), formats={c: "text" for c in tab.columns},
                             caption=_caption(report, "The first rows; the headers are the CRM's own field names.",
                                              "前几行；表头为该 CRM 的字段名，不作翻译。")))
