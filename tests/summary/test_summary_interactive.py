@@ -96,3 +96,20 @@ def test_summary_notebook_without_a_published_run_says_what_it_needs(tmp_path):
     nb = _papermill(tmp_path, tmp_path / "empty", "-p", "lang", "zh")
     head = headline_of(nb)
     assert "请先运行 `make reports`" in head and "0 项发现" not in head
+
+
+@pytest.mark.parametrize("primary", ["en", "zh"])
+def test_links_go_to_the_page_of_the_readers_language(tmp_path, primary):
+    """A run names its first language's pages <stem>.html and the other's <stem>.<lang>.html: a Chinese-first
+    run (params/sample_zh.yaml) has no <stem>.zh.html, so a fixed '.zh.html' link would be dead."""
+    run = tmp_path / "run"
+    (run / "tables").mkdir(parents=True)
+    other = "zh" if primary == "en" else "en"
+    for name in ("20_channel_evaluation.html", f"20_channel_evaluation.{other}.html"):
+        (run / name).write_text("<html></html>", encoding="utf-8")
+    src = run_source(SummaryParams(run_tables_dir=str(run / "tables")))
+    assert src.page("20_channel_evaluation.html", primary) == "20_channel_evaluation.html"
+    assert src.page("20_channel_evaluation.html", other) == f"20_channel_evaluation.{other}.html"
+    # a page not (yet) written: the usual names
+    assert src.page("30_kpi_review.html", "zh") == "30_kpi_review.zh.html"
+    assert src.page("30_kpi_review.html", "en") == "30_kpi_review.html"

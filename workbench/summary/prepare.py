@@ -61,6 +61,21 @@ class RunSource:
             return ""
         return Path(os.path.relpath(self.run_dir, paths.NOTEBOOKS_DIR)).as_posix() + "/"
 
+    def page(self, report: str, lang: str) -> str:
+        """The link to ``report``'s page (``20_channel_evaluation.html``) in ``lang``.
+
+        A run names its first language's pages ``<stem>.html`` and the others' ``<stem>.<lang>.html``;
+        the page that exists in the run folder is linked (the pages of the other reports are written
+        before the summary runs), else ``<stem>.zh.html`` for Chinese, ``<stem>.html`` otherwise.
+        """
+        stem = Path(str(report)).name.removesuffix(".html")
+        folder = self.run_dir or (self.tables_dir.parent if self.tables_dir is not None else None)
+        if folder is not None:
+            for name in (f"{stem}.{lang}.html", f"{stem}.html"):
+                if (folder / name).exists():
+                    return self.href + name
+        return self.href + (f"{stem}.zh.html" if lang == "zh" else f"{stem}.html")
+
     def cite(self, findings: pd.DataFrame) -> pd.DataFrame:
         """``findings`` whose ``source`` names a file that exists: the published run's, when read from one."""
         if self.run_dir is None or findings.empty:

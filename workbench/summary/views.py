@@ -77,9 +77,9 @@ def show_findings(rpt, findings: pd.DataFrame):
                      empty=("No report of this run left a finding.", "本次运行的报告没有可汇总的发现。"))
 
 
-def findings_list(rpt, findings: pd.DataFrame, href: str = ""):
-    """Findings as a list, each with its basis and a link to the report behind it (``href`` + its page:
-    ``""`` beside the summary's page, a published run's folder in an interactive run)."""
+def findings_list(rpt, findings: pd.DataFrame, source=None):
+    """Findings as a list, each with its basis and a link to the report behind it: its page in the
+    report's language in the run ``source`` (a :class:`~workbench.summary.prepare.RunSource`) read."""
     if findings.empty:
         return None
     zh = rpt.lang == "zh"
@@ -88,10 +88,12 @@ def findings_list(rpt, findings: pd.DataFrame, href: str = ""):
         text = f.finding_zh if zh else f.finding_en
         basis = f.basis_zh if zh else f.basis_en
         n = "" if pd.isna(f.n) else f" · n = {fmt(f.n, 'count', rpt.lang)}"
-        page = Path(str(f.report)).name
-        if zh:
-            page = page.replace(".html", ".zh.html")
-        page = href + page
+        if source is not None:
+            page = source.page(f.report, rpt.lang)
+        else:
+            page = Path(str(f.report)).name
+            if zh:
+                page = page.replace(".html", ".zh.html")
         link = f"{rpt.t('open_report')}：" if zh else f"{rpt.t('open_report')}: "
         link += report_title(f.report, rpt.lang)
         # text and basis may carry names from the data: escaped; the link is the workbench's own file name,
