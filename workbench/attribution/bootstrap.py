@@ -70,13 +70,17 @@ def bootstrap_replicates(j: Journeys, n_boot: int, seed: int):
     conv = p["conversions"].to_numpy().astype(float)
     null = p["journeys"].to_numpy() - conv
     mean_value = np.divide(p["value"].to_numpy(), conv, out=np.zeros(len(conv)), where=conv > 0)
+    has_conv, has_null = conv > 0, null > 0
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_boot, CHUNK_CELLS // max(len(p), 1)))
     done = 0
     while done < n_boot:
         b = min(chunk, n_boot - done)
-        c = rng.poisson(conv[:, None], size=(len(conv), b)).astype(float)
-        n = c + rng.poisson(null[:, None], size=(len(conv), b))
+        # most paths have no conversion (or no non-conversion): draw only where the rate is > 0
+        c = np.zeros((len(conv), b))
+        c[has_conv] = rng.poisson(conv[has_conv, None], size=(int(has_conv.sum()), b))
+        n = c.copy()
+        n[has_null] += rng.poisson(null[has_null, None], size=(int(has_null.sum()), b))
         yield n, c, c * mean_value[:, None]
         done += b
 

@@ -54,7 +54,10 @@ def touch_weights(j: Journeys, model: str, *, half_life_days: float = 7.0,
             raise ValueError(f"half_life_days must be a positive number of days, got {half_life_days!r}.")
         # Shift by the journey's most recent touch so the largest raw weight is 1 (no underflow).
         d = t["days_before_end"].to_numpy()
-        d = d - pd.Series(d).groupby(t["journey"].to_numpy()).transform("min").to_numpy()
+        journey = t["journey"].to_numpy()
+        if len(d):
+            starts = np.flatnonzero(np.r_[True, journey[1:] != journey[:-1]])   # touches are grouped
+            d = d - np.repeat(np.minimum.reduceat(d, starts), np.diff(np.r_[starts, len(d)]))
         raw = np.exp2(-d / half_life_days)
         total = np.bincount(t["journey"].to_numpy(), weights=raw)
         return raw / total[t["journey"].to_numpy()]

@@ -140,7 +140,7 @@ def unique_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     arrays of many distinct integers.
     """
     a = np.asarray(a)
-    order = np.argsort(a, kind="stable")
+    order = np.argsort(a)
     s = a[order]
     first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
     inverse = np.empty(len(a), dtype=np.int64)
