@@ -77,4 +77,11 @@ def test_training_needs_name_the_stage_and_the_channel_cause(sample):
     reps = kd.reps.set_index("rep_id")["channel_id"]
     assert (tn["rep_id"].map(reps) == "CH02").all()
     assert tn["explained_by_channel"].all()
-    assert tn["suggested_training"].str.startswith("coaching: ").all()
+    # the default playbook names a module for the stage the gap starts at; an empty one falls back to coaching
+    book = p.training_playbook
+    expected = [book.get(t) or book.get(t.split("→")[0]) or book.get(t.split("→")[1]) or f"coaching: {t}"
+                for t in tn["transition"]]
+    assert tn["suggested_training"].tolist() == expected
+    assert not tn["suggested_training"].str.startswith("coaching: ").all()  # the playbook is used
+    bare = TM.training_needs(kd, p.model_copy(update={"training_playbook": {}}))
+    assert (bare["suggested_training"] == "coaching: " + bare["transition"]).all()
