@@ -134,7 +134,12 @@ def measure(scale: float, only: list[str] | None, timeout: float = 30.0) -> dict
     from workbench.runner import run
 
     data, gen = ensure_sample(scale)
-    lines = count_lines(data / "orders.csv") if (data / "orders.csv").exists() else None
+    if (data / "orders.parquet").exists():  # large samples (workbench.sample.PARQUET_ROWS)
+        import pyarrow.parquet as pq
+
+        lines = pq.ParquetFile(data / "orders.parquet").metadata.num_rows
+    else:
+        lines = count_lines(data / "orders.csv")
     print(f"scale {scale:g}: {lines:,} order lines; running the notebooks one at a time ...", flush=True)
     sampler = Sampler()
     sampler.start()

@@ -142,3 +142,30 @@ def test_blank_lines_still_number_rows_by_the_file(tmp_path):
     raw = read_file(path, hints=["order_id", "amount"])
     assert raw.frame["order_id"].tolist() == ["A", "B", "C"]
     assert raw.line_numbers.tolist() == [2, 4, 7]
+
+
+def test_large_tables_as_parquet_load_like_the_csv_sample(tmp_path, ds):
+    """``generate_sample`` writes a table over ``parquet_rows`` as Parquet; loaded, it is the CSV's table."""
+    from workbench.sample import PARQUET_ROWS, generate_sample
+
+    assert PARQUET_ROWS >= 1_100_000  # --scale 25 (1,038,805 order lines) and the bundled sample stay CSV
+    truth = generate_sample(tmp_path, parquet_rows=10_000)
+    written = {p.name for p in tmp_path.iterdir()}
+    big = {t for t, n in truth["row_counts"].items() if n > 10_000 and t != "products"}
+    assert {"orders", "leads", "stage_history"} <= big
+    assert {f"{t}.parquet" for t in big} <= written
+    assert not {f"{t}.csv" for t in big} & written  # one file per table
+    assert truth["files"]["orders"] == "orders.parquet"
+    pq = load_dataset(tmp_path, strict=True)
+    assert set(pq.tables) == set(ds.tables)
+    for name, df in ds.tables.items():
+        other = pq.tables[name]
+        if name in big and "line_id" in df.columns:
+            # a line of a CSV is numbered below its header, a Parquet row from 1
+            np.testing.assert_array_equal(other["line_id"].to_numpy(), df["line_id"].to_numpy() - 1)
+            df, other = df.drop(columns="line_id"), other.drop(columns="line_id")
+        pd.testing.assert_frame_equal(other, df, check_dtype=False, obj=name)
+    audit = pq.audit.set_index("table")
+    assert audit.loc["orders", "rows_read"] == truth["row_counts"]["orders"]
+    assert audit.loc["orders", "rows_dropped"] == truth["imperfections"]["duplicates"]["orders.exact_duplicate_lines"]
+    assert bool(audit["reconciled"].all())
