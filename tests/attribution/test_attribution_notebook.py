@@ -239,3 +239,29 @@ def test_without_touchpoints_the_notebook_runs_and_says_what_it_needs(small_samp
         assert "touchpoints" in html and ("lead_id" in html)
         assert ("多触点归因需要" if lang == "zh" else "Attribution across channels needs") in html
         assert not list(tables.glob("*.csv"))  # nothing to save
+
+
+def test_too_few_conversions_show_paths_but_run_no_model():
+    from workbench.attribution import compare
+
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "status": ["won", "lost", "open"],
+                          "closed_date": pd.to_datetime(["2026-01-05", "2026-01-06", None]), "amount": [100.0, 0, 0]})
+    tp = pd.DataFrame({"lead_id": ["L1", "L1", "L2", "L3"], "customer_id": [None] * 4,
+                       "ts": pd.to_datetime(["2026-01-01 09:00", "2026-01-02 09:00", "2026-01-02 10:00",
+                                             "2026-01-03 11:00"]),
+                       "channel_id": ["CH08", "CH01", "CH01", "CH02"]})
+    p = AttributionParams(as_of="2026-01-31")
+    ad = prepare(_Ds(leads=leads, touchpoints=tp), p)
+    res = compare.analyse(ad, p)
+    assert res.ok and not res.models_ok and res.credit.empty
+    assert res.lengths["journeys"].tolist() == [2, 1] and res.lengths["conversions"].tolist() == [0, 1]
+    assert "too few to tell channels apart" in res.notes[-1].text("en")
+    head = compare.headline(res.journeys, None, ("Markov removal effect", "Markov 移除效应"))
+    assert head["en"] == "{journeys} journeys, {conversions} conversions." and head["conversions"].value == 1
+
+
+def test_params_fail_fast_with_the_valid_choices():
+    with pytest.raises(ValueError, match=r"Invalid models: \['lasttouch'\]. Valid options are"):
+        AttributionParams(models=["markov", "lasttouch"])
+    with pytest.raises(ValueError, match="n_boot must be 0"):
+        AttributionParams(n_boot=1)

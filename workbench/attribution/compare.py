@@ -97,7 +97,10 @@ def assister_sentences(shift: pd.DataFrame, model_label: tuple[str, str]) -> lis
 def headline(j, shift: pd.DataFrame | None, model_label: tuple[str, str]) -> dict:
     """The report's headline: journeys and conversions, and the largest shift from last touch."""
     base = {"journeys": count(j.n_journeys), "conversions": count(j.conversions)}
-    top = largest_shift(shift) if shift is not None else None
+    if shift is None:  # the models did not run
+        return {"en": "{journeys} journeys, {conversions} conversions.", "zh": "{journeys} 条路径，{conversions} 次转化。",
+                **base}
+    top = largest_shift(shift)
     if top is None:
         return {"en": "{journeys} journeys, {conversions} conversions: the models agree with last touch.",
                 "zh": "{journeys} 条路径，{conversions} 次转化：各模型与末次触点一致。", **base}

@@ -36,6 +36,13 @@ class AttributionParams(NotebookParams):
     budget_on_attributed: bool = Field(
         True, description="also fit the budget optimiser's response data with the chosen model's attributed revenue")
 
+    @field_validator("n_boot")
+    @classmethod
+    def _n_boot(cls, v: int) -> int:
+        if v == 1:
+            raise ValueError("n_boot must be 0 (no intervals) or at least 2 resamples, got 1")
+        return v
+
     @field_validator("models")
     @classmethod
     def _models(cls, v: list[str]) -> list[str]:
