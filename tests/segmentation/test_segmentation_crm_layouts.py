@@ -129,9 +129,16 @@ def test_fxiaoke_layout_by_customer_number(tmp_path):
     z = lay["zoho"]
     assert not z.ok and z.reason == "other_source" and z.source == "fxiaoke"
     # levels the tenant does not have are named
-    _, _, _, lay2 = _segment(out, fxiaoke_levels={"VIP": "重要客户", "key": "A类", "regular": "C类",
-                                                  "low value": "C类"})
+    _, p2, _, lay2 = _segment(out, fxiaoke_levels={"VIP": "重要客户", "key": "A类", "regular": "C类",
+                                                   "low value": "C类"})
     assert lay2["fxiaoke"].unknown_levels == ["重要客户"]
+    # the Chinese page of a Fxiaoke dataset: Chinese words, the CRM's headers and the data's ids only
+    from workbench.reporting.checks import english_words
+
+    page = _html(lay2, p2.model_copy(update={"lang": "zh"}))
+    assert "参数中设置的客户级别 重要客户 不在导入客户现有的级别中" in page
+    assert "VIP 客户 → 重要客户；重点客户 → A类" in page
+    assert english_words(page, ["KH"]) == {}
 
 
 def test_fxiaoke_data_ids_with_a_number_column_use_the_number(tmp_path):

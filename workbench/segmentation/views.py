@@ -717,25 +717,26 @@ def _show_layout(report, lay: strategy.CrmLayout, params: SegmentationParams):
             "（字段名见表头）。",
             n=count(len(tab))))
     else:
-        levels = "; ".join(f"{code_label(report, 'tier', t)} → {v}" for t, v in params.fxiaoke_levels.items())
+        sep = "；" if report.lang == "zh" else "; "
+        levels = sep.join(f"{code_label(report, 'tier', t)} → {v}" for t, v in params.fxiaoke_levels.items())
         out.append(report.say(
             "Fxiaoke (纷享销客): {n} customers, keyed by their 客户编号. Import the full table (CSV, linked below) "
             "into the 客户 object, updating existing records by 客户编号. 客户级别 from the value tier ({levels}; "
             "parameter fxiaoke_levels), 标签 separated by ;.",
             "纷享销客：{n} 个客户，以客户编号为键。请将下方链接的完整表格（CSV）导入客户对象，选择按客户编号更新已有数据。"
-            "客户级别由价值层级对应（{levels}；参数 fxiaoke_levels），多个标签以 ; 分隔。",
+            "客户级别由价值层级对应（{levels}；可在参数中修改），多个标签以 ; 分隔。",
             n=count(len(tab)), levels=levels))
         if lay.unknown_levels:
             out.append(report.note(
                 "客户级别 value(s) {levels} of fxiaoke_levels are not among the levels the imported customers carry: "
                 "Fxiaoke rejects a level that is not an option of the field. Set fxiaoke_levels to your options.",
-                "参数 fxiaoke_levels 中的客户级别 {levels} 不在导入客户现有的级别中：纷享销客会拒绝不属于该字段选项的值，"
-                "请按贵司的选项设置 fxiaoke_levels。",
+                "参数中设置的客户级别 {levels} 不在导入客户现有的级别中：纷享销客会拒绝不属于该字段选项的值，"
+                "请按贵司的选项修改参数中的客户级别对应。",
                 levels="、".join(lay.unknown_levels)))
         if lay.unmapped_tiers:
             out.append(report.note(
                 "Value tier(s) {tiers} have no 客户级别 in fxiaoke_levels: their 客户级别 is left blank.",
-                "参数 fxiaoke_levels 未给价值层级 {tiers} 指定客户级别：其客户级别留空。",
+                "参数未给价值层级 {tiers} 指定客户级别：其客户级别留空。",
                 tiers="、".join(code_label(report, "tier", t) for t in lay.unmapped_tiers)))
     if lay.left_out:
         out.append(report.note(
