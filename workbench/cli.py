@@ -3,6 +3,7 @@
     workbench sample   --out DIR [--seed N] [--scale X] [--lead-scale X] [--regions N] [--reps N]
     workbench validate --data DIR
     workbench run      [--params FILE] [--data DIR] [--only NAME ...] [--jobs N] [--out DIR] [--for DIM=all]
+                       [--quiet]
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def _cmd_run(args) -> int:
     _check_params_file(args.params)
     result = run(args.params, data_dir=args.data, only=args.only, jobs=args.jobs, out_dir=args.out,
                  fan_out=args.fan_out, timeout_minutes=args.timeout_minutes, wait=not args.no_wait,
-                 force=args.force, scheduler=args.scheduler)
-    print(result.index)
+                 force=args.force, scheduler=args.scheduler, quiet=args.quiet)
+    if not args.quiet:  # quiet: the runner's final line already names the index
+        print(result.index)
     return 0 if result.ok else 1
 
 
@@ -185,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="execute every notebook, even those whose earlier result could be reused")
     r.add_argument("--no-wait", action="store_true",
                    help="fail at once when another run is publishing into the same reports folder")
+    r.add_argument("-q", "--quiet", action="store_true",
+                   help="print only failures and the final line (for cron); no progress lines")
     r.set_defaults(func=_cmd_run)
 
     _add_import(sub)
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        if args.command == "run":
+        if args.command == "run" and "nothing was published" not in str(exc):
             print("Nothing was published; the last good report is unchanged.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
