@@ -307,3 +307,11 @@ def test_markov_matches_channelattribution():
         assert ours.removal_effects.to_dict() == pytest.approx(want.to_dict(), abs=0.01)
         want_c = ref["result"].set_index("channel_name")["total_conversions"]
         assert by_channel(ours.credit) == pytest.approx(want_c.to_dict(), abs=0.01 * j.conversions)
+
+
+def test_attribute_without_conversions_gives_zero_credit(recwarn):
+    j = at.build_journeys(*make({"a": (["X", "Y"], False, 0.0), "b": (["Y"], False, 0.0)}))
+    df = at.attribute(j, n_boot=20)
+    assert (df["conversions"] == 0).all() and (df["value"] == 0).all() and (df["share"] == 0).all()
+    assert df["share_low"].isna().all()          # a share of no conversions is undefined
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

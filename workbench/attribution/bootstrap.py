@@ -18,6 +18,7 @@ path's mean touch weights (journeys on one path differ only in the timing of the
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,9 @@ def _interval(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if reps.shape[1] == 0:
         nan = np.full(reps.shape[0], np.nan)
         return nan, nan
-    lo, hi = np.nanpercentile(reps, [2.5, 97.5], axis=1)
+    with warnings.catch_warnings():   # a share is undefined in replicates without conversions
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(reps, [2.5, 97.5], axis=1)
     return lo, hi
 
 
