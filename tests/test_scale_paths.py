@@ -169,3 +169,30 @@ def test_large_tables_as_parquet_load_like_the_csv_sample(tmp_path, ds):
     assert audit.loc["orders", "rows_read"] == truth["row_counts"]["orders"]
     assert audit.loc["orders", "rows_dropped"] == truth["imperfections"]["duplicates"]["orders.exact_duplicate_lines"]
     assert bool(audit["reconciled"].all())
+
+
+def _name_keys_by_pandas(names: pd.Series) -> pd.Series:
+    """The matching key as pandas' chained string methods computed it before (the reference)."""
+    from workbench.quality.duplicates import _PUNCT_RE, _SUFFIX_RE
+
+    s = names.astype("str").str.normalize("NFKC").str.casefold()
+    s = s.str.replace(_PUNCT_RE, " ", regex=True).str.strip()
+    s = s.str.replace(_SUFFIX_RE, "", regex=True).str.replace(" ", "", regex=False)
+    return s.where(s.str.len() > 0)
+
+
+def test_company_name_keys_match_the_pandas_chain(ds):
+    from workbench.quality.duplicates import normalise_company_name, possible_duplicate_customers
+
+    tricky = pd.Series(["星辰科技有限公司", " 星辰科技 ", "星辰科技公司", "Acme Co., Ltd.", None, "", "  ", "有限公司",
+                        "ＡＣＭＥ\u3000Inc", "a\x1cb", "Straße GmbH", "=HYPERLINK(\"x\")", "（尾号1234）"], dtype="str")
+    got = normalise_company_name(tricky)
+    pd.testing.assert_series_equal(got, _name_keys_by_pandas(tricky))
+    assert got.tolist()[:4] == ["星辰科技"] * 3 + ["acme"] and got.iloc[10] == "strasse"
+    names = ds["customers"]["name"]
+    pd.testing.assert_series_equal(normalise_company_name(names), _name_keys_by_pandas(names))
+    # every customer the sample entered twice is found as a possible duplicate
+    pairs = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))["imperfections"]["duplicates"][
+        "customers.duplicate_pairs"]
+    groups = [set(ids.split(", ")) for ids in possible_duplicate_customers(ds)["ids"]]
+    assert pairs and all(any(set(p) <= g for g in groups) for p in pairs)

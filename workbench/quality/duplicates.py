@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pandas as pd
 
 from workbench.data.loader import Dataset
@@ -50,10 +53,23 @@ def normalise_company_name(names: pd.Series) -> pd.Series:
     pandas.Series of str
         Missing where the name is missing or nothing is left.
     """
-    s = names.astype("str").str.normalize("NFKC").str.casefold()
-    s = s.str.replace(_PUNCT_RE, " ", regex=True).str.strip()
-    s = s.str.replace(_SUFFIX_RE, "", regex=True).str.replace(" ", "", regex=False)
-    return s.where(s.str.len() > 0)
+    # One pass of plain Python per distinct name: the same steps as pandas' chained .str methods
+    # (tests compare them), without six passes over millions of names.
+    codes, uniques = pd.factorize(names.astype("str"))
+    keys = [_name_key(v) for v in uniques.tolist()]
+    out = pd.Series(pd.array(keys, dtype="str").take(codes, allow_fill=True), index=names.index, dtype="str",
+                    name=names.name)
+    return out.where(out.str.len() > 0)
+
+
+_PUNCT = re.compile(_PUNCT_RE)
+_SUFFIX = re.compile(_SUFFIX_RE)
+
+
+def _name_key(name: str) -> str:
+    """:func:`normalise_company_name` of one name (empty when nothing is left)."""
+    key = _PUNCT.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+    return _SUFFIX.sub("", key).replace(" ", "")
 
 
 def possible_duplicate_customers(ds: Dataset) -> pd.DataFrame:
