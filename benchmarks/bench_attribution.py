@@ -14,6 +14,7 @@ The budget of issue 16: under 60 s and 4 GB on the 2-core machine.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -50,6 +51,12 @@ def generate(n: int, channels: int = 8, seed: int = 1, conversion: float = 0.1
     return touches, outcomes
 
 
+def cpu_s() -> float:
+    """CPU seconds used by this process: on a shared machine, closer to the idle wall time."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def peak_gb() -> float:
     """Peak resident memory of this process (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
@@ -67,13 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {len(outcomes):,} journeys, {len(touches):,} touches in "
           f"{time.perf_counter() - t0:.1f} s (not counted); peak {peak_gb():.2f} GB")
 
-    steps: list[tuple[str, float]] = []
+    steps: list[tuple[str, float, float]] = []
 
     def step(name, fn):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_s()
         out = fn()
-        steps.append((name, time.perf_counter() - t))
-        print(f"  {name:<38} {steps[-1][1]:7.2f} s   peak {peak_gb():.2f} GB", flush=True)
+        steps.append((name, time.perf_counter() - t, cpu_s() - c))
+        print(f"  {name:<38} wall {steps[-1][1]:7.2f} s   cpu {steps[-1][2]:7.2f} s   peak {peak_gb():.2f} GB",
+              flush=True)
         return out
 
     j = step("build_journeys", lambda: at.build_journeys(touches, outcomes))
@@ -88,15 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     res = step(f"attribute (all models, n_boot={args.boot})",
                lambda: at.attribute(j, markov_order=order, n_boot=args.boot))
     # what a report runs: build, order fit, attribute (which repeats the point estimates)
-    report = sum(s for n, s in steps if n.startswith(("build", "distinct", "path_summary", "markov_order",
-                                                      "attribute")))
-    total = sum(s for _, s in steps)
+    in_report = [s for s in steps if s[0].startswith(("build", "distinct", "path_summary", "markov_order",
+                                                        "attribute"))]
+    report, report_cpu = sum(s[1] for s in in_report), sum(s[2] for s in in_report)
+    total = sum(s[1] for s in steps)
     print(f"{j.n_journeys:,} journeys, {len(j.paths):,} distinct paths, {j.conversions:,} conversions; "
           f"Markov order chosen: {order}")
     print(fit.to_string(index=False))
     print(res[res["model"].isin(["last_touch", "markov", "shapley"])].round(3).to_string(index=False))
-    print(f"report path (build + paths + summary + order fit + attribute): {report:.1f} s; all steps {total:.1f} s; "
-          f"peak memory {peak_gb():.2f} GB")
+    print(f"report path (build + paths + summary + order fit + attribute): wall {report:.1f} s, cpu {report_cpu:.1f} s; "
+          f"all steps {total:.1f} s; peak memory {peak_gb():.2f} GB; load average {os.getloadavg()[0]:.1f}")
     return 0
 
 
