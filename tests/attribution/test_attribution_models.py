@@ -85,9 +85,12 @@ def test_build_journeys_errors_name_the_problem():
     touches, outcomes = make({"a": (["X"], True, 5.0)})
     with pytest.raises(DataError, match="channel_id"):
         build_journeys(touches.drop(columns="channel_id"), outcomes)
-    bad = outcomes.assign(value=-1.0)
-    with pytest.raises(DataError, match=r"value.*'a'"):
-        build_journeys(touches, bad)
+    for bad in (-1.0, "¥12", float("inf")):
+        with pytest.raises(DataError, match=r"value.*'a'"):
+            build_journeys(touches, outcomes.assign(value=bad))
+    # a won journey without an amount still counts as a conversion, with value 0
+    j = build_journeys(touches, outcomes.assign(value=[None]))
+    assert j.conversions == 1 and j.value == 0.0 and j.counts["conversions_without_value"] == 1
     with pytest.raises(DataError, match="unique"):
         build_journeys(touches, pd.concat([outcomes, outcomes]))
     with pytest.raises(DataError, match="converted"):

@@ -50,7 +50,8 @@ class Journeys:
         What was read and what was dropped and why (``touches_in``, ``journeys_in``,
         ``touches_after_conversion``, ``touches_outside_lookback``, ``touches_missing``,
         ``journeys_without_outcome``, ``journeys_without_touches``,
-        ``conversions_without_touches``, ``converted_without_time``, ``journeys``,
+        ``conversions_without_touches``, ``converted_without_time``,
+        ``conversions_without_value`` (value taken as 0), ``journeys``,
         ``conversions``, ``touches``).
     lookback_days : float or None
         The look-back window applied, if any.
@@ -196,14 +197,20 @@ def _outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
                             f"{_rows(~ok.to_numpy(), ids)} have {conv[~ok].head(3).tolist()}.")
     out["converted"] = conv.astype(bool).to_numpy()
     out["converted_at"] = _as_datetime(outcomes["converted_at"], "outcomes: column 'converted_at'").to_numpy()
-    value = pd.to_numeric(outcomes["value"], errors="coerce").astype(float).to_numpy()
-    bad = ~np.isfinite(value) & out["converted"].to_numpy()
+    raw = outcomes["value"]
+    blank = raw.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(raw):
+        blank |= raw.astype("str").str.strip().eq("").to_numpy()
+    value = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float).to_numpy()
+    bad = ~blank & ~np.isfinite(value)
     bad |= np.isfinite(value) & (value < 0)
     if bad.any():
-        raise DataError(f"outcomes: column 'value' must be a number >= 0 for every conversion; journey(s) "
-                        f"{_rows(bad, ids)} have {outcomes['value'][bad].head(3).tolist()}.")
-    value = np.where(out["converted"].to_numpy() & np.isfinite(value), value, 0.0)
-    out["value"] = value
+        raise DataError(f"outcomes: column 'value' must be blank or a number >= 0; journey(s) "
+                        f"{_rows(bad, ids)} have {raw[bad].head(3).tolist()}.")
+    converted = out["converted"].to_numpy()
+    # a conversion without a value (a won lead with no amount) still counts, with value 0
+    out.attrs["conversions_without_value"] = int((converted & blank).sum())
+    out["value"] = np.where(converted & ~blank, value, 0.0)
     return out
 
 
@@ -219,7 +226,8 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
     outcomes : DataFrame
         One row per journey: ``journey_id``, ``converted`` (bool), ``converted_at``
         (date-time, NaT when not converted or unknown), ``value`` (float >= 0; forced to 0 for
-        journeys that did not convert). Journeys with touches but no outcome row count as not
+        journeys that did not convert; a blank value of a conversion counts as 0 and is counted
+        in ``conversions_without_value``). Journeys with touches but no outcome row count as not
         converted (``journeys_without_outcome``).
     lookback_days : float, optional
         Drop touches more than this many days before the conversion (or, for journeys that
@@ -235,7 +243,7 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
     ------
     DataError
         A required column is missing, journey ids repeat in ``outcomes``, ``converted`` is not
-        true/false, a date-time cannot be read, or a conversion value is negative or missing.
+        true/false, a date-time cannot be read, or a value is not a number, infinite or negative.
     """
     _require(touches, TOUCH_COLUMNS, "touches")
     if lookback_days is not None and not (np.isfinite(lookback_days) and lookback_days > 0):
@@ -266,6 +274,7 @@ def build_journeys(touches: pd.DataFrame, outcomes: pd.DataFrame, *,
     values = np.zeros(len(all_ids))
     values[:n_oc] = oc["value"].to_numpy()
     counts["converted_without_time"] = int((converted & np.isnat(conv_at)).sum())
+    counts["conversions_without_value"] = oc.attrs.get("conversions_without_value", 0)
 
     ts = t["ts"].to_numpy()
     cut = conv_at[jcode]
