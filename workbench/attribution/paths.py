@@ -198,7 +198,7 @@ def _outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     out["converted"] = conv.astype(bool).to_numpy()
     out["converted_at"] = _as_datetime(outcomes["converted_at"], "outcomes: column 'converted_at'").to_numpy()
     raw = outcomes["value"]
-    blank = raw.isna().to_numpy()
+    blank = raw.isna().to_numpy().copy()
     if not pd.api.types.is_numeric_dtype(raw):
         blank |= raw.astype("str").str.strip().eq("").to_numpy()
     value = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float).to_numpy()
