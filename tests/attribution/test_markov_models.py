@@ -88,6 +88,14 @@ def test_markov_fit_statistics_and_order_choice():
     assert fit["holdout_log_loss"].iloc[1] < fit["holdout_log_loss"].iloc[0]
     assert (np.diff(fit["log_likelihood"]) >= -1e-9).all()   # nested: more order, more likelihood
 
+    # first-order data (conversion depends on the last channel only): the rule keeps order 1
+    paths = {}
+    for i in range(6000):
+        seq = list(rng.choice(["A", "B"], 3))
+        paths[f"k{i}"] = (seq, bool(rng.random() < (0.5 if seq[-1] == "A" else 0.1)), 1.0)
+    fit = at.markov_order_fit(at.build_journeys(*make(paths)))
+    assert fit.attrs["chosen"] == 1 and fit.loc[fit["chosen"], "order"].item() == 1
+
 
 def test_markov_invariants_and_permutation():
     rng = np.random.default_rng(11)
