@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Mapping
 
-AREAS = ("quality", "segmentation", "channels", "kpi", "competitors", "feedback", "summary")
+AREAS = ("quality", "segmentation", "channels", "attribution", "kpi", "competitors", "feedback", "summary")
 """The analysis areas; each has ``workbench/<area>/labels.py`` with a ``LABELS`` catalogue."""
 
 

@@ -129,7 +129,7 @@ LABELS = Catalogue("summary", {
 })
 
 
-CITED_AREAS = ("quality", "segmentation", "channels", "kpi", "competitors", "feedback")
+CITED_AREAS = ("quality", "segmentation", "channels", "attribution", "kpi", "competitors", "feedback")
 
 
 def words(key: str) -> tuple[str, str]:
