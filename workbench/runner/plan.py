@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import logging
 import pickle
 import platform
 import time
@@ -27,6 +28,8 @@ from workbench.notebooks import NotebookSpec
 from workbench.runner.lock import STAGING, writing
 from workbench.runner.pages import index_name, langs_of
 from workbench.runner.results import NotebookResult, Patch
+
+log = logging.getLogger(__name__)
 
 PACKAGES = ("workbench", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "seaborn",
             "papermill", "nbconvert", "ipykernel", "pyarrow", "openpyxl", "pydantic")
@@ -186,6 +189,26 @@ class Plan:
         if all(e is not None and e["result"].get("status") == "ok" for e in found.values()):
             return keys, found
         return None
+
+    def import_models(self):
+        """Start importing the notebooks' params models in a background thread.
+
+        ``workbench.<area>.params`` imports its area package, and with it statsmodels, scipy and
+        matplotlib: seconds of a run (more than the validation of a small dataset) that the
+        runner itself never uses. Begun before :meth:`load`, they overlap the validation.
+        """
+        import threading
+
+        def load_models():
+            for spec in self.every:
+                try:
+                    spec.params  # noqa: B018 - the import is the point
+                except Exception:  # noqa: BLE001 - raised again, where it is used
+                    log.debug("params model of %s", spec.stem, exc_info=True)
+
+        thread = threading.Thread(target=load_models, daemon=True, name="wb-params-models")
+        thread.start()
+        return thread
 
     def load(self):
         """The validated dataset and the fan-out values (DataError, RunError: nothing is executed)."""
