@@ -98,7 +98,7 @@ def test_the_report_says_it_assists_more_than_it_closes(sample):
     t, _, _, j = sample
     p = AttributionParams(n_boot=30, models=["last_touch", "markov"])
     credit = at.attribute(j, models=("last_touch", "markov"), n_boot=30, seed=3)
-    shift = compare.credit_shift(credit, "markov", {t["channel_id"]: "抖音旗舰店"})
+    shift = compare.credit_shift(credit, "markov", {t["channel_id"]: "抖音旗舰店"}, compare.touch_evidence(j))
     top = shift.iloc[0]
     assert top["channel_id"] == t["channel_id"] and top["role"] == "assister"
     assert top["model_share_low"] > top["last_touch_share"]
@@ -107,3 +107,49 @@ def test_the_report_says_it_assists_more_than_it_closes(sample):
     assert s["channel"] == "CH08 抖音旗舰店" and "assists more than it closes" in s["en"]
     assert s["share"].value == pytest.approx(top["model_share"]) and s["lt"].value == pytest.approx(top["last_touch_share"])
     assert p.chosen_model == "markov"
+
+
+RANDOM = ["CH03", "CH04", "CH05"]
+"""The sample's channels that touch leads at random with no effect on winning (``workbench/sample_touchpoints.py``)."""
+
+
+@pytest.fixture(scope="module")
+def evidence(sample):
+    return compare.touch_evidence(sample[3]).set_index("channel_id")
+
+
+def test_touch_evidence_matches_the_files(sample, evidence):
+    """Journeys each channel touched and their conversion, recomputed from the CSV files with plain pandas."""
+    tp = pd.read_csv(SAMPLE / "touchpoints.csv", dtype=str)
+    won = pd.read_csv(SAMPLE / "leads.csv", dtype=str).set_index("lead_id")["status"].eq("won")
+    won = won.loc[won.index.isin(tp["lead_id"])]
+    for ch in ["CH08", *RANDOM]:
+        touched = won.index.isin(tp.loc[tp["channel_id"] == ch, "lead_id"])
+        r = evidence.loc[ch]
+        assert r["touched_journeys"] == touched.sum() and r["untouched_journeys"] == (~touched).sum()
+        assert r["touched_conversion_rate"] == pytest.approx(won[touched].mean())
+        assert r["untouched_conversion_rate"] == pytest.approx(won[~touched].mean())
+
+
+def test_the_planted_assister_is_an_assister_and_random_touches_are_not(sample, evidence):
+    t, _, _, j = sample
+    # CH08 doubles the chance of winning: touched journeys convert about twice as often, clearly
+    ch = evidence.loc[t["channel_id"]]
+    assert ch["touched_difference_low"] > 0.05
+    assert ch["touched_conversion_rate"] / ch["untouched_conversion_rate"] == pytest.approx(1 + t["lift"], rel=0.15)
+    # the channels touched at random convert like the rest: each interval holds 0
+    for c in RANDOM:
+        assert evidence.loc[c, "touched_difference_low"] < 0 < evidence.loc[c, "touched_difference_high"], c
+        assert abs(evidence.loc[c, "touched_difference"]) < 0.03, c
+    credit = at.attribute(j, models=("last_touch", "markov", "shapley"), n_boot=30, seed=3)
+    for model in ("markov", "shapley"):
+        shift = compare.credit_shift(credit, model, None, evidence.reset_index()).set_index("channel_id")
+        assert shift.loc[t["channel_id"], "role"] == "assister", model
+        for c in RANDOM:
+            # the models credit them above last touch (they sit on converting paths) ...
+            assert shift.loc[c, "model_share_low"] > shift.loc[c, "last_touch_share"], (model, c)
+            # ... but they are not called assisters
+            assert shift.loc[c, "role"] == "frequent_touch", (model, c)
+        assert (shift["role"] == "assister").sum() == 1, model
+        sents = compare.assister_sentences(shift.reset_index(), ("m", "m"))
+        assert [s["channel"] for s in sents if s["role"] == "assister"] == [t["channel_id"]]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.reporting import Notes as Section
-from workbench.reporting import count, share
+from workbench.reporting import count, pp, share
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,16 @@ COUNT_KEYS = ("journeys_in", "journeys", "conversions", "touches", "touches_in",
               "touches_outside_lookback", "touches_missing", "journeys_without_outcome", "journeys_without_touches",
               "conversions_without_touches", "converted_without_time")
 """The counts of :attr:`Journeys.counts` shown, in this order (each has a label)."""
+EVIDENCE_COLUMNS = ["touched_journeys", "touched_conversion_rate", "untouched_journeys", "untouched_conversion_rate",
+                    "touched_difference", "touched_difference_low", "touched_difference_high"]
+"""Per channel: journeys it touched and did not, their conversion rates, and the difference with its
+95 % Newcombe interval (:func:`touch_evidence`)."""
 SHIFT_COLUMNS = ["channel_id", "channel_name", "model", "last_touch_share", "model_share", "model_share_low",
-                 "model_share_high", "shift", "role"]
+                 "model_share_high", "shift", *EVIDENCE_COLUMNS, "role"]
+ROLES = ("assister", "frequent_touch", "closer", "even")
+"""``assister``: credited above last touch and journeys it touched convert better; ``frequent_touch``: credited
+above last touch, but journeys it touched convert no better (the credit may reflect how often it appears);
+``closer``: credited below last touch; ``even``: no clear difference (or no interval)."""
 
 
 def journey_counts(j) -> pd.DataFrame:
@@ -41,12 +49,80 @@ def path_tables(j, top: int = 20, names: dict[str, str] | None = None) -> tuple[
             paths[["path", "journeys", "conversions", "conversion_rate", "value"]].reset_index(drop=True))
 
 
-def credit_shift(credit: pd.DataFrame, model: str, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Each channel's share of conversions under ``model`` beside last touch, and its role.
+def touch_evidence(j) -> pd.DataFrame:
+    """Conversion of the journeys each channel touched against the journeys it did not touch.
 
-    ``role`` is ``assister`` when the model's 95 % interval lies above the last-touch share (the
-    channel assists more than it closes), ``closer`` when it lies below, ``even`` otherwise (or
-    without an interval). Sorted by ``shift`` (model minus last touch), largest first.
+    A channel that raises the chance of converting shows it here: the journeys it touched convert more
+    often. A channel touched at random with no effect converts like the rest, however much credit a
+    model gives it for being on many converting paths.
+
+    The comparison is not stratified by path length on purpose: every touch of a channel lengthens its
+    journey, so journeys of equal length with and without the channel differ in how many other touches
+    they had; stratifying would compare unlike journeys (on the bundled sample it moves the channels
+    touched at random with no effect, CH03-CH05, from about 0 to -1 to -4 pp).
+
+    Parameters
+    ----------
+    j : Journeys
+        From :func:`workbench.attribution.build_journeys`; computed on its distinct paths.
+
+    Returns
+    -------
+    DataFrame
+        One row per channel of ``j.channels``: ``channel_id`` and :data:`EVIDENCE_COLUMNS`.
+        ``touched_difference`` is touched minus untouched conversion rate, with a 95 % Newcombe
+        (hybrid Wilson score) interval (``statsmodels.stats.proportion.confint_proportions_2indep``,
+        ``method="newcomb"``); empty (NaN) when either group has no journey.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    channels = list(j.channels)
+    k = len(channels)
+    paths, steps = j.paths, j.path_steps
+    pairs = steps[["path", "code"]].drop_duplicates()  # a channel counts once per path, however often it appears
+    path = pairs["path"].to_numpy()
+    code = pairs["code"].to_numpy()
+    n_j = np.bincount(code, weights=paths["journeys"].to_numpy()[path], minlength=k).astype(np.int64)
+    n_c = np.bincount(code, weights=paths["conversions"].to_numpy()[path], minlength=k).astype(np.int64)
+    tot_j, tot_c = int(paths["journeys"].sum()), int(paths["conversions"].sum())
+    u_j, u_c = tot_j - n_j, tot_c - n_c
+    out = pd.DataFrame({"channel_id": channels, "touched_journeys": n_j, "untouched_journeys": u_j})
+    ok = (n_j > 0) & (u_j > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["touched_conversion_rate"] = np.where(n_j > 0, n_c / np.maximum(n_j, 1), np.nan)
+        out["untouched_conversion_rate"] = np.where(u_j > 0, u_c / np.maximum(u_j, 1), np.nan)
+    out["touched_difference"] = np.where(ok, out["touched_conversion_rate"] - out["untouched_conversion_rate"], np.nan)
+    low = np.full(k, np.nan)
+    high = np.full(k, np.nan)
+    if ok.any():
+        lo, hi = confint_proportions_2indep(n_c[ok], n_j[ok], u_c[ok], u_j[ok], method="newcomb", compare="diff",
+                                            alpha=0.05)
+        low[ok], high[ok] = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    out["touched_difference_low"], out["touched_difference_high"] = low, high
+    return out[["channel_id", *EVIDENCE_COLUMNS]]
+
+
+def credit_shift(credit: pd.DataFrame, model: str, names: dict[str, str] | None = None,
+                 evidence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each channel's share of conversions under ``model`` beside last touch, the evidence that it adds, and its role.
+
+    ``role`` (:data:`ROLES`): when the model's 95 % interval lies above the last-touch share, ``assister`` if the
+    journeys the channel touched converted better than the others (the interval of ``touched_difference`` lies
+    above 0) and ``frequent_touch`` otherwise (credited for being on converting paths, not for converting them:
+    without ``evidence`` every such channel is ``frequent_touch``); ``closer`` when the interval lies below the
+    last-touch share; ``even`` otherwise (or without an interval). Sorted by ``shift`` (model minus last touch),
+    largest first.
+
+    Parameters
+    ----------
+    credit : DataFrame
+        :data:`~workbench.attribution.tables.ATTRIBUTION_COLUMNS`, with ``last_touch`` and ``model`` rows.
+    model : str
+        The data-driven model compared with last touch.
+    names : dict, optional
+        ``{channel_id: name}``.
+    evidence : DataFrame, optional
+        From :func:`touch_evidence`.
     """
     names = names or {}
     lt = credit.loc[credit["model"] == "last_touch"].set_index("channel_id")["share"]
@@ -60,9 +136,16 @@ def credit_shift(credit: pd.DataFrame, model: str, names: dict[str, str] | None 
         out[dst] = out["channel_id"].map(md[src]).astype(float) if src in md else np.nan
     out["model_share"] = out["model_share"].fillna(0.0)
     out["shift"] = out["model_share"] - out["last_touch_share"]
+    ev = evidence.set_index("channel_id") if evidence is not None else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    for c in EVIDENCE_COLUMNS:
+        out[c] = out["channel_id"].map(ev[c]).astype(float) if len(ev) else np.nan
+    for c in ("touched_journeys", "untouched_journeys"):
+        out[c] = out[c].astype("Int64")
     low, high = out["model_share_low"], out["model_share_high"]
-    out["role"] = np.select([low > out["last_touch_share"], high < out["last_touch_share"]], ["assister", "closer"],
-                            default="even")
+    above = low > out["last_touch_share"]
+    adds = out["touched_difference_low"] > 0  # NaN (no comparison) is not evidence
+    out["role"] = np.select([above & adds, above, high < out["last_touch_share"]],
+                            ["assister", "frequent_touch", "closer"], default="even")
     return out.sort_values(["shift", "channel_id"], ascending=[False, True], kind="stable")[SHIFT_COLUMNS] \
         .reset_index(drop=True)
 
@@ -74,23 +157,58 @@ def largest_shift(shift: pd.DataFrame) -> pd.Series | None:
     return shift.loc[shift["shift"].abs().idxmax()]
 
 
+def _evidence(r) -> dict:
+    return {"touched": share(r.touched_conversion_rate), "untouched": share(r.untouched_conversion_rate),
+            "n_touched": count(r.touched_journeys), "n_untouched": count(r.untouched_journeys),
+            "diff": pp(r.touched_difference), "diff_low": pp(r.touched_difference_low),
+            "diff_high": pp(r.touched_difference_high)}
+
+
 def assister_sentences(shift: pd.DataFrame, model_label: tuple[str, str]) -> list[dict]:
-    """One sentence per channel that assists more than it closes (role ``assister``), largest shift first.
+    """One sentence per channel credited above its last-touch share, largest shift first: the assisters
+    (with the evidence that journeys they touched converted better), then the ``frequent_touch`` channels
+    (credited more, but the journeys they touched converted no better).
 
     ``model_label`` is the chosen model's name ``(english, chinese)``.
     """
     out = []
-    for r in shift.loc[shift["role"] == "assister"].itertuples(index=False):
-        out.append({
-            "en": "{channel} is credited with {share} of conversions by the {model} model (95% interval {low} to "
-                  "{high}) but {lt} by last touch: it assists more than it closes.",
-            "zh": "{channel} 在{model_zh}模型下获得 {share} 的转化（95% 区间 {low} 至 {high}），按末次触点只有 {lt}："
-                  "它的助攻多于成交。",
+    credited = {
+        "en": "{channel} is credited with {share} of conversions by the {model} model (95% interval {low} to {high}) "
+              "but {lt} by last touch",
+        "zh": "{channel} 在{model_zh}模型下获得 {share} 的转化（95% 区间 {low} 至 {high}），按末次触点只有 {lt}",
+    }
+    compared = {
+        "en": "journeys it touched converted {touched} (n = {n_touched}) against {untouched} without it "
+              "(n = {n_untouched}), a difference of {diff} (95% interval {diff_low} to {diff_high})",
+        "zh": "它触达的路径转化率为 {touched}（n = {n_touched}），未触达的为 {untouched}（n = {n_untouched}），"
+              "相差 {diff}（95% 区间 {diff_low} 至 {diff_high}）",
+    }
+    rows = [r for role in ("assister", "frequent_touch") for r in shift.loc[shift["role"] == role]
+            .itertuples(index=False)]
+    for r in rows:
+        values = {
             "channel": f"{r.channel_id} {r.channel_name}" if r.channel_name != r.channel_id else r.channel_id,
             "model": model_label[0], "model_zh": model_label[1],
             "share": share(r.model_share), "low": share(r.model_share_low), "high": share(r.model_share_high),
             "lt": share(r.last_touch_share),
-        })
+        }
+        if r.role == "assister":
+            out.append({"en": credited["en"] + ": it assists more than it closes, and " + compared["en"] + ".",
+                        "zh": credited["zh"] + "：它的助攻多于成交；" + compared["zh"] + "。",
+                        "role": r.role, **values, **_evidence(r)})
+        elif pd.notna(r.touched_difference):
+            out.append({"en": credited["en"] + "; yet " + compared["en"] + ": the credit may reflect how often it "
+                              "appears on converting paths, not what it adds.",
+                        "zh": credited["zh"] + "；但" + compared["zh"] + "：这份归因可能反映的是它出现得多，"
+                              "而不是它带来的增量。",
+                        "role": r.role, **values, **_evidence(r)})
+        else:
+            out.append({"en": credited["en"] + "; yet there are no journeys without it to compare with "
+                              "({n_touched} journeys, all touched): the credit may reflect how often it appears, not "
+                              "what it adds.",
+                        "zh": credited["zh"] + "；但没有未触达它的路径可以比较（{n_touched} 条路径全部触达）："
+                              "这份归因可能反映的是它出现得多，而不是它带来的增量。",
+                        "role": r.role, **values, "n_touched": count(r.touched_journeys)})
     return out
 
 
@@ -131,6 +249,7 @@ class AttributionResult(Section):
     order_fit: pd.DataFrame = field(default_factory=pd.DataFrame)
     markov_order: int | None = None
     shift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
     sentences: list = field(default_factory=list)
     model: str = "markov"
     models_ok: bool = False
@@ -196,7 +315,8 @@ def analyse(ad, params, names: dict[str, str] | None = None) -> AttributionResul
     out.credit = at.attribute(j, models=tuple(models), markov_order=out.markov_order or "auto", n_boot=params.n_boot,
                               seed=params.seed, half_life_days=params.half_life_days).reset_index(drop=True)
     out.models_ok = True
-    out.shift = credit_shift(out.credit, params.chosen_model, names)
+    out.evidence = touch_evidence(j)
+    out.shift = credit_shift(out.credit, params.chosen_model, names, out.evidence)
     from workbench.attribution.labels import LABELS
 
     out.sentences = assister_sentences(out.shift, LABELS[params.chosen_model])

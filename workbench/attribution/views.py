@@ -12,14 +12,17 @@ import pandas as pd
 from workbench.attribution.tables import TABLES
 
 SHARE = {c: "share" for c in ("share", "share_low", "share_high", "conversion_rate", "last_touch_share",
-                              "model_share", "model_share_low", "model_share_high", "margin_rate")}
-COUNTS = {c: "count" for c in ("count", "journeys", "conversions", "n_touches", "states", "parameters", "order")}
+                              "model_share", "model_share_low", "model_share_high", "margin_rate",
+                              "touched_conversion_rate", "untouched_conversion_rate")}
+COUNTS = {c: "count" for c in ("count", "journeys", "conversions", "n_touches", "states", "parameters", "order",
+                               "touched_journeys", "untouched_journeys")}
 MONEY = {c: "money" for c in ("value", "value_low", "value_high", "spend", "cac", "cac_low", "cac_high",
                               "current_spend", "recommended_spend_last_touch", "recommended_spend_attributed",
                               "change_attributed")}
 NUM = {c: "num2" for c in ("conversions_low", "conversions_high", "roas", "roas_low", "roas_high", "value_factor",
                            "log_likelihood", "aic", "bic", "holdout_log_loss")}
 FORMATS = {**NUM, **SHARE, **COUNTS, **MONEY, "conversions": "num", "shift": "pp", "chosen": "bool",
+           "touched_difference": "pp", "touched_difference_low": "pp", "touched_difference_high": "pp",
            "roi": "share", "roi_low": "share", "roi_high": "share"}
 PATH_FORMATS = {**FORMATS, "conversions": "count"}
 """Paths count whole journeys and conversions (models credit fractions of them)."""
@@ -69,10 +72,15 @@ def order_fit(rpt, fit: pd.DataFrame):
 
 
 def shift_table(rpt, shift: pd.DataFrame):
-    """Each channel's data-driven share beside its last-touch share, and its role (saved as ``attribution_shift``)."""
-    return rpt.table(shift, "attribution_shift", formats=FORMATS, values=["model", "role"],
+    """Each channel's data-driven share beside its last-touch share, the conversion of the journeys it touched
+    against those it did not (with the 95 % interval of the difference), and its role (saved as
+    ``attribution_shift``)."""
+    return rpt.table(declared(shift, "attribution_shift"), "attribution_shift", formats=FORMATS,
+                     values=["model", "role"],
                      columns=["channel_id", "channel_name", "last_touch_share", "model_share", "model_share_low",
-                              "model_share_high", "shift", "role"])
+                              "model_share_high", "shift", "touched_journeys", "touched_conversion_rate",
+                              "untouched_conversion_rate", "touched_difference", "touched_difference_low",
+                              "touched_difference_high", "role"])
 
 
 def assisters(rpt, sentences: list[dict]):
@@ -82,7 +90,7 @@ def assisters(rpt, sentences: list[dict]):
                        "share: last touch does not under-credit any channel here.",
                        "没有哪个渠道的数据驱动占比明显（超出 95% 区间）高于其末次触点占比：此处末次触点没有低估任何渠道。")
     for s in sentences:
-        rpt.say(**s)
+        rpt.say(**{k: v for k, v in s.items() if k != "role"})
     return None
 
 

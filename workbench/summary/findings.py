@@ -540,8 +540,10 @@ ATTRIBUTION_MODELS = {"markov": "Markov", "shapley": "Shapley"}
 def attribution(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     """The largest difference between a channel's data-driven and last-touch credit (multi-touch attribution).
 
-    Cited only when the data-driven share's 95% interval excludes the last-touch share (``role`` is
-    ``assister`` or ``closer``); the difference is in percentage points of conversions.
+    Cited only when the data-driven share's 95% interval excludes the last-touch share and the role says which
+    way: ``assister`` (credited above last touch, and the journeys it touched converted better) or ``closer``.
+    A ``frequent_touch`` channel (credited above last touch, but the journeys it touched converted no better)
+    is never cited as an assister. The difference is in percentage points of conversions.
     """
     t = read(tables, "attribution_shift")
     if t is None:
@@ -552,14 +554,25 @@ def attribution(tables: Path, ctx: Context) -> tuple[list[dict], list[dict]]:
     r = t.loc[t["shift"].abs().idxmax()]
     model = ATTRIBUTION_MODELS.get(str(r["model"]), str(r["model"]))
     assists = r["role"] == "assister"
+    evidence = assists and pd.notna(r.get("touched_difference", np.nan))
+    values = {}
+    if evidence:
+        values = {"ct": (r["touched_conversion_rate"], "share"), "cu": (r["untouched_conversion_rate"], "share"),
+                  "d": (r["touched_difference"], "pp"), "dlo": (r["touched_difference_low"], "pp"),
+                  "dhi": (r["touched_difference_high"], "pp")}
+    en_tail = ("touch: it assists more than it closes, and a last-touch view under-credits it."
+               if assists else "touch: it closes more than it assists.")
+    zh_tail = "它的助攻多于成交，末次触点视角低估了它。" if assists else "它的成交多于助攻。"
+    if evidence:
+        en_tail = en_tail[:-1] + (" Journeys it touched converted {ct} against {cu} without it ({d}, 95% CI {dlo} "
+                                  "to {dhi}).")
+        zh_tail += "它触达的路径转化率为 {ct}，未触达的为 {cu}（相差 {d}，95% 区间 {dlo} 至 {dhi}）。"
     text = both("{c} is credited with {v} of conversions by the {m} model (95% CI {lo} to {hi}) but {lt} by last "
-                + ("touch: it assists more than it closes, and a last-touch view under-credits it."
-                   if assists else "touch: it closes more than it assists."),
-                "{c} 在 {m} 模型下获得 {v} 的转化（95% 区间 {lo} 至 {hi}），按末次触点为 {lt}："
-                + ("它的助攻多于成交，末次触点视角低估了它。" if assists else "它的成交多于助攻。"),
+                + en_tail,
+                "{c} 在 {m} 模型下获得 {v} 的转化（95% 区间 {lo} 至 {hi}），按末次触点为 {lt}：" + zh_tail,
                 c=_name(r["channel_id"], r["channel_name"]), m=model, v=(r["model_share"], "share"),
                 lo=(r["model_share_low"], "share"), hi=(r["model_share_high"], "share"),
-                lt=(r["last_touch_share"], "share"))
+                lt=(r["last_touch_share"], "share"), **values)
     return [_finding("channels", "attribution_shift", text, r["shift"], "pp",
                      ci=(r["model_share_low"] - r["last_touch_share"], r["model_share_high"] - r["last_touch_share"]),
                      column="shift", row_key=f"channel_id={r['channel_id']}",
