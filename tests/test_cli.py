@@ -58,3 +58,21 @@ def test_version_and_examples(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "examples:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_run_quiet_passes_through_and_prints_nothing_more(monkeypatch, capsys, tmp_path, quiet):
+    from workbench import runner
+
+    seen = {}
+
+    def fake_run(params, **kw):
+        seen.update(kw)
+        return runner.RunResult("r1", "ok", tmp_path / "r1", [], 0.1)
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    assert main(["run", "--out", str(tmp_path)] + (["--quiet"] if quiet else [])) == 0
+    out = capsys.readouterr().out
+    assert seen["quiet"] is quiet
+    # quiet: the runner's own final line names the index; the command adds nothing
+    assert out == ("" if quiet else f"{tmp_path / 'r1' / 'index.html'}\n")
