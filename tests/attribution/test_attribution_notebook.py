@@ -196,6 +196,13 @@ def test_attribution_notebook(small_sample, runs, lang):
     top = shift.iloc[0]
     assister = truth["assisting_channel"]
     assert top["channel_id"] == assister["channel_id"] and top["role"] == "assister"
+    # the channels that touch leads at random with no effect are never called assisters
+    roles = shift.set_index("channel_id")["role"]
+    assert (roles == "assister").sum() == 1 and not roles.reindex(["CH03", "CH04", "CH05"]).eq("assister").any()
+    tp = pd.read_csv(folder / "touchpoints.csv", dtype=str)
+    exposed = leads["lead_id"].isin(tp.loc[tp["channel_id"] == assister["channel_id"], "lead_id"])
+    assert top["touched_journeys"] == exposed.sum() and top["touched_difference_low"] > 0
+    assert top["touched_conversion_rate"] == pytest.approx((leads.loc[exposed, "status"] == "won").mean())
     fit = pd.read_csv(tables / "markov_order_fit.csv", encoding="utf-8-sig")
     assert list(fit["order"]) == [1, 2, 3] and fit["chosen"].sum() == 1
     head = next(o["metadata"]["workbench"]["headline"] for o in outputs
@@ -220,7 +227,7 @@ def test_chinese_page_has_no_english_words(small_sample, runs):
     page = export_html(runs["zh"][0], "zh", "样本")
     names = data_names(load_dataset(small_sample[0], strict=False).tables)
     assert english_words(page, names) == {}
-    assert "助攻多于成交" in page and "Markov" in page
+    assert "助攻多于成交" in page and "Markov" in page and "它触达的路径转化率为" in page
 
 
 @pytest.mark.slow
