@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 
 from workbench import theme
+from workbench.data.aliases import BLANK
 
 
-def _channel_label(cid: str, names: dict[str, str]) -> str:
+def _channel_label(cid: str, names: dict[str, str], rpt=None) -> str:
+    if cid == BLANK and rpt is not None:  # touches without a channel, named in the reader's language
+        return rpt.t("blank")
     name = names.get(cid, cid)
     return f"{cid} {name}" if name != cid else cid
 
@@ -43,7 +46,7 @@ def models_side_by_side(credit: pd.DataFrame, rpt, names: dict[str, str] | None 
             ax.errorbar(share[ok], pos[ok], xerr=theme.error_bars(share[ok], d["share_low"].to_numpy()[ok],
                                                                 d["share_high"].to_numpy()[ok]),
                         fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
-    ax.set_yticks(y, [_channel_label(c, names) for c in channels])
+    ax.set_yticks(y, [_channel_label(c, names, rpt) for c in channels])
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel(rpt.t("axis_share") + (" (95% 区间)" if rpt.lang == "zh" else " (95% interval)"))
     ax.legend(loc="lower right", fontsize=8, frameon=False)

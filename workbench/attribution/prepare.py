@@ -7,7 +7,9 @@ force one kind. A ``closed_date`` or ``order_date`` is a date: the conversion is
 that day, so a touch on the day of the close counts as before it.
 
 Everything left out is counted in a note: touches naming a lead the leads table does not hold,
-touches of customers when there are no orders, touches after the analysis date.
+touches of customers when there are no orders, touches after the analysis date. Touches without a
+channel are not left out: the loader keeps them as the channel ``(blank)`` (as a lead without a
+source), and a note counts them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.aliases import BLANK
 from workbench.reporting import Notes as Section
+from workbench.reporting import count
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +124,12 @@ def prepare(ds, params) -> AttributionData:
         return out
     leads, orders = ds.tables.get("leads"), ds.tables.get("orders")
     tp = tp.loc[tp["ts"].notna() & tp["channel_id"].notna()]
+    no_channel = int(tp["channel_id"].astype("str").eq(BLANK).sum())
+    if no_channel:  # the loader keeps them as the channel "(blank)", as it does a lead without a source
+        out.note("{n} touches have no channel in the file; they are kept as the channel (blank): their journeys "
+                 "still count, and the models credit (blank) like any other channel.",
+                 "{n} 个触点在文件中没有渠道，作为渠道（空白）保留：其路径仍然计入，各模型也像对待其他渠道一样为（空白）分配贡献。",
+                 level="warning", n=count(no_channel))
     as_of = (pd.Timestamp(params.as_of) if params.as_of else tp["ts"].max().normalize()) + END_OF_DAY
     later = tp["ts"] > as_of
     if later.any():

@@ -356,7 +356,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("lead_id", ID),
                 _c("customer_id", ID),
                 _c("ts", DATE, True),
-                _c("channel_id", ID, True),
+                _c("channel_id", ID, True, bucket_blank=True),  # as a lead's source: a touch without one counts
                 _c("cost", MONEY, min=0),
                 _c("campaign", TEXT),
             ),
