@@ -214,10 +214,9 @@ def _execute_and_publish(plan: Plan, *, jobs: int, scheduler: str | None, warn) 
     """Validate and load the data, execute what cannot be reused, publish (holding the lock)."""
     executor = Executor(jobs=jobs, scheduler=scheduler, several=plan.several, say=plan.say,
                         progress=plan.progress)  # kernels and exporters warm up while the data loads
-    models = plan.import_models()
     try:
         ds, values = plan.load()  # DataError: nothing is executed or published
-        models.join()
+        plan.wait_for_models()
     except BaseException:
         executor.close()
         raise
