@@ -14,9 +14,10 @@ from workbench.reporting import Formatter
 from workbench.summary import findings
 
 Z = 1.959963984540054  # the 97.5% normal quantile
+Z3 = 2.3939797998185104  # the 1 - 0.05 / 6 normal quantile: simultaneous 95% over 3 channels (Bonferroni)
 
 
-def _wilson(x: int, n: int) -> tuple[float, float]:
+def _wilson(x: int, n: int, Z: float = Z) -> tuple[float, float]:
     """Wilson score interval, written out (Newcombe 1998, method 3)."""
     p = x / n
     centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
@@ -24,11 +25,11 @@ def _wilson(x: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def _newcombe(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
+def _newcombe(x1: int, n1: int, x2: int, n2: int, z: float = Z) -> tuple[float, float, float]:
     """Difference of two proportions with Newcombe's hybrid score interval (1998, method 10), by hand."""
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = _wilson(x1, n1)
-    l2, u2 = _wilson(x2, n2)
+    l1, u1 = _wilson(x1, n1, z)
+    l2, u2 = _wilson(x2, n2, z)
     d = p1 - p2
     return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
@@ -61,12 +62,14 @@ def test_touch_evidence_equals_an_independent_computation():
         assert (r["touched_journeys"], r["untouched_journeys"]) == (n1, n2)
         assert r["touched_conversion_rate"] == pytest.approx(x1 / n1)
         assert r["untouched_conversion_rate"] == pytest.approx(x2 / n2)
-        d, lo, hi = _newcombe(x1, n1, x2, n2)
+        d, lo, hi = _newcombe(x1, n1, x2, n2, Z3)
         assert r["touched_difference"] == pytest.approx(d)
         assert r["touched_difference_low"] == pytest.approx(lo, abs=1e-9)
         assert r["touched_difference_high"] == pytest.approx(hi, abs=1e-9)
     # A: 75% against 20%, +55 pp, yet 9 journeys cannot exclude no difference
     assert ev.loc["A", "touched_difference_low"] < 0 < ev.loc["A", "touched_difference_high"]
+    # the intervals are simultaneous over the 3 channels: wider than one 95% interval
+    assert ev.loc["A", "touched_difference_low"] < _newcombe(3, 4, 1, 5)[1]
 
 
 def test_a_channel_on_every_journey_has_no_comparison():
