@@ -105,6 +105,22 @@ def test_every_declared_table_is_written(run):
     assert missing == {}
 
 
+
+def test_every_report_publishes_a_workbook_per_language(run):
+    """The zh run's workbook is brought beside the primary's; both link from their own page."""
+    from openpyxl import load_workbook
+
+    for r in run.notebooks:
+        if not r.tables:
+            continue
+        folder = run.path / "tables" / r.stem
+        for lang, about in (("en", "About"), ("zh", "说明")):
+            book = folder / f"{r.stem}.{lang}.xlsx"
+            assert book.exists(), f"{book} missing"
+            assert load_workbook(book, read_only=True).sheetnames[0] == about
+        page = (run.path / f"{r.stem}.zh.html").read_text(encoding="utf-8")
+        assert f"tables/{r.stem}/{r.stem}.zh.xlsx" in page
+
 def test_index_pages_in_both_languages(run):
     zh = (run.path / "index.zh.html").read_text(encoding="utf-8")
     for r in run.notebooks:

@@ -291,3 +291,19 @@ def test_an_id_column_reads_as_text_in_the_html_too():
     assert view.kinds == {"rep_id": "text", "orders": "count"}
     page = view.to_html()
     assert ">1001<" in page and "1,001" not in page and ">1,234<" in page
+
+
+def test_a_table_longer_than_a_sheet_is_cut_and_says_so(tmp_path, monkeypatch):
+    from workbench.reporting import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS", 5)  # Excel's 1,048,575, made small
+    df = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(12)], "revenue": np.arange(12.0)})
+    sheet = excel.Sheet(table="customers_long", data=df, kinds={"revenue": "money"},
+                        headers={"customer_id": "客户编号", "revenue": "收入"}, description="长表")
+    path = excel.write_workbook(tmp_path / "x.zh.xlsx", [sheet], Formatter("zh"), about_title="说明",
+                                truncated_note="最多 {shown} 行，本表共 {rows} 行")
+    wb = load_workbook(path)
+    rows = list(wb["customers_long"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 5 and rows[-1][0] == "C004"
+    about = [r for r in wb["说明"].iter_rows(values_only=True) if r and r[0] == "customers_long"]
+    assert about[0][2] == 12 and "最多 5 行，本表共 12 行" in about[0][3]

@@ -796,12 +796,12 @@ def load_dataset(
         log.info("loaded %s: %d rows from %s", table, len(df), p.name)
     issues += check_references(loaded)
     issues += check_semantics(loaded)
-    if mask_pii:
-        from workbench.privacy import mask_tables
-
-        loaded = mask_tables(loaded)
     ds = Dataset(root, meta, loaded, files, issues,
                  pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS), pd.DataFrame(reason_rows, columns=REASON_COLUMNS))
+    if mask_pii:
+        from workbench.privacy import mask_dataset
+
+        mask_dataset(ds)  # the tables and the values the issues quote
     if strict and ds.errors:
         raise DataError(format_issues(ds.errors, header=f"dataset {root} has {len(ds.errors)} error(s):"), ds.errors)
     return ds

@@ -268,10 +268,16 @@ def _sample_text(v, kind: str, fmt: Formatter) -> str:
     return str(v)
 
 
+MAX_ROWS = 1_048_575
+"""Data rows an Excel sheet holds below its header row."""
+
+
 def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, about: Sequence[tuple[str, str]] = (),
                    about_title: str = "About", sheet_list_headers: Sequence[str] = ("Sheet", "Table", "Rows",
                                                                                      "Description"),
-                   about_notes: Sequence[str] = ()) -> Path:
+                   about_notes: Sequence[str] = (),
+                   truncated_note: str = "Only the first {shown} of {rows} rows fit in an Excel sheet; "
+                                         "the CSV file of this table has them all.") -> Path:
     """Write ``sheets`` as one workbook at ``path`` (atomically: a temporary file, then renamed).
 
     Parameters
@@ -290,6 +296,9 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, ab
         Headers of the About sheet's list of sheets: sheet, table, rows, description.
     about_notes : sequence of str
         Paragraphs under the list (how to read the sample sizes ...).
+    truncated_note : str
+        Added to the description of a table longer than an Excel sheet (``{shown}``, ``{rows}``):
+        such a sheet holds the first :data:`MAX_ROWS` rows, the CSV all of them.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -325,7 +334,10 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, ab
     ws.append([])
     ws.append([text_cell(h, bold) for h in sheet_list_headers])
     for name, s in zip(names, sheets, strict=True):
-        ws.append([text_cell(name), text_cell(s.table), len(s.data), text_cell(s.description, wrap=True)])
+        desc = s.description or ""
+        if len(s.data) > MAX_ROWS:
+            desc = f"{desc} {truncated_note.format(shown=fmt.count(MAX_ROWS), rows=fmt.count(len(s.data)))}".strip()
+        ws.append([text_cell(name), text_cell(s.table), len(s.data), text_cell(desc, wrap=True)])
     if about_notes:
         ws.append([])
         for note in about_notes:
@@ -339,7 +351,7 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, ab
         texts = [s.cell_text.get(c) for c in cols]
         headers = [str(s.headers.get(c, c)) for c in cols]
         series = [s.data[c].tolist() for c in cols]
-        n = len(s.data)
+        n = min(len(s.data), MAX_ROWS)  # an Excel sheet holds 1,048,576 rows, the header among them
         for j, (h, k, col, tx) in enumerate(zip(headers, kinds, series, texts, strict=True), start=1):
             sample = [_sample_text(cell_value(v, k, fmt, tx), k, fmt) for v in col[:WIDTH_SAMPLE]]
             ws.column_dimensions[get_column_letter(j)].width = column_width(h, sample)

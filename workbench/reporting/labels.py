@@ -174,6 +174,8 @@ COMMON = Catalogue("common", {
         "this workbook hold the same tables with their canonical column names, the same in every language.",
         "数字均以数值保存：百分比以小数保存并以 % 显示，百分点差异以百分点显示，金额单位为 {currency}；"
         "编号、代码和期间为文本。本工作簿旁的 CSV 文件包含相同的数据表，使用规范字段名，各语言版本完全相同。"),
+    "xlsx_truncated": ("Only the first {shown} of {rows} rows fit in an Excel sheet; the CSV file of this table "
+                       "has them all.", "Excel 工作表最多容纳 {shown} 行，本表共 {rows} 行；完整数据见该表的 CSV 文件。"),
     "xlsx_note_sizes": (
         "Sample sizes: a rate or an average is only as reliable as the number of observations behind it. "
         "Columns such as n, leads, customers or responses give that number, and the 95% interval columns "

@@ -306,7 +306,8 @@ class Report:
                              about_title=self.t("xlsx_about"),
                              sheet_list_headers=[self.t(k) for k in ("xlsx_sheet", "table", "rows", "description")],
                              about_notes=[self.t("xlsx_note_numbers").format(currency=self.fmt.symbol.strip()),
-                                          self.t("xlsx_note_sizes")])
+                                          self.t("xlsx_note_sizes")],
+                             truncated_note=self.t("xlsx_truncated"))
         self.workbook_path = path
         log.info("wrote workbook %s (%d sheets)", path, len(self.sheets))
         href = f"tables/{self.output_dir.name}/{path.name}"

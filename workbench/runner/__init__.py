@@ -288,9 +288,9 @@ def load_for_notebook(params) -> Dataset:
     else:
         ds = load_dataset(paths.resolve(params.data_dir), strict=False)
     if params.mask_pii:
-        from workbench.privacy import mask_tables
+        from workbench.privacy import mask_dataset
 
-        ds.tables = mask_tables(ds.tables)
+        mask_dataset(ds)  # its tables and the values its issues quote
     return ds
 
 

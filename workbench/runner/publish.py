@@ -48,6 +48,8 @@ def fold_translations(tasks: list[dict], patches: list[Patch], primary: str) -> 
         main.headlines[t["lang"]] = alt.headline
         if alt.status == "failed" and main.status != "failed":
             main.status, main.error = "failed", alt.error
+        if alt.status == "ok" and not alt.reused_from:  # the translation's Excel workbook is published too
+            _bring_workbooks(Path(t["parameters"]["output_dir"]), patches[t["patch"]].folder / "tables" / t["stem"])
         if alt.status == "ok" and main.status == "ok" and not alt.reused_from and not main.reused_from:
             differ = _tables_differ(Path(t["parameters"]["output_dir"]),
                                     patches[t["patch"]].folder / "tables" / t["stem"])
@@ -56,6 +58,18 @@ def fold_translations(tasks: list[dict], patches: list[Patch], primary: str) -> 
                 main.error = {"cell": None, "ename": "TablesDifferByLanguage",
                               "evalue": f"result tables differ between {primary} and {t['lang']}: "
                                         + ", ".join(differ)}
+
+
+def _bring_workbooks(src: Path, dest: Path) -> None:
+    """Copy a translation's ``<stem>.<lang>.xlsx`` beside the primary's tables (CSVs are compared, not copied)."""
+    import shutil
+
+    if not src.is_dir() or src.resolve() == dest.resolve():
+        return
+    for f in src.glob("*.xlsx"):
+        with writing(dest):
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest / f.name)
 
 
 def _tables_differ(a: Path, b: Path) -> list[str]:
