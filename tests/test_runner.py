@@ -3,9 +3,9 @@
 import json
 import os
 
-import nbformat as nbf
 import pytest
 from conftest import write
+from runner_notebooks import write_notebook
 
 from workbench import runner
 from workbench.exceptions import DataError, RunError
@@ -14,7 +14,6 @@ from workbench.params import NotebookParams
 
 pytestmark = pytest.mark.slow
 
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
 OK_CELL = """import workbench as wb
 params = wb.NotebookParams.from_namespace(globals())
 ds = wb.load(params)
@@ -24,13 +23,7 @@ TABLE_CELL = 'rpt.table(ds["customers"], name="customers_out")'
 
 
 def _nb(path, *cells):
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbf.v4.new_markdown_cell("# English title", metadata={"tags": ["lang-en"]}),
-                 nbf.v4.new_markdown_cell("# 中文标题", metadata={"tags": ["lang-zh"]})]
-    nb.cells += [nbf.v4.new_code_cell(c) for c in cells]
-    nbf.write(nb, path)
+    write_notebook(path, *cells, titles=[("en", "# English title"), ("zh", "# 中文标题")])
 
 
 @pytest.fixture

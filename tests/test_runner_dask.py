@@ -11,8 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat as nbf
 import pytest
+from runner_notebooks import write_notebook
 
 from workbench import runner
 from workbench.exceptions import RunError
@@ -23,7 +23,6 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("distributed")
 
 DASK = str(Path(sys.executable).parent / "dask")
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
 BODY = """import time
 import workbench as wb
 params = wb.NotebookParams.from_namespace(globals())
@@ -89,10 +88,7 @@ def cluster():
 def env(tmp_path, tiny, monkeypatch):
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]}), nbf.v4.new_code_cell(BODY)]
-    nbf.write(nb, nbdir / "01_slow.ipynb")
+    write_notebook(nbdir / "01_slow.ipynb", BODY)
     monkeypatch.setattr(runner, "NOTEBOOKS", {"01_slow": NotebookSpec("01_slow", "Slow", "慢", NotebookParams)})
     return {"nbdir": nbdir, "out": tmp_path / "reports", "data": tiny}
 

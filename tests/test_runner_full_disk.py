@@ -4,8 +4,8 @@ next run. On a real small file system (a 3 MB tmpfs, mounted as root; skipped ot
 import os
 import subprocess
 
-import nbformat as nbf
 import pytest
+from runner_notebooks import write_notebook
 
 from workbench import runner
 from workbench.exceptions import RunError
@@ -14,7 +14,6 @@ from workbench.params import NotebookParams
 
 pytestmark = pytest.mark.slow
 
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
 BODY = """import workbench as wb
 import pandas as pd
 params = wb.NotebookParams.from_namespace(globals())
@@ -26,12 +25,7 @@ BIG = """big = pd.DataFrame({"n": range(300_000)}).astype(str)
 big.to_csv(params.output_dir + "/big.csv") if params.output_dir else None"""
 
 
-def _nb(path, *cells):
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbf.v4.new_code_cell(c) for c in cells]
-    nbf.write(nb, path)
+_nb = write_notebook
 
 
 @pytest.fixture

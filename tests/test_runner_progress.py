@@ -4,6 +4,7 @@ import re
 
 import nbformat as nbf
 import pytest
+from runner_notebooks import write_notebook
 
 from workbench import runner
 from workbench.notebooks import NotebookSpec
@@ -12,19 +13,13 @@ from workbench.runner.execute import Progress, _elapsed
 
 pytestmark = pytest.mark.slow
 
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
 OK = "import workbench as wb\nparams = wb.NotebookParams.from_namespace(globals())\nrpt = wb.Report(params)\n" \
      "rpt.headline('fine')"
 SLOW = "import time\ntime.sleep(1.5)"
 
 
 def _nb(path, *cells):
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbf.v4.new_markdown_cell("# Title", metadata={"tags": ["lang-en"]})]
-    nb.cells += [nbf.v4.new_code_cell(c) for c in cells]
-    nbf.write(nb, path)
+    write_notebook(path, *cells, titles=[("en", "# Title")])
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import json
 import os
 
-import nbformat as nbf
 import pytest
 from conftest import write
+from runner_notebooks import params_cell, write_notebook
 
 from workbench import reuse, runner
 from workbench.notebooks import NotebookSpec
@@ -20,7 +20,7 @@ class Params(NotebookParams):
     factor: int = 2
 
 
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in Params().model_dump().items())
+PARAMS_CELL = params_cell(Params)
 BODY = """import workbench as wb
 from test_runner_reuse import Params
 params = Params.from_namespace(globals())
@@ -36,10 +36,7 @@ rpt.headline("summary")"""
 
 
 def _nb(path, body, params_cell=PARAMS_CELL):
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(params_cell, metadata={"tags": ["parameters"]}), nbf.v4.new_code_cell(body)]
-    nbf.write(nb, path)
+    write_notebook(path, body, params=params_cell)
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import textwrap
 import threading
 import time
 
-import nbformat as nbf
 import pytest
 from conftest import write
+from runner_notebooks import write_notebook
 
 from workbench import fanout, runner
 from workbench.exceptions import RunError
@@ -20,17 +20,11 @@ from workbench.paths import PROJ_ROOT
 
 pytestmark = pytest.mark.slow
 
-PARAMS_CELL = "\n".join(f"{k} = {v!r}  # help" for k, v in NotebookParams().model_dump().items())
 OK = "import workbench as wb\nparams = wb.NotebookParams.from_namespace(globals())\nrpt = wb.Report(params)\n" \
      "rpt.headline('fine')"
 
 
-def _nb(path, *cells):
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbf.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbf.v4.new_code_cell(c) for c in cells]
-    nbf.write(nb, path)
+_nb = write_notebook
 
 
 @pytest.fixture

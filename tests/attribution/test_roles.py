@@ -166,3 +166,18 @@ def test_summary_never_cites_a_frequent_touch_as_an_assister(tmp_path):
     # only a frequent toucher: nothing is cited
     shift.loc[shift["channel_id"] == "FT"].to_csv(folder / "attribution_shift.csv", index=False)
     assert findings.collect(tmp_path)[0].empty
+
+
+def test_headline_names_touches_without_a_channel_in_the_readers_language():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from workbench.attribution import compare
+    from workbench.data.aliases import BLANK
+
+    shift = pd.DataFrame({"channel_id": [BLANK, "CH01"], "channel_name": [BLANK, "Direct"], "shift": [0.2, -0.2],
+                          "model_share": [0.3, 0.5], "last_touch_share": [0.1, 0.7]})
+    h = compare.headline(SimpleNamespace(n_journeys=10, conversions=4), shift, ("Markov", "Markov"))
+    assert h["channel"] == "(blank)" and h["channel_zh"] == "（空白）"
+    assert "{channel_zh}" in h["zh"] and "{channel}" in h["en"]

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.aliases import BLANK
+from workbench.reporting import COMMON, count, pp, share
 from workbench.reporting import Notes as Section
-from workbench.reporting import count, pp, share
 
 log = logging.getLogger(__name__)
 
@@ -231,11 +232,13 @@ def headline(j, shift: pd.DataFrame | None, model_label: tuple[str, str]) -> dic
         return {"en": "{journeys} journeys, {conversions} conversions: the models agree with last touch.",
                 "zh": "{journeys} 条路径，{conversions} 次转化：各模型与末次触点一致。", **base}
     name = f"{top.channel_id} {top.channel_name}" if top.channel_name != top.channel_id else top.channel_id
+    name_zh = COMMON.t("blank", "zh") if top.channel_id == BLANK else name  # touches without a channel
+    name = COMMON.t("blank", "en") if top.channel_id == BLANK else name
     return {"en": "{journeys} journeys, {conversions} conversions. Largest difference from last touch: {channel}, "
                   "{share} of conversions under the {model} model against {lt} by last touch.",
-            "zh": "{journeys} 条路径，{conversions} 次转化。与末次触点差异最大的是 {channel}：{model_zh}模型下占 {share}，"
+            "zh": "{journeys} 条路径，{conversions} 次转化。与末次触点差异最大的是 {channel_zh}：{model_zh}模型下占 {share}，"
                   "末次触点下占 {lt}。",
-            **base, "channel": name, "share": share(top.model_share), "lt": share(top.last_touch_share),
+            **base, "channel": name, "channel_zh": name_zh, "share": share(top.model_share), "lt": share(top.last_touch_share),
             "model": model_label[0], "model_zh": model_label[1]}
 
 
