@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench.reporting.export import csv_frame, read_csv, write_csv
 
@@ -85,3 +86,25 @@ def test_categorical_and_string_columns_neutralised(tmp_path):
     assert "'=1+1" in raw and "'@x" in raw and "2026-03" in raw
     back = read_csv(tmp_path / "c.csv")
     assert back["cat"].tolist() == ["=1+1", "ok", "=1+1"] and back["s"].tolist()[::2] == ["@x", "y"]
+
+
+@pytest.mark.parametrize("kind", [None, "money_month", "share", "pp"])
+def test_float_texts_is_float_text_of_every_value(kind):
+    """The vectorised formatter writes exactly what the per-value one writes, on awkward values too."""
+    from workbench.reporting.export import _float_text, _float_texts
+
+    rng = np.random.default_rng(7)
+    vals = np.concatenate([
+        rng.normal(0, 1, 20_000), rng.lognormal(5, 4, 20_000), rng.uniform(0, 1, 20_000),
+        np.round(rng.uniform(0, 1e5, 20_000), 2), np.round(rng.uniform(0, 10, 20_000), 3),
+        np.round(rng.uniform(0, 10, 20_000), 5),  # decimal ties such as 6.105 and 1.00005
+        rng.integers(0, 2**20, 20_000) / 2.0 ** rng.integers(0, 12, 20_000),  # binary ties such as 1.03125
+        10.0 ** rng.uniform(-25, 25, 20_000), -(10.0 ** rng.uniform(-8, 18, 20_000)),
+        [0.0, -0.0, np.nan, np.inf, -np.inf, 1e15, 1e15 - 0.5, 1e-4, 9.9999995e-5, 0.99999995, 0.9999995,
+         -0.004999, -0.005, 0.005, 0.015, 2.675, 5.4e-20, 273679794332017.06, 7649886137553790.0],
+    ])
+    fast = _float_texts(vals, kind)
+    slow = [_float_text(x, kind) for x in vals]
+    bad = [(x, f, s) for x, f, s in zip(vals, fast, slow) if f != s]
+    assert not bad, bad[:5]
+    assert len(fast) == len(vals) == 180_019

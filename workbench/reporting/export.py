@@ -74,6 +74,51 @@ def _float_text(x: float, kind: str | None = None) -> str:
     return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
+def _fixed(x: float, decimals: int) -> str:
+    """``x`` with at most ``decimals`` decimals: its shortest digits when they fit, else rounded."""
+    r = repr(x)
+    if "e" not in r and len(r) - r.index(".") - 1 <= decimals:
+        return r[:-2] if r.endswith(".0") else r
+    return ("%.*f" % (decimals, x)).rstrip("0").rstrip(".")
+
+
+def _float_texts(vals: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """:func:`_float_text` of every value of a float array, the same strings, about 20x faster.
+
+    printf-style formatting rounds the exact binary value half-to-even, as numpy's Dragon4 does
+    when it cuts the shortest digits; the few values where the two could differ (no finite
+    value, magnitudes from 1e15 up, or below 1e-4 where ``%g`` switches to an exponent) go
+    through :func:`_float_text` itself. ``tests/test_export.py`` compares both on millions of values.
+    """
+    vals = np.asarray(vals, dtype=float)
+    out = np.empty(len(vals), dtype=object)
+    with np.errstate(invalid="ignore"):
+        a = np.abs(vals)
+        finite = np.isfinite(vals)
+        whole = finite & (vals == np.trunc(vals)) & (a < 1e15)
+        fast = finite & ~whole & (a < 1e15)
+        money = _is_money(kind)
+        if not money:
+            fast &= (a >= 1) | (a >= 1e-4)
+    if whole.any():
+        out[whole] = [str(v) for v in vals[whole].astype(np.int64).tolist()]
+    idx = np.flatnonzero(fast)
+    if len(idx):
+        v = vals[idx]
+        if money:  # np.round, as round() of a numpy float in _float_text, then the shortest digits
+            r = np.round(v, 2)
+            txt = [_fixed(x, 2) for x in r.tolist()]
+            txt = ["0" if t in ("-0", "") else t for t in txt]
+        else:
+            big = np.abs(v) >= 1
+            txt = [_fixed(x, 4) if b else "%.6g" % x for x, b in zip(v.tolist(), big.tolist())]
+        out[idx] = txt
+    slow = np.flatnonzero(~whole & ~fast)
+    if len(slow):
+        out[slow] = [_float_text(x, kind) for x in vals[slow]]  # numpy floats, as csv_frame passed them
+    return out
+
+
 def _cell_text(v, kind: str | None = None):
     """A value of a mixed (object) column: floats as :func:`_float_text`, text neutralised."""
     if isinstance(v, (float, np.floating)) and not isinstance(v, bool):
@@ -104,7 +149,7 @@ def csv_frame(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.DataF
                 missing = np.isnan(vals)
                 out[c] = pd.arrays.IntegerArray(np.where(missing, 0, vals).astype("int64"), missing)
             else:
-                out[c] = pd.array([_float_text(x, kind) for x in vals], dtype=object)
+                out[c] = pd.array(_float_texts(vals, kind), dtype=object)
         elif s.dtype == object:
             out[c] = s.map(lambda v, kind=kind: _cell_text(v, kind), na_action="ignore")
         elif pd.api.types.is_string_dtype(s):
