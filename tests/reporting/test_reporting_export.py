@@ -108,3 +108,53 @@ def test_float_texts_is_float_text_of_every_value(kind):
     bad = [(x, f, s) for x, f, s in zip(vals, fast, slow) if f != s]
     assert not bad, bad[:5]
     assert len(fast) == len(vals) == 180_019
+
+
+def _awkward_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    host = HOSTILE + ["-5\n", "-5\n\n", "-１２", "+1,234.5%", "a,b", 'say "hi"', "", " ", "NA", "1,23", "=", "'=x"]
+    df = pd.DataFrame({
+        "id": [f"C{i:07d}" for i in range(n)],
+        "host": rng.choice(host, n),
+        "host_object": pd.Series(rng.choice(host + [None], n), dtype=object),
+        "cat": pd.Categorical(rng.choice(["a", "=b", "c,d", None], n)),
+        "f": rng.normal(0, 100, n), "money": rng.lognormal(5, 3, n), "whole": rng.integers(0, 10, n).astype(float),
+        "some_nan": np.where(rng.random(n) < .3, np.nan, rng.random(n)), "all_nan": np.nan,
+        "few": rng.choice([0.125, 1 / 3, np.nan, 2.5], n),
+        "i": rng.integers(-10**12, 10**12, n),
+        "I": pd.array(np.where(rng.random(n) < .2, None, rng.integers(0, 99, n)), dtype="Int64"),
+        "b": rng.random(n) < .5, "B": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "d": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+        "d_nat": pd.Series(pd.to_datetime(np.where(rng.random(n) < .3, None, "2023-05-06"))),
+        "inf": rng.choice([np.inf, -np.inf, 1.5, np.nan], n),
+    })
+    if n > 5:
+        df.loc[5, "host"] = None
+    return df
+
+
+@pytest.mark.parametrize("n", [0, 7, 5000])
+def test_fast_writer_writes_the_bytes_pandas_writes(tmp_path, n):
+    """The Arrow writer and the reference (csv_frame + to_csv) write the same file, hostile text included."""
+    from workbench.reporting.export import _fast_csv, _pandas_csv
+
+    df = _awkward_frame(n)
+    ref, fast = tmp_path / "ref.csv", tmp_path / "fast.csv"
+    _pandas_csv(df, ref, {"money": "money"})
+    assert _fast_csv(df, fast, {"money": "money"})  # every column of this frame is one it handles
+    assert fast.read_bytes() == ref.read_bytes()
+    assert len(read_csv(fast)) == n
+
+
+def test_tables_the_fast_writer_leaves_to_pandas(tmp_path):
+    """One column (an empty field is quoted there), numbers among text, time zones: pandas writes them."""
+    from workbench.reporting.export import _fast_csv
+
+    one = pd.DataFrame({"name": ["a", ""]})
+    mixed = pd.DataFrame({"a": [1, "x", 2.5, None], "b": 1})
+    tz = pd.DataFrame({"t": pd.to_datetime(["2024-01-01"]).tz_localize("Asia/Shanghai"), "b": 1})
+    for df in (one, mixed, tz):
+        assert not _fast_csv(df, tmp_path / "x.csv", {})
+        raw = write_csv(df, tmp_path / "x.csv").read_bytes().decode("utf-8-sig")
+        assert raw.count("\r\n") == len(df) + 1
+    assert write_csv(one, tmp_path / "one.csv").read_bytes().decode("utf-8-sig") == 'name\r\na\r\n""\r\n'

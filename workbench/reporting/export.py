@@ -74,49 +74,83 @@ def _float_text(x: float, kind: str | None = None) -> str:
     return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
-def _fixed(x: float, decimals: int) -> str:
-    """``x`` with at most ``decimals`` decimals: its shortest digits when they fit, else rounded."""
-    r = repr(x)
-    if "e" not in r and len(r) - r.index(".") - 1 <= decimals:
-        return r[:-2] if r.endswith(".0") else r
-    return ("%.*f" % (decimals, x)).rstrip("0").rstrip(".")
+_S = np.dtypes.StringDType()
+
+
+def _digits(ip: np.ndarray, fp: np.ndarray, width: int) -> np.ndarray:
+    """``ip.fp`` as text: ``fp`` is the fraction as a ``width``-digit integer, trailing zeros dropped."""
+    whole = ip.astype(_S)
+    frac = np.strings.rstrip(np.strings.zfill(fp.astype(_S), width), "0")
+    return np.where(fp > 0, np.strings.add(np.strings.add(whole, "."), frac), whole)
 
 
 def _float_texts(vals: np.ndarray, kind: str | None = None) -> np.ndarray:
-    """:func:`_float_text` of every value of a float array, the same strings, about 20x faster.
+    """:func:`_float_text` of every value of a float array, as an object array (see :func:`_float_strings`)."""
+    return _float_strings(vals, kind).astype(object)
 
-    printf-style formatting rounds the exact binary value half-to-even, as numpy's Dragon4 does
-    when it cuts the shortest digits; the few values where the two could differ (no finite
-    value, magnitudes from 1e15 up, or below 1e-4 where ``%g`` switches to an exponent) go
-    through :func:`_float_text` itself. ``tests/test_export.py`` compares both on millions of values.
+
+def _float_strings(vals: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """:func:`_float_text` of every value of a float array: the same strings, computed in numpy.
+
+    A value is scaled to an integer of its kept digits (4 decimals from 1 up, 6 significant
+    digits below 1, money to cents after numpy's rounding as :func:`round_noise` does) and
+    rounded half to even, as numpy's Dragon4 rounds the exact binary value. Where the scaled
+    value lies within 1e-6 of a tie (the product may have rounded across it), where it is too
+    large for the product to be exact (1e9 and up; money from 1e13), below 1e-4, or not finite,
+    the value goes through :func:`_float_text` itself. ``tests/reporting/test_reporting_export.py``
+    compares both on hundreds of thousands of awkward values.
     """
     vals = np.asarray(vals, dtype=float)
-    out = np.empty(len(vals), dtype=object)
-    with np.errstate(invalid="ignore"):
+    n = len(vals)
+    out = np.full(n, "", dtype=_S)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         a = np.abs(vals)
         finite = np.isfinite(vals)
         whole = finite & (vals == np.trunc(vals)) & (a < 1e15)
-        fast = finite & ~whole & (a < 1e15)
-        money = _is_money(kind)
-        if not money:
-            fast &= (a >= 1) | (a >= 1e-4)
-    if whole.any():
-        out[whole] = [str(v) for v in vals[whole].astype(np.int64).tolist()]
-    idx = np.flatnonzero(fast)
-    if len(idx):
-        v = vals[idx]
-        if money:  # np.round, as round() of a numpy float in _float_text, then the shortest digits
-            r = np.round(v, 2)
-            txt = [_fixed(x, 2) for x in r.tolist()]
-            txt = ["0" if t in ("-0", "") else t for t in txt]
+        neg = vals < 0
+        slow = ~finite & ~np.isnan(vals)  # inf / -inf
+        if whole.any():
+            out[whole] = vals[whole].astype(np.int64).astype(_S)
+        rest = finite & ~whole
+        if _is_money(kind):
+            fast = rest & (a < 1e13)
+            r = np.abs(np.round(vals[fast], 2))
+            k = np.rint(r * 100).astype(np.int64)
+            txt = _digits(k // 100, k % 100, 2)
+            sign = neg[fast] & (k > 0)
+            out[fast] = np.where(sign, np.strings.add("-", txt), txt)
+            slow |= rest & ~fast
         else:
-            big = np.abs(v) >= 1
-            txt = [_fixed(x, 4) if b else "%.6g" % x for x, b in zip(v.tolist(), big.tolist())]
-        out[idx] = txt
-    slow = np.flatnonzero(~whole & ~fast)
-    if len(slow):
-        out[slow] = [_float_text(x, kind) for x in vals[slow]]  # numpy floats, as csv_frame passed them
-    return out
+            big = rest & (a >= 1) & (a < 1e9)
+            y = a[big] * 1e4
+            frac = y - np.floor(y)
+            ok = np.abs(frac - 0.5) > 1e-6
+            idx = np.flatnonzero(big)[ok]
+            k = np.rint(y[ok]).astype(np.int64)
+            txt = _digits(k // 10_000, k % 10_000, 4)
+            out[idx] = np.where(neg[idx], np.strings.add("-", txt), txt)
+            small = rest & (a >= 1e-4) & (a < 1)
+            e = np.floor(np.log10(a[small])).astype(np.int64)
+            y = a[small] * 10.0 ** (5 - e)  # exact powers of ten: one rounding in the product
+            frac = y - np.floor(y)
+            ok = (np.abs(frac - 0.5) > 1e-6) & (y >= 99_999.5) & (y < 999_999.5)
+            idx2 = np.flatnonzero(small)[ok]
+            k = np.rint(y[ok]).astype(np.int64)
+            width = 5 - e[ok]  # 6 significant digits after -e-1 leading zeros
+            pad = [np.strings.zfill(k[width == w].astype(_S), int(w)) for w in range(6, 10)]
+            digits = np.empty(len(k), dtype=_S)
+            for w, d in zip(range(6, 10), pad):
+                digits[width == w] = d
+            txt = np.strings.add("0.", np.strings.rstrip(digits, "0"))
+            out[idx2] = np.where(neg[idx2], np.strings.add("-", txt), txt)
+            done = np.zeros(n, dtype=bool)
+            done[idx] = True
+            done[idx2] = True
+            slow |= rest & ~done
+    where = np.flatnonzero(slow)
+    if len(where):
+        out[where] = [_float_text(x, kind) for x in vals[where]]  # numpy floats, as csv_frame passed them
+    return out  # a missing value stays ""
 
 
 def _cell_text(v, kind: str | None = None):
@@ -161,11 +195,139 @@ def write_csv(df: pd.DataFrame, path: str | Path, kinds: dict[str, str] | None =
     """Write a result table as CSV: UTF-8 with BOM (Excel reads Chinese), CRLF, safe text.
 
     ``kinds`` (column -> format kind) is optional; ``money*`` columns are written to cents.
+    The file is the one ``csv_frame(df, kinds).to_csv(...)`` writes (Python's ``csv`` quoting:
+    a field with a comma, a quote or a line break is quoted), built column by column in
+    numpy and Arrow (:func:`_fast_csv`): a text column with few distinct values (a segment,
+    a recommended action) is made safe once per value. A table the fast path does not know
+    how to write exactly (one column; time zones, durations or other objects in a column)
+    goes through pandas.
     """
     path = Path(path)
+    if not _fast_csv(df, path, kinds or {}):
+        _pandas_csv(df, path, kinds)
+    return path
+
+
+def _pandas_csv(df: pd.DataFrame, path: Path, kinds: dict[str, str] | None = None) -> None:
+    """The reference writer: :func:`csv_frame`, then pandas' ``to_csv``."""
     csv_frame(df, kinds).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d",
                                 lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    return path
+
+
+# Python's csv (QUOTE_MINIMAL) quotes a field holding the delimiter, the quote or a line break.
+_NEEDS_QUOTE = r'[,"\r\n]'
+# The formula start of neutralise(), and _NUMBER in RE2 syntax: \p{Nd} is Python's Unicode \d,
+# and Python's $ also matches before a final newline.
+_FORMULA_RE2 = r"^[=+\-@\t\r]"
+_NUMBER_RE2 = r"^[+-]?(\p{Nd}{1,3}(,\p{Nd}{3})+|\p{Nd}+)(\.\p{Nd}+)?%?\n?$"
+_BATCH = 250_000
+
+
+def _lit(text: str):
+    import pyarrow as pa
+
+    return pa.scalar(text, pa.large_string())
+
+
+def _quoted(arr):
+    """CSV fields of an Arrow string array: quoted where Python's csv quotes; missing is empty."""
+    import pyarrow.compute as pc
+
+    need = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_QUOTE), False)
+    q = pc.binary_join_element_wise(_lit('"'), pc.replace_substring(arr, '"', '""'), _lit('"'), _lit(""))
+    return pc.fill_null(pc.if_else(need, q, arr), _lit(""))
+
+
+def _safe_text(arr):
+    """:func:`neutralise` then :func:`_quoted`, once per distinct value when values repeat."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+    if len(arr) > 1000:
+        enc = pc.dictionary_encode(arr)
+        if len(enc.dictionary) * 4 < len(arr):
+            return pc.fill_null(pc.take(_safe_text(enc.dictionary), enc.indices), _lit(""))
+    formula = pc.fill_null(pc.and_not(pc.match_substring_regex(arr, _FORMULA_RE2),
+                                      pc.match_substring_regex(arr, _NUMBER_RE2)), False)
+    arr = pc.if_else(formula, pc.binary_join_element_wise(_lit("'"), arr, _lit("")), arr)
+    return _quoted(arr)
+
+
+def _column_fields(s: pd.Series, kind: str | None):
+    """The CSV fields of one column as an Arrow large-string array, or None (not handled here)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = pd.Series(dtype.categories)
+        fields = _column_fields(cats, kind) if len(cats) else pa.array([], pa.large_string())
+        if fields is None:
+            return None
+        codes = s.cat.codes.to_numpy()
+        return pc.fill_null(pc.take(fields, pa.array(codes, mask=codes < 0)), _lit(""))
+    if pd.api.types.is_bool_dtype(dtype):
+        vals = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.bool_())
+        return pc.fill_null(pc.if_else(vals, "True", "False").cast(pa.large_string()), _lit(""))
+    if pd.api.types.is_integer_dtype(dtype):
+        return pc.fill_null(pc.cast(pa.array(s, from_pandas=True), pa.large_string()), _lit(""))
+    if pd.api.types.is_float_dtype(dtype):
+        vals = s.to_numpy(dtype=float, na_value=np.nan)
+        finite = vals[np.isfinite(vals)]
+        if len(finite) == len(vals[~np.isnan(vals)]) and len(finite) and (finite == np.round(finite)).all() \
+                and np.abs(finite).max() < 2**53:  # counts stored as float: integers, as csv_frame writes them
+            missing = np.isnan(vals)
+            ints = pa.array(np.where(missing, 0, vals).astype("int64"), mask=missing)
+            return pc.fill_null(pc.cast(ints, pa.large_string()), _lit(""))
+        if len(vals) > 1000:
+            uniq, inv = np.unique(vals, return_inverse=True)  # NaN sorts last, once per NaN: still ""
+            if len(uniq) * 4 < len(vals):
+                texts = pa.array(_float_strings(uniq, kind), type=pa.large_string())
+                return _quoted(pc.take(texts, pa.array(inv.ravel())))
+        return _quoted(pa.array(_float_strings(vals, kind), type=pa.large_string()))
+    if pd.api.types.is_datetime64_dtype(dtype):  # time-zone-aware columns go through pandas
+        codes, uniq = pd.factorize(s)  # dates repeat: each distinct one formatted once
+        texts = pa.array(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), type=pa.large_string())
+        return pc.fill_null(pc.take(texts, pa.array(codes, mask=codes < 0)), _lit(""))
+    if isinstance(dtype, pd.StringDtype) or dtype == object:
+        if dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+            return None  # numbers or other objects among the text: csv_frame's per-value path
+        return _safe_text(pa.array(s, type=pa.large_string(), from_pandas=True))
+    return None
+
+
+def _fast_csv(df: pd.DataFrame, path: Path, kinds: dict[str, str]) -> bool:
+    """Write ``df`` as :func:`_pandas_csv` would, in batches of Arrow arrays; False if it cannot."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if df.shape[1] < 2 or not df.columns.is_unique:
+        return False
+    cols = []
+    for c in df.columns:
+        f = _column_fields(df[c], kinds.get(c))
+        if f is None:
+            return False
+        cols.append(f)
+    header = [_quoted(pa.array([str(c)], type=pa.large_string()))[0].as_py() for c in df.columns]
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(("\ufeff" + ",".join(header) + "\r\n").encode("utf-8"))
+            for start in range(0, len(df), _BATCH):
+                part = [c.slice(start, _BATCH) for c in cols]
+                lines = pc.binary_join_element_wise(*part[:-1], pc.binary_join_element_wise(part[-1], _lit("\r\n"), _lit("")),
+                                                    _lit(","))
+                lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+                _, offsets, data = lines.buffers()
+                off = np.frombuffer(offsets, dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
+                fh.write(memoryview(data)[off[0]:off[-1]])
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
 
 
 def _unquote(v):
