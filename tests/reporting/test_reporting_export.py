@@ -105,7 +105,7 @@ def test_float_texts_is_float_text_of_every_value(kind):
     ])
     fast = _float_texts(vals, kind)
     slow = [_float_text(x, kind) for x in vals]
-    bad = [(x, f, s) for x, f, s in zip(vals, fast, slow) if f != s]
+    bad = [(x, f, s) for x, f, s in zip(vals, fast, slow, strict=True) if f != s]
     assert not bad, bad[:5]
     assert len(fast) == len(vals) == 180_019
 

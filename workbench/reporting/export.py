@@ -139,7 +139,7 @@ def _float_strings(vals: np.ndarray, kind: str | None = None) -> np.ndarray:
             width = 5 - e[ok]  # 6 significant digits after -e-1 leading zeros
             pad = [np.strings.zfill(k[width == w].astype(_S), int(w)) for w in range(6, 10)]
             digits = np.empty(len(k), dtype=_S)
-            for w, d in zip(range(6, 10), pad):
+            for w, d in zip(range(6, 10), pad, strict=True):
                 digits[width == w] = d
             txt = np.strings.add("0.", np.strings.rstrip(digits, "0"))
             out[idx2] = np.where(neg[idx2], np.strings.add("-", txt), txt)
@@ -291,8 +291,8 @@ def _column_fields(s: pd.Series, kind: str | None):
         codes, uniq = pd.factorize(s)  # dates repeat: each distinct one formatted once
         texts = pa.array(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), type=pa.large_string())
         return pc.fill_null(pc.take(texts, pa.array(codes, mask=codes < 0)), _lit(""))
-    if isinstance(dtype, pd.StringDtype) or dtype == object:
-        if dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+    if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+        if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             return None  # numbers or other objects among the text: csv_frame's per-value path
         return _safe_text(pa.array(s, type=pa.large_string(), from_pandas=True))
     return None
