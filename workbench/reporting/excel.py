@@ -1,4 +1,4 @@
-"""A report's result tables as one Excel workbook, in the report's language (openpyxl).
+"""A report's result tables as one Excel workbook, in the report's language (XlsxWriter).
 
 The CSV files stay the canonical, language-independent form. The workbook is the
 reader's copy of the same tables:
@@ -18,10 +18,14 @@ reader's copy of the same tables:
   "CSV injection") and is stored as a text cell; characters XML cannot hold become
   ``\\ufffd``, a carriage return inside a text becomes the cell line break (LF); a text
   longer than Excel's 32,767 characters is cut with ``…``;
-- column widths from the header and the first rows' text (CJK characters count double).
+- column widths from the header and the first rows' text (CJK characters count double),
+  in characters as Excel shows them;
+- a table longer than an Excel sheet (:data:`MAX_ROWS` rows) is cut, and the About sheet says so.
 
-openpyxl (already a dependency) writes in its streaming ``write_only`` mode: a row is
-serialised as it is added, so a 14,000-row customer list costs memory for one row.
+XlsxWriter writes in its ``constant_memory`` mode (a row goes to disk as the next one
+starts), every cell with its typed writer: a text is never read as a number, date or
+formula. A column's cells are computed at once (:mod:`workbench.reporting.excel_cells`,
+the same values :func:`cell_value` gives one by one).
 """
 
 from __future__ import annotations
@@ -37,17 +41,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.reporting.export import neutralise, round_noise
+from workbench.reporting.excel_cells import MAX_CELL_TEXT, column_cells, date_or_text, text_cell
+from workbench.reporting.export import round_noise
 from workbench.reporting.formats import NUMERIC_KINDS, Formatter, is_missing
 
 MAX_SHEET_NAME = 31
-MAX_CELL_TEXT = 32_767
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 200
 """Rows whose text sets a column's width (the header always counts)."""
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 ID_TOKENS = {"id", "ids", "code", "key"}
@@ -191,23 +194,8 @@ def number_format(kind: str, fmt: Formatter) -> str:
     }.get(kind, "General")
 
 
-def _text(v) -> str:
-    """A text cell: neutralised like the CSV, no character XML cannot hold, within Excel's length."""
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        v = int(v)  # an id read as float (1234.0) is the text 1234
-    t = neutralise(str(v))
-    # a cell's line break is LF (XML reads a bare CR back as LF anyway)
-    t = _ILLEGAL.sub("\ufffd", t.replace("\r\n", "\n").replace("\r", "\n"))
-    if len(t) > MAX_CELL_TEXT:
-        t = t[:MAX_CELL_TEXT - 1] + "…"
-    return t
-
-
-def _date(v):
-    ts = pd.Timestamp(v)
-    if ts.tzinfo is not None:  # Excel has no time zones: the local wall time
-        ts = ts.tz_localize(None)
-    return ts.to_pydatetime()
+_text = text_cell
+"""A text cell: neutralised like the CSV, no character XML cannot hold, within Excel's length."""
 
 
 def cell_value(v, kind: str, fmt: Formatter, text: Callable | None = None):
@@ -226,10 +214,7 @@ def cell_value(v, kind: str, fmt: Formatter, text: Callable | None = None):
     if kind == "bool":
         return fmt(v, "bool") if isinstance(v, (bool, np.bool_)) else _text(v)
     if kind == "date":
-        try:
-            return _date(v)
-        except (ValueError, TypeError):
-            return _text(v)
+        return date_or_text(v)
     if kind in NUMBERS:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
             return _text(v)  # a number column holding text: shown as it is
@@ -241,6 +226,8 @@ def cell_value(v, kind: str, fmt: Formatter, text: Callable | None = None):
         x = round_noise(x, kind)  # as in the CSV
         if kind == "pp":
             x = round(x * 100, 12)  # the cell holds percentage points; its format says "pp"
+            if math.isinf(x):  # beyond the largest float in points
+                return "∞" if x > 0 else "-∞"
         if x.is_integer() and abs(x) >= 10**15:
             return str(int(x))
         return x
@@ -300,98 +287,146 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, ab
         Added to the description of a table longer than an Excel sheet (``{shown}``, ``{rows}``):
         such a sheet holds the first :data:`MAX_ROWS` rows, the CSV all of them.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.filters import AutoFilter
+    import xlsxwriter
 
     path = Path(path)
     names = sheet_names([s.table for s in sheets], reserved=[about_title])
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    # the About sheet
-    ws = wb.create_sheet(about_title)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 10
-    ws.column_dimensions["D"].width = 70
-
-    def text_cell(value, font=None, wrap=False):
-        c = WriteOnlyCell(ws, value=None)
-        c.value = _text(value) if value is not None and not isinstance(value, (int, float)) else value
-        if isinstance(c.value, str):
-            c.data_type = "s"  # never a formula, whatever it starts with
-        if font is not None:
-            c.font = font
-        if wrap:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-        return c
-
-    for i, (label, value) in enumerate(about):
-        ws.append([text_cell(label, bold), text_cell(value, bold if i == 0 else None)])
-    ws.append([])
-    ws.append([text_cell(h, bold) for h in sheet_list_headers])
-    for name, s in zip(names, sheets, strict=True):
-        desc = s.description or ""
-        if len(s.data) > MAX_ROWS:
-            desc = f"{desc} {truncated_note.format(shown=fmt.count(MAX_ROWS), rows=fmt.count(len(s.data)))}".strip()
-        ws.append([text_cell(name), text_cell(s.table), len(s.data), text_cell(desc, wrap=True)])
-    if about_notes:
-        ws.append([])
-        for note in about_notes:
-            ws.append([text_cell(note)])
-
-    # one sheet per table
-    for name, s in zip(names, sheets, strict=True):
-        ws = wb.create_sheet(name)
-        cols = list(s.data.columns)
-        kinds = [s.kinds.get(c, "text") for c in cols]
-        texts = [s.cell_text.get(c) for c in cols]
-        headers = [str(s.headers.get(c, c)) for c in cols]
-        series = [s.data[c].tolist() for c in cols]
-        n = min(len(s.data), MAX_ROWS)  # an Excel sheet holds 1,048,576 rows, the header among them
-        for j, (h, k, col, tx) in enumerate(zip(headers, kinds, series, texts, strict=True), start=1):
-            sample = [_sample_text(cell_value(v, k, fmt, tx), k, fmt) for v in col[:WIDTH_SAMPLE]]
-            ws.column_dimensions[get_column_letter(j)].width = column_width(h, sample)
-        ws.freeze_panes = "A2"
-        if cols:
-            ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(cols))}{n + 1}")
-        head = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=_text(h))
-            c.data_type = "s"
-            c.font = bold
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-            head.append(c)
-        ws.append(head)
-        # one styled cell per column, reused row after row (write_only serialises a row as it is added)
-        proto = []
-        for k in kinds:
-            c = WriteOnlyCell(ws, value=None)
-            c.number_format = number_format(k, fmt)
-            proto.append(c)
-        for i in range(n):
-            row = []
-            for j in range(len(cols)):
-                v = cell_value(series[j][i], kinds[j], fmt, texts[j])
-                if v is None:
-                    row.append(None)
-                    continue
-                c = proto[j]
-                c.value = v
-                if isinstance(v, str):
-                    c.data_type = "s"  # text is text: "=1+1" or "2026-03" is never a formula or a date
-                row.append(c)
-            ws.append(row)
-
-    tmp = path.with_name(f".{path.name}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(tmp)
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    biggest = max((min(len(s.data), MAX_ROWS) * len(s.data.columns) for s in sheets), default=0)
+    wb = xlsxwriter.Workbook(str(tmp), {
+        "constant_memory": True,  # a row is written out as the next one starts
+        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        "use_zip64": biggest > ZIP64_CELLS,  # a sheet's XML may pass the zip format's 2 GB
+    })
+    try:
+        styles = _Styles(wb, fmt)
+        _write_about(wb.add_worksheet(about_title), names, sheets, fmt, styles, about, sheet_list_headers,
+                     about_notes, truncated_note)
+        for name, s in zip(names, sheets, strict=True):
+            _write_sheet(wb.add_worksheet(name), s, fmt, styles)
+        wb.close()
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
-__all__ = ["Sheet", "workbook_name", "sheet_names", "display_width", "is_id_column", "guess_kind", "number_format",
-           "cell_value", "column_width", "write_workbook"]
+ZIP64_CELLS = 10_000_000
+"""Cells of a sheet from which the workbook is written with ZIP64 extensions (its XML may pass 2 GB)."""
+
+
+class _Styles:
+    """The workbook's cell formats, made once each: bold, wrapped, and one per number format."""
+
+    def __init__(self, wb, fmt: Formatter):
+        self.wb, self.fmt = wb, fmt
+        self.bold = wb.add_format({"bold": True})
+        self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self._numbers: dict = {}
+
+    def number(self, kind: str):
+        """The format of a cell of ``kind``; ``None`` for a General one."""
+        code = number_format(kind, self.fmt)
+        if code == "General":
+            return None
+        if code not in self._numbers:
+            self._numbers[code] = self.wb.add_format({"num_format": code})
+        return self._numbers[code]
+
+
+def _write(ws, row: int, col: int, value, style=None) -> None:
+    """One cell of the About sheet: text as text (never a formula), numbers as numbers."""
+    if value is None:
+        return
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, style)
+    else:
+        ws.write_string(row, col, _text(value), style)
+
+
+def _write_about(ws, names, sheets, fmt, styles, about, sheet_list_headers, about_notes, truncated_note) -> None:
+    """The About sheet: the report's lines, the list of sheets with their rows, the notes."""
+    for col, width in enumerate((28, 34, 10, 70)):
+        ws.set_column(col, col, width)
+    row = 0
+    for i, (label, value) in enumerate(about):
+        _write(ws, row, 0, label, styles.bold)
+        _write(ws, row, 1, value, styles.bold if i == 0 else None)
+        row += 1
+    row += 1
+    for col, h in enumerate(sheet_list_headers):
+        _write(ws, row, col, h, styles.bold)
+    for name, s in zip(names, sheets, strict=True):
+        row += 1
+        desc = s.description or ""
+        if len(s.data) > MAX_ROWS:
+            desc = f"{desc} {truncated_note.format(shown=fmt.count(MAX_ROWS), rows=fmt.count(len(s.data)))}".strip()
+        _write(ws, row, 0, name)
+        _write(ws, row, 1, s.table)
+        _write(ws, row, 2, len(s.data))
+        _write(ws, row, 3, desc, styles.wrap)
+    if about_notes:
+        row += 1
+        for note in about_notes:
+            row += 1
+            _write(ws, row, 0, note)
+
+
+def sheet_cells(s: Sheet, fmt: Formatter, n: int | None = None) -> list[list]:
+    """The cells of a sheet's first ``n`` rows, column by column (:func:`cell_value` of each value)."""
+    data = s.data if n is None or n >= len(s.data) else s.data.iloc[:n]
+    out = []
+    for c in data.columns:
+        kind, text = s.kinds.get(c, "text"), s.cell_text.get(c)
+        out.append(column_cells(data[c], kind, lambda v, k=kind, t=text: cell_value(v, k, fmt, t),
+                                numeric=kind in NUMBERS, text=text))
+    return out
+
+
+def _cell_writer(ws, cells: list):
+    """The typed writer of a column's cells: numbers, texts or dates, or each by its type."""
+    types = set(map(type, cells)) - {type(None)}
+    if types <= {int, float}:
+        return ws.write_number
+    if types <= {str}:
+        return ws.write_string
+    if types <= {dt.datetime}:
+        return ws.write_datetime
+
+    def write_any(row, col, v, style):
+        if isinstance(v, str):
+            return ws.write_string(row, col, v, style)
+        if isinstance(v, dt.datetime):
+            return ws.write_datetime(row, col, v, style)
+        return ws.write_number(row, col, v, style)
+    return write_any
+
+
+def _write_sheet(ws, s: Sheet, fmt: Formatter, styles: _Styles) -> None:
+    """A result table's sheet: header row (frozen, filtered), column widths, then every row."""
+    cols = list(s.data.columns)
+    kinds = [s.kinds.get(c, "text") for c in cols]
+    headers = [str(s.headers.get(c, c)) for c in cols]
+    n = min(len(s.data), MAX_ROWS)  # an Excel sheet holds 1,048,576 rows, the header among them
+    cells = sheet_cells(s, fmt, n)
+    for j, (h, k, col) in enumerate(zip(headers, kinds, cells, strict=True)):
+        ws.set_column(j, j, column_width(h, [_sample_text(v, k, fmt) for v in col[:WIDTH_SAMPLE]]))
+    ws.freeze_panes(1, 0)
+    if cols:
+        ws.autofilter(0, 0, n, len(cols) - 1)
+    for j, h in enumerate(headers):
+        ws.write_string(0, j, _text(h), styles.header)
+    styles_ = [styles.number(k) for k in kinds]
+    writers = [_cell_writer(ws, col) for col in cells]
+    columns = list(zip(range(len(cols)), writers, styles_, strict=True))
+    for row, values in enumerate(zip(*cells, strict=True), start=1):
+        for (j, write, style), v in zip(columns, values, strict=True):
+            if v is not None:
+                write(row, j, v, style)
+
+
+__all__ = ["MAX_CELL_TEXT", "MAX_ROWS", "Sheet", "workbook_name", "sheet_names", "display_width", "is_id_column", "guess_kind", "number_format",
+           "cell_value", "sheet_cells", "column_width", "write_workbook"]
