@@ -6,7 +6,8 @@ A run is plan → execute → publish, one run at a time per reports folder (:mo
    anything is touched; select the notebooks; fingerprint what their results depend on and
    find the ones an earlier run already made (:mod:`workbench.reuse`). When nothing changed
    the run is published from those at once. Otherwise the dataset is validated and loaded
-   once (a data error publishes nothing) and handed to every notebook as a pickle;
+   once (a data error publishes nothing) and handed to every notebook as a cache folder,
+   one pickle per table, which a notebook reads as it uses the tables (:mod:`.cache`);
 2. **execute** (:mod:`.execute`): each notebook runs through the papermill Python API into
    a staging folder, on kernels started ahead of need, in this process, in a process pool
    (``jobs``) or on a Dask cluster (``scheduler``); one failing notebook does not stop the
@@ -24,7 +25,6 @@ Names that tests and callers replace (``NOTEBOOKS``, ``load_dataset``, ``_run_on
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import shutil
 import sys
 import time
@@ -37,6 +37,7 @@ from workbench.notebooks import NOTEBOOKS, NotebookSpec
 from workbench.params import RunConfig, load_run_config, validate
 from workbench.runner.results import NotebookResult, Patch, RunResult  # isort: split
 
+from workbench.runner.cache import read_cache
 from workbench.runner.execute import (
     Executor,
     Progress,
@@ -283,8 +284,7 @@ def load_for_notebook(params) -> Dataset:
     """
     cache = getattr(params, "dataset_cache", "") or ""
     if cache and Path(cache).exists():
-        with open(cache, "rb") as fh:
-            ds = pickle.load(fh)
+        ds = read_cache(Path(cache))  # tables are read when first used
     else:
         ds = load_dataset(paths.resolve(params.data_dir), strict=False)
     if params.mask_pii:

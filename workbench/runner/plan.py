@@ -12,7 +12,6 @@ import datetime as dt
 import difflib
 import json
 import logging
-import pickle
 import platform
 import time
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from workbench import paths, reuse
 from workbench import runner as _pkg
 from workbench.exceptions import RunError
 from workbench.notebooks import NotebookSpec
+from workbench.runner.cache import write_cache
 from workbench.runner.lock import STAGING, writing
 from workbench.runner.pages import index_name, langs_of
 from workbench.runner.results import NotebookResult, Patch
@@ -258,10 +258,10 @@ class Plan:
                                                               reason=reason)
                 self.say(f"  skip {self.dimension} {patch.value}: {reason}")
                 continue
-            cache = staging / "_cache" / f"dataset-{i}.pkl"
+            cache = staging / "_cache" / f"dataset-{i}"
             t0 = time.perf_counter()
-            with writing(cache), open(cache, "wb") as fh:
-                pickle.dump(patch.ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with writing(cache):
+                write_cache(patch.ds, cache)  # one file per table: a notebook reads the ones it uses
             self.timing["cache"] = round(self.timing.get("cache", 0.0) + time.perf_counter() - t0, 3)
             keys = _keys(cfg, self.every, self.data_path, self.notebooks_dir, self.fps, patch.value)
             # looked up once per patch (it reads every run.json), not once per notebook and language
