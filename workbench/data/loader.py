@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.data import coerce
+from workbench.data import coerce, dedupe
 from workbench.data.aliases import BLANK, aliases_for, check_value_aliases, map_values, suggest
 from workbench.data.read import NA_VALUES, detect_encoding, read_file  # noqa: F401 (re-exported)
 from workbench.data.schema import (
@@ -520,13 +520,13 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
     if spec.key:
         # A record listed twice (same values in every model column) is one record.
         canonical = [c for c in spec.column_names if c in result.columns]
-        dup = result.duplicated(subset=canonical, keep="first") & keep
+        dup = dedupe.duplicated(result, subset=canonical, keep="first") & keep
         kind_msg = "repeat an earlier row in every column of the model (one record listed twice); dropped"
         reason = "repeated_record"
         drop_dups = True
     else:
         # Line identity: two lines are the same only if every column of the source agrees.
-        dup = df.duplicated(keep="first") & keep
+        dup = dedupe.duplicated(df, keep="first") & keep
         reason = "duplicate_line"
         drop_dups = not options.keep_duplicate_lines
         kind_msg = ("repeat an earlier line in every column of the file"
@@ -547,7 +547,7 @@ def coerce_table(table: str, df: pd.DataFrame, info: FileInfo, options: LoadOpti
             keep &= ~dup
     result = result.loc[keep]
     if spec.key and all(k in result.columns for k in spec.key):
-        kdup = result.duplicated(subset=list(spec.key), keep=False)
+        kdup = dedupe.duplicated(result, subset=list(spec.key), keep=False)
         if kdup.any():
             keys = result.loc[kdup, list(spec.key)].drop_duplicates().head(3)
             shown = "; ".join(", ".join(str(v) for v in r) for r in keys.itertuples(index=False))
