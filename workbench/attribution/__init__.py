@@ -11,16 +11,17 @@ Use from a notebook as ``import workbench.attribution as at``.
 
 from __future__ import annotations
 
-from workbench.attribution.bootstrap import (
-    ATTRIBUTION_COLUMNS,
-    MODELS,
-    attribute,
-    bootstrap_replicates,
-)
-from workbench.attribution.heuristics import HEURISTIC_MODELS, heuristic_credit, touch_weights
-from workbench.attribution.markov import MarkovDesign, MarkovResult, markov_credit, markov_order_fit
-from workbench.attribution.paths import Journeys, build_journeys, path_summary
-from workbench.attribution.shapley import MAX_SHAPLEY_CHANNELS, ShapleyDesign, shapley_credit
+from workbench._lazy import attach as _attach
+
+# Imported on first use: the runner imports ``workbench.attribution.params`` to validate parameters,
+# and that must not pull in the models (scipy) with it.
+__getattr__, __dir__ = _attach(__name__, {
+    "bootstrap": ["ATTRIBUTION_COLUMNS", "MODELS", "attribute", "bootstrap_replicates"],
+    "heuristics": ["HEURISTIC_MODELS", "heuristic_credit", "touch_weights"],
+    "markov": ["MarkovDesign", "MarkovResult", "markov_credit", "markov_order_fit"],
+    "paths": ["Journeys", "build_journeys", "path_summary"],
+    "shapley": ["MAX_SHAPLEY_CHANNELS", "ShapleyDesign", "shapley_credit"],
+})
 
 __all__ = [
     "ATTRIBUTION_COLUMNS",

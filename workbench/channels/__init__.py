@@ -23,45 +23,38 @@ Use from a notebook as ``import workbench.channels as ch``.
 
 from __future__ import annotations
 
-import importlib
+from workbench._lazy import attach as _attach
 
 # Names are imported on first use: the notebook registry imports ``workbench.channels.params``
 # to validate parameters, and that must not pull in matplotlib, scipy and statsmodels.
-_EXPORTS: dict[str, str] = {
-    "ChannelParams": "params",
-    "UNKNOWN": "prepare", "LeadData": "prepare", "analysis_date": "prepare", "prepare_leads": "prepare",
-    "CONVERSION_COLUMNS": "funnel", "channel_conversion": "funnel", "cohort_conversion": "funnel",
-    "conversion_tests": "funnel", "stage_conversion": "funnel", "time_to_close": "funnel",
-    "Diagnosis": "diagnosis", "diagnose": "diagnosis", "feedback_by_channel": "diagnosis",
-    "ECONOMICS_COLUMNS": "economics", "Economics": "economics", "channel_economics": "economics",
-    "channel_returns": "economics", "customer_value": "economics", "plan_summary": "budget",
-    "channel_verdict": "verdict", "reconcile": "verdict", "LABELS": "labels",
-    "FunnelResults": "evaluate", "analyse_funnel": "evaluate", "channel_matrices": "evaluate",
-    "channel_matrix": "matrices", "inventory_cover": "matrices",
-    "Allocation": "budget", "ResponseFit": "budget", "fit_response": "budget", "optimise": "budget",
-    "what_if": "budget",
-    **{name: "views" for name in (
-        "cohort_sentence", "headline", "show_cohorts", "show_components", "show_conversion", "show_curves",
-        "show_diagnosis", "show_drivers", "show_economics", "show_economics_summary", "show_economics_table",
-        "show_feedback", "show_inventory", "show_lost_reasons", "show_matrix", "show_notes", "show_plan",
-        "show_returns", "show_stage_funnel", "show_stages", "show_table", "show_tests", "show_time_to_close",
-        "show_verdict", "show_what_if")},
-}
-_MODULES = ("budget", "diagnosis", "economics", "evaluate", "funnel", "labels", "matrices", "params", "plots",
-            "prepare", "stats", "verdict", "views")
+__getattr__, __dir__ = _attach(__name__, {
+    "budget": ["Allocation", "ResponseFit", "fit_response", "optimise", "plan_summary", "what_if"],
+    "diagnosis": ["Diagnosis", "diagnose", "feedback_by_channel"],
+    "economics": ["ECONOMICS_COLUMNS", "Economics", "channel_economics", "channel_returns", "customer_value"],
+    "evaluate": ["FunnelResults", "analyse_funnel", "channel_matrices"],
+    "funnel": ["CONVERSION_COLUMNS", "channel_conversion", "cohort_conversion", "conversion_tests",
+               "stage_conversion", "time_to_close"],
+    "labels": ["LABELS"],
+    "matrices": ["channel_matrix", "inventory_cover"],
+    "params": ["ChannelParams"],
+    "prepare": ["LeadData", "UNKNOWN", "analysis_date", "prepare_leads"],
+    "verdict": ["channel_verdict", "reconcile"],
+    "views": ["cohort_sentence", "headline", "show_cohorts", "show_components", "show_conversion", "show_curves",
+              "show_diagnosis", "show_drivers", "show_economics", "show_economics_summary", "show_economics_table",
+              "show_feedback", "show_inventory", "show_lost_reasons", "show_matrix", "show_notes", "show_plan",
+              "show_returns", "show_stage_funnel", "show_stages", "show_table", "show_tests", "show_time_to_close",
+              "show_verdict", "show_what_if"],
+})
 
-__all__ = sorted([*_EXPORTS, "plots"])
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_EXPORTS, *_MODULES])
+__all__ = [
+    "Allocation", "CONVERSION_COLUMNS", "ChannelParams", "Diagnosis", "ECONOMICS_COLUMNS", "Economics", "FunnelResults",
+    "LABELS", "LeadData", "ResponseFit", "UNKNOWN", "analyse_funnel", "analysis_date", "channel_conversion",
+    "channel_economics", "channel_matrices", "channel_matrix", "channel_returns", "channel_verdict",
+    "cohort_conversion", "cohort_sentence", "conversion_tests", "customer_value", "diagnose", "feedback_by_channel",
+    "fit_response", "headline", "inventory_cover", "optimise", "plan_summary", "plots", "prepare_leads", "reconcile",
+    "show_cohorts", "show_components", "show_conversion", "show_curves", "show_diagnosis", "show_drivers",
+    "show_economics", "show_economics_summary", "show_economics_table", "show_feedback", "show_inventory",
+    "show_lost_reasons", "show_matrix", "show_notes", "show_plan", "show_returns", "show_stage_funnel", "show_stages",
+    "show_table", "show_tests", "show_time_to_close", "show_verdict", "show_what_if", "stage_conversion",
+    "time_to_close", "what_if",
+]

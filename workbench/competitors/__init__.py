@@ -7,21 +7,16 @@ notes a reader must see (``rpt.notes(section)``); tables are shown by :mod:`view
 :mod:`plots`, words come from :data:`LABELS`.
 """
 
-from workbench.competitors import (
-           features,
-           names,
-           plots,
-           prices,
-           share,
-           summary,
-           swot,
-           views,
-           winloss,
-)
-from workbench.competitors.base import ALL, Section
-from workbench.competitors.labels import LABELS
-from workbench.competitors.params import CompetitorParams
-from workbench.competitors.prepare import CompetitorData, prepare
+from workbench._lazy import attach as _attach
+
+# Imported on first use (the modules too: ``comp.views``): the runner imports
+# ``workbench.competitors.params`` to validate parameters, without scipy, statsmodels or matplotlib.
+__getattr__, __dir__ = _attach(__name__, {
+    "base": ["ALL", "Section"],
+    "labels": ["LABELS"],
+    "params": ["CompetitorParams"],
+    "prepare": ["CompetitorData", "prepare"],
+})
 
 __all__ = ["ALL", "LABELS", "CompetitorData", "CompetitorParams", "Section", "features", "names", "plots",
            "prepare", "prices", "share", "summary", "swot", "views", "winloss"]

@@ -6,10 +6,15 @@ Use it as ``import workbench.feedback as fbk``: ``fd = fbk.prepare(ds, params)``
 :mod:`views`, figures by :mod:`plots`, words come from :data:`LABELS`.
 """
 
-from workbench.feedback import comments, drivers, nps, plots, summary, views
-from workbench.feedback.labels import LABELS
-from workbench.feedback.params import FeedbackParams
-from workbench.feedback.prepare import FeedbackData, prepare
+from workbench._lazy import attach as _attach
+
+# Imported on first use (the modules too: ``fbk.nps``): the runner imports
+# ``workbench.feedback.params`` to validate parameters, without scipy, statsmodels or matplotlib.
+__getattr__, __dir__ = _attach(__name__, {
+    "labels": ["LABELS"],
+    "params": ["FeedbackParams"],
+    "prepare": ["FeedbackData", "prepare"],
+})
 
 __all__ = ["LABELS", "FeedbackData", "FeedbackParams", "comments", "drivers", "nps", "plots", "prepare", "summary",
            "views"]

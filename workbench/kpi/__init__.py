@@ -17,44 +17,24 @@ Compute functions never take a language: every result table is the same in en an
 :mod:`workbench.kpi.labels`. See ``docs/kpi.md`` for every definition.
 """
 
-from workbench.kpi.actuals import KpiData, kpi_actuals, measures, prepare
-from workbench.kpi.attainment import (
-    attainment_summary,
-    attainment_table,
-    gap_table,
-    price_volume_mix,
-    review_months,
-    target_months,
-    targets_by_period,
-)
-from workbench.kpi.control import control_charts, p_chart, run_rules, xmr
-from workbench.kpi.forecast import (
-    backtest_table,
-    calibration,
-    forecast_table,
-    plan_periods,
-    stage_rates,
-)
-from workbench.kpi.incentives import commission, cost_summary, incentive_pay, what_if
-from workbench.kpi.labels import LABELS
-from workbench.kpi.params import IncentivePlan, KpiParams
-from workbench.kpi.team import leaderboard, rep_scorecard, stage_conversion, training_needs
-from workbench.kpi.views import (
-    formula_measures,
-    headline,
-    kpi_definitions,
-    show_attainment,
-    show_backtest,
-    show_calibration,
-    show_control,
-    show_definitions,
-    show_forecast,
-    show_gap,
-    show_incentives,
-    show_notes,
-    show_scorecard,
-    show_training,
-)
+from workbench._lazy import attach as _attach
+
+# Imported on first use (the modules too: ``kpi.views``): the runner imports
+# ``workbench.kpi.params`` to validate parameters, without scipy, statsmodels or matplotlib.
+__getattr__, __dir__ = _attach(__name__, {
+    "actuals": ["KpiData", "kpi_actuals", "measures", "prepare"],
+    "attainment": ["attainment_summary", "attainment_table", "gap_table", "price_volume_mix", "review_months",
+                   "target_months", "targets_by_period"],
+    "control": ["control_charts", "p_chart", "run_rules", "xmr"],
+    "forecast": ["backtest_table", "calibration", "forecast_table", "plan_periods", "stage_rates"],
+    "incentives": ["commission", "cost_summary", "incentive_pay", "what_if"],
+    "labels": ["LABELS"],
+    "params": ["IncentivePlan", "KpiParams"],
+    "team": ["leaderboard", "rep_scorecard", "stage_conversion", "training_needs"],
+    "views": ["formula_measures", "headline", "kpi_definitions", "show_attainment", "show_backtest",
+              "show_calibration", "show_control", "show_definitions", "show_forecast", "show_gap",
+              "show_incentives", "show_notes", "show_scorecard", "show_training"],
+})
 
 __all__ = [
     "LABELS",    "KpiData", "KpiParams", "IncentivePlan", "prepare", "measures", "kpi_actuals", "attainment_table",

@@ -25,50 +25,28 @@ prints, plots or knows the report's language.
 
 from __future__ import annotations
 
-from workbench.quality.completeness import column_completeness
-from workbench.quality.duplicates import (
-    COMPANY_SUFFIXES_CN,
-    COMPANY_SUFFIXES_LATIN,
-    duplicates,
-    normalise_company_name,
-    possible_duplicate_customers,
-)
-from workbench.quality.fixes import KIND_WEIGHTS, MATERIAL_IMPACT, ROLE_WEIGHTS, fix_list
-from workbench.quality.freshness import DEFAULT_STALE_AFTER_DAYS, freshness
-from workbench.quality.labels import HOW_TO_FIX, ISSUE_KINDS, LABELS, issue_label
-from workbench.quality.orphans import orphans
-from workbench.quality.overview import (
-    SCORE_WEIGHTS,
-    missing_tables,
-    missing_tables_report,
-    table_overview,
-    table_scores,
-)
-from workbench.quality.prepare import (
-    IMPLAUSIBLE_GAP_DAYS,
-    IMPLAUSIBLE_MIN_ROWS,
-    IMPLAUSIBLE_QUANTILE,
-    PLAN_TABLES,
-    reference_date,
-)
-from workbench.quality.summary import headline, quality_summary
-from workbench.quality.validity import VALIDITY_KINDS, invalid_values
-from workbench.quality.views import (
-    FIX_COLUMNS,
-    OVERVIEW_COLUMNS,
-    show_audit,
-    show_completeness,
-    show_completeness_chart,
-    show_duplicates,
-    show_errors,
-    show_fix_list,
-    show_freshness,
-    show_invalid_values,
-    show_missing_tables,
-    show_orphans,
-    show_overview,
-    show_scores,
-)
+from workbench._lazy import attach as _attach
+
+# Imported on first use (the modules too: ``q.views``): ``workbench.params`` imports
+# ``workbench.quality.params``, and the runner every area's params; none of them needs the analyses.
+__getattr__, __dir__ = _attach(__name__, {
+    "params": ["DataQualityParams"],
+    "completeness": ["column_completeness"],
+    "duplicates": ["COMPANY_SUFFIXES_CN", "COMPANY_SUFFIXES_LATIN", "duplicates", "normalise_company_name",
+                   "possible_duplicate_customers"],
+    "fixes": ["KIND_WEIGHTS", "MATERIAL_IMPACT", "ROLE_WEIGHTS", "fix_list"],
+    "freshness": ["DEFAULT_STALE_AFTER_DAYS", "freshness"],
+    "labels": ["HOW_TO_FIX", "ISSUE_KINDS", "LABELS", "issue_label"],
+    "orphans": ["orphans"],
+    "overview": ["SCORE_WEIGHTS", "missing_tables", "missing_tables_report", "table_overview", "table_scores"],
+    "prepare": ["IMPLAUSIBLE_GAP_DAYS", "IMPLAUSIBLE_MIN_ROWS", "IMPLAUSIBLE_QUANTILE", "PLAN_TABLES",
+                "reference_date"],
+    "summary": ["headline", "quality_summary"],
+    "validity": ["VALIDITY_KINDS", "invalid_values"],
+    "views": ["FIX_COLUMNS", "OVERVIEW_COLUMNS", "show_audit", "show_completeness", "show_completeness_chart",
+              "show_duplicates", "show_errors", "show_fix_list", "show_freshness", "show_invalid_values",
+              "show_missing_tables", "show_orphans", "show_overview", "show_scores"],
+})
 
 __all__ = [
     "DataQualityParams", "LABELS", "ISSUE_KINDS", "HOW_TO_FIX", "issue_label",
@@ -83,12 +61,3 @@ __all__ = [
     "show_freshness", "show_missing_tables",
 ]
 
-
-def __getattr__(name: str):
-    # The params model is imported on first use: workbench.params re-exports it, and
-    # importing it here would make the two modules import each other.
-    if name == "DataQualityParams":
-        from workbench.quality.params import DataQualityParams
-
-        return DataQualityParams
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import logging
 import platform
 import time
 from dataclasses import dataclass, field
@@ -28,8 +27,6 @@ from workbench.runner.cache import write_cache
 from workbench.runner.lock import STAGING, writing
 from workbench.runner.pages import index_name, langs_of
 from workbench.runner.results import NotebookResult, Patch
-
-log = logging.getLogger(__name__)
 
 PACKAGES = ("workbench", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "seaborn",
             "papermill", "nbconvert", "ipykernel", "pyarrow", "openpyxl", "pydantic")
@@ -122,27 +119,6 @@ def _skip_reason(cfg, missing=None, dimension=None, value=None) -> str:
             else f"{dimension} '{value}' 没有订单或线索数据")
 
 
-def _import_models(specs):
-    """Import the notebooks' params models in a background thread (returned, started).
-
-    ``workbench.<area>.params`` imports its area package, and with it statsmodels, scipy and
-    matplotlib: about 4.5 s of a fresh run (more than validating a small dataset) that the
-    runner itself never uses. Begun first, they overlap the fingerprints and the validation.
-    """
-    import threading
-
-    def load_models():
-        for spec in specs:
-            try:
-                spec.params  # noqa: B018 - the import is the point
-            except Exception:  # noqa: BLE001 - raised again where it is used
-                log.debug("params model of %s", spec.stem, exc_info=True)
-
-    thread = threading.Thread(target=load_models, daemon=True, name="wb-params-models")
-    thread.start()
-    return thread
-
-
 @dataclass
 class Plan:
     """What one run does, decided before any kernel starts."""
@@ -166,7 +142,6 @@ class Plan:
     t_start: float = field(default_factory=time.perf_counter)
     started: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
     timing: dict = field(default_factory=dict)
-    models: object = None  # the thread importing the params models (see _import_models)
 
     @classmethod
     def make(cls, params_file, cfg, *, only, notebooks_dir, out_dir, fan_out, run_label, force, say, limit,
@@ -179,8 +154,6 @@ class Plan:
         specs = select_notebooks(only, notebooks_dir)
         if not specs:
             raise RunError(f"no notebooks to run in {notebooks_dir}")
-        # the params models import while the data is fingerprinted, the runs read and the data validated
-        models = _import_models(select_notebooks(None, notebooks_dir) if only else specs)
         data_path = paths.resolve(cfg.data_dir)
         # the data: its files' bytes and how they are read (aliases, duplicate lines, plausible dates)
         fps = {"data": (reuse.data_fingerprint(data_path) if data_path.is_dir() else "")
@@ -193,7 +166,7 @@ class Plan:
                    # an --only run is completed from unchanged results of earlier runs, so latest stays whole
                    select_notebooks(None, notebooks_dir) if only else specs,
                    data_path, fps, None if force else reuse.ReuseIndex(out_dir), label, fan_out, dimension, wanted,
-                   limit, progress, t_start, started, models=models)
+                   limit, progress, t_start, started)
         plan.timing["plan"] = round(time.perf_counter() - t0, 3)
         return plan
 
@@ -207,7 +180,6 @@ class Plan:
         if self.index is None or not len(self.index) or self.dimension:
             return None
         t0 = time.perf_counter()
-        self.wait_for_models()
         keys = _keys(self.cfg, self.every, self.data_path, self.notebooks_dir, self.fps)
         found = {k: self.index.get(v) for k, v in keys.items()}
         self.timing["plan"] = round(self.timing["plan"] + time.perf_counter() - t0, 3)
@@ -216,9 +188,12 @@ class Plan:
         return None
 
     def wait_for_models(self) -> None:
-        """Wait until the params models are imported (the keys and parameters need them)."""
-        if self.models is not None:
-            self.models.join()
+        """Nothing to wait for: kept for callers of the time the params models were imported in a thread.
+
+        ``workbench.<area>.params`` no longer imports its area (the area packages import on first
+        use, :mod:`workbench._lazy`), so the keys and parameters import their models where they need
+        them, in milliseconds.
+        """
 
     def load(self):
         """The validated dataset and the fan-out values (DataError, RunError: nothing is executed)."""

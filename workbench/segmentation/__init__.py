@@ -16,67 +16,43 @@ and one ``seg.show_*(rpt, ...)`` per report section. Method and choices:
 ``docs/segmentation.md``.
 """
 
-from workbench.segmentation import labels
-from workbench.segmentation.clusters import Clusters, cluster_customers, features
-from workbench.segmentation.clv import (
-    ClvResult,
-    Holdout,
-    clv_params_table,
-    clv_result_table,
-    clv_table,
-    holdout_check,
-    summary,
-    transactions,
-    value_tiers,
-)
-from workbench.segmentation.labels import LABELS
-from workbench.segmentation.labels import for_run as _for_run
-from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.prepare import Prepared, Problem, prepare, restrict
-from workbench.segmentation.profiles import attributes, channel_value, profile_by, segment_channel
-from workbench.segmentation.rfm import (
-    assign_segments,
-    rfm_table,
-    score,
-    score_table,
-    segment_rules_table,
-    segment_summary,
-)
-from workbench.segmentation.strategy import (
-    CrmLayout,
-    assign_plays,
-    crm_export,
-    crm_layouts,
-    strategy_table,
-    tier_migration,
-)
-from workbench.segmentation.views import (
-    headline,
-    show_channel_value,
-    show_cluster_profiles,
-    show_clv,
-    show_clv_params,
-    show_crm_export,
-    show_crm_layouts,
-    show_data_notes,
-    show_holdout,
-    show_k_choice,
-    show_migration,
-    show_playbook,
-    show_profiles,
-    show_rf_grid,
-    show_rfm,
-    show_scores,
-    show_segment_rules,
-    show_segments,
-    show_tiers,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench._lazy import attach as _attach
+
+if TYPE_CHECKING:
+    from workbench.reporting import Catalogue
+    from workbench.segmentation.params import SegmentationParams
+    from workbench.segmentation.prepare import Prepared
+
+# Imported on first use (the modules too: ``seg.clv``): the runner imports
+# ``workbench.segmentation.params`` to validate parameters, without statsmodels, scipy,
+# matplotlib, scikit-learn or lifetimes.
+__getattr__, __dir__ = _attach(__name__, {
+    "clusters": ["Clusters", "cluster_customers", "features"],
+    "clv": ["ClvResult", "Holdout", "clv_params_table", "clv_result_table", "clv_table", "holdout_check",
+            "summary", "transactions", "value_tiers"],
+    "labels": ["LABELS"],
+    "params": ["SegmentationParams"],
+    "prepare": ["Prepared", "Problem", "prepare", "restrict"],
+    "profiles": ["attributes", "channel_value", "profile_by", "segment_channel"],
+    "rfm": ["assign_segments", "rfm_table", "score", "score_table", "segment_rules_table", "segment_summary"],
+    "strategy": ["CrmLayout", "assign_plays", "crm_export", "crm_layouts", "strategy_table", "tier_migration"],
+    "views": ["headline", "show_channel_value", "show_cluster_profiles", "show_clv", "show_clv_params",
+              "show_crm_export", "show_crm_layouts", "show_data_notes", "show_holdout", "show_k_choice",
+              "show_migration", "show_playbook", "show_profiles", "show_rf_grid", "show_rfm", "show_scores",
+              "show_segment_rules", "show_segments", "show_tiers"],
+})
 
 
-def report_labels(params: SegmentationParams, prep: Prepared) -> labels.Catalogue:
+def report_labels(params: SegmentationParams, prep: Prepared) -> Catalogue:
     """The report's catalogue: :data:`LABELS` with this run's periods (value window, CLV horizon,
     analysis date, CAC months) filled into the headers."""
-    return _for_run(params, prep.analysis_date)
+    from workbench.segmentation.labels import for_run
+
+    return for_run(params, prep.analysis_date)
 
 
 __all__ = [

@@ -11,9 +11,14 @@
   :mod:`~workbench.summary.views`: number formats, labels, the figure and what the report shows.
 """
 
-from workbench.summary import actions, compare, findings, fmt, plots, prepare, sources, views
-from workbench.summary.labels import LABELS, report_labels
-from workbench.summary.params import SummaryParams
+from workbench._lazy import attach as _attach
+
+# Imported on first use (the modules too: ``summary.views``): the runner imports
+# ``workbench.summary.params`` to validate parameters, without scipy, statsmodels or matplotlib.
+__getattr__, __dir__ = _attach(__name__, {
+    "labels": ["LABELS", "report_labels"],
+    "params": ["SummaryParams"],
+})
 
 __all__ = ["LABELS", "SummaryParams", "actions", "compare", "findings", "fmt", "plots", "prepare", "report_labels",
            "sources", "views"]
