@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.loader import Dataset
+from workbench.segmentation.keys import positions, same_values, take_aligned, unique_by_id
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.prepare import Prepared, Problem
@@ -66,14 +67,25 @@ class Features:
     model: pd.DataFrame  # the same rows, transformed (log) before standardising
     mix_columns: dict[str, list[str]] = field(default_factory=dict)  # block -> columns
     labels: dict[str, str] = field(default_factory=dict)  # mix column -> its value (channel type, category ...)
+    _design: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def design(self) -> np.ndarray:
+        """The standardised, block-weighted feature matrix (:func:`_design`), computed once.
+
+        The clustering and the cluster profiles use the same matrix; do not change ``model`` after.
+        """
+        if self._design is None:
+            self._design = _design(self)
+        return self._design
 
 
-def _mix(lines: pd.DataFrame, column: str, mapping: dict | None, rows: pd.Index, prefix: str
-         ) -> tuple[pd.DataFrame, dict[str, str]]:
+def _mix(lines: pd.DataFrame, column: str, mapping: dict | None, rows: pd.Index, prefix: str,
+         row_codes: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """Share of each customer's positive revenue per group of ``column`` (mapped, the top ``MIX_TOP``).
 
     Vectorised on codes: the column is factorised once, its few distinct values mapped to groups,
-    and revenue summed per (customer, group) with one ``bincount``.
+    and revenue summed per (customer, group) with one ``bincount``. ``row_codes``: the position
+    of each of ``rows`` among the lines' customer categories (``-1``: none), when known.
     """
     pos = (lines["amount"] > 0).to_numpy()
     amt = lines["amount"].to_numpy()[pos]
@@ -93,7 +105,8 @@ def _mix(lines: pd.DataFrame, column: str, mapping: dict | None, rows: pd.Index,
     n_cust = len(lines["customer_id"].cat.categories)
     flat = np.bincount(cust * len(names) + keep[line_group], weights=amt, minlength=n_cust * len(names))
     tab = flat.reshape(n_cust, len(names))
-    idx = lines["customer_id"].cat.categories.astype("str").get_indexer(rows)
+    idx = row_codes if row_codes is not None else \
+        positions(rows, lines["customer_id"].cat.categories.astype("str"))
     tab = np.where(idx[:, None] >= 0, tab[np.maximum(idx, 0)], 0.0)
     total = tab.sum(axis=1, keepdims=True)
     tab = np.divide(tab, total, out=np.zeros_like(tab), where=total > 0)
@@ -122,10 +135,13 @@ def features(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> Features:
     })
     first = r["first_purchase"]
     if ds.has_column("customers", "created_date"):
-        created = ds["customers"].drop_duplicates("customer_id").set_index("customer_id")["created_date"]
-        first = pd.concat([first, created.reindex(first.index)], axis=1).min(axis=1)
+        created = unique_by_id(ds["customers"])["created_date"]
+        on_first = take_aligned(created, positions(first.index, created.index))
+        on_first.index = first.index  # created.reindex(first.index), looked up in Arrow
+        first = pd.concat([first, on_first], axis=1).min(axis=1)
     raw["feat_tenure"] = (prep.analysis_date - first).dt.days.clip(lower=0).astype(float)
     lines = prep.lines
+    row_codes = positions(raw.index, lines["customer_id"].cat.categories.astype("str"))  # once for both mixes
     blocks: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for column, block, prefix, table, attr in (("channel_id", "channel", "ch:", "channels", "type"),
@@ -136,8 +152,9 @@ def features(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> Features:
         if ds.has_column(table, attr):
             master = ds[table].drop_duplicates(column).dropna(subset=[attr])
             mapping = dict(zip(master[column].astype("str"), master[attr].astype("str"), strict=True))
-        tab, names = _mix(lines, column, mapping, raw.index, prefix)
-        raw = raw.join(tab)
+        tab, names = _mix(lines, column, mapping, raw.index, prefix, row_codes)
+        for c in tab.columns:  # raw.join(tab): the same rows in the same order
+            raw[c] = tab[c].to_numpy()
         blocks[block], labels = list(tab.columns), {**labels, **names}
     model = raw.copy()
     for c in ("feat_recency", "feat_frequency", "feat_monetary", "feat_order_value", "feat_tenure"):
@@ -215,7 +232,7 @@ def _cluster_customers(prep: Prepared, rfm: pd.DataFrame, ds: Dataset, params: S
             {"need": need, "per": MIN_CUSTOMERS_PER_CLUSTER, "k": params.k_min, "n": len(rfm)})
         return empty
     feat = features(prep, rfm, ds)
-    x_all = _design(feat)
+    x_all = feat.design()
     rng = np.random.default_rng(params.seed)
     n = len(x_all)
     sample = np.sort(rng.choice(n, size=min(n, params.cluster_sample), replace=False))
@@ -322,10 +339,11 @@ def profiles(cl: Clusters, rfm: pd.DataFrame, value: pd.DataFrame | None, curren
     money = currency_fmt or (lambda v: f"{v:,.0f}")
     feat = cl.features
     raw = feat.raw
-    z = pd.DataFrame(_design(feat), index=raw.index, columns=raw.columns)
+    z = pd.DataFrame(feat.design(), index=raw.index, columns=raw.columns)
     lab = cl.labels
-    rev = rfm.set_index("customer_id")["monetary"].reindex(raw.index)
+    rev = pd.Series(_by_customer(rfm, "monetary", raw.index), index=raw.index)
     total_rev = rev.clip(lower=0).sum()
+    clv = _by_customer(value, "clv", raw.index) if value is not None and "clv" in value else None
     rows = []
     for c in sorted(lab.unique()):
         m = (lab == c).to_numpy()
@@ -345,12 +363,20 @@ def profiles(cl: Clusters, rfm: pd.DataFrame, value: pd.DataFrame | None, curren
                 row[col], row[f"{col}_share"] = feat.labels[top], float(shares[top])
             else:
                 row[col], row[f"{col}_share"] = None, np.nan
-        row["clv_per_customer"] = float(value.set_index("customer_id")["clv"].reindex(sub.index).mean()) \
-            if value is not None and "clv" in value else np.nan
+        row["clv_per_customer"] = float(pd.Series(clv[m]).mean()) if clv is not None else np.nan
         en, zh = _describe(sub, zc, feat, money)
         row["profile"], row["profile_zh"] = en, zh
         rows.append(row)
     return pd.DataFrame(rows)[PROFILE_COLUMNS]
+
+
+def _by_customer(table: pd.DataFrame, column: str, index: pd.Index) -> np.ndarray:
+    """``table.set_index("customer_id")[column].reindex(index)`` as an array; by position when the
+    table lists the customers of ``index`` in its order (the rfm order)."""
+    if same_values(table["customer_id"], index):
+        return table[column].to_numpy()
+    s = table.set_index("customer_id")[column]
+    return take_aligned(s, positions(index, s.index)).to_numpy()
 
 
 def _describe(sub: pd.DataFrame, zc: pd.Series, feat: Features, money) -> tuple[str, str]:

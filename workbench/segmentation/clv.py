@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.segmentation.keys import same_values, strictly_ascending
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.prepare import Prepared, Problem
 from workbench.segmentation.prepare import codes as rfm_codes
@@ -89,12 +90,22 @@ def transactions(prep: Prepared) -> pd.DataFrame:
     DataFrame
         ``customer_id``, ``day``, ``value`` (> 0), sorted by customer and day.
     """
-    buys = prep.orders.loc[prep.orders["is_purchase"], ["customer_id", "order_date", "net"]]
-    work = pd.DataFrame({"cust": rfm_codes(buys), "day": buys["order_date"], "value": buys["net"]})
-    out = work.groupby(["cust", "day"], sort=True).agg(value=("value", "sum")).reset_index()
-    out.insert(0, "customer_id", pd.Categorical.from_codes(out.pop("cust").to_numpy(),
-                                                           dtype=prep.orders["customer_id"].dtype))
-    return out
+    o = prep.orders
+    bought = o["is_purchase"].to_numpy()
+    cust = rfm_codes(o)[bought]
+    day = o["order_date"].to_numpy()[bought]
+    # one integer per (customer, day) that sorts as the pair: a single grouping key, each group
+    # summed in order of the orders, as the two-key groupby did
+    day_code, days = pd.factorize(day, sort=True)
+    n_days = max(len(days), 1)
+    g = pd.Series(o["net"].to_numpy()[bought]).groupby(cust * np.int64(n_days) + day_code, sort=True)
+    value = g.sum()
+    pair = value.index.to_numpy()
+    return pd.DataFrame({
+        "customer_id": pd.Categorical.from_codes(pair // n_days, dtype=o["customer_id"].dtype),
+        "day": np.asarray(days)[pair % n_days] if len(pair) else day[:0],
+        "value": value.to_numpy(),
+    })
 
 
 def summary(trans: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
@@ -114,8 +125,16 @@ def summary(trans: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
         ``T`` (days, float), ``mean_value`` (mean value of all the customer's transactions),
         ``first`` (date of the first transaction).
     """
-    t = trans.loc[trans["day"] <= end]
-    g = t.groupby(rfm_codes(t), sort=True)
+    out = _summary_by_code(trans, end)
+    out.index = rfm_ids(trans, out.index)
+    return out
+
+
+def _summary_by_code(trans: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """:func:`summary` indexed by the customers' integer codes (``trans["customer_id"]`` categories)."""
+    within = (trans["day"] <= end).to_numpy()
+    t = pd.DataFrame({"day": trans["day"].to_numpy()[within], "value": trans["value"].to_numpy()[within]})
+    g = t.groupby(rfm_codes(trans)[within], sort=True)
     first = g["day"].min()
     out = pd.DataFrame({
         "frequency": (g.size() - 1).astype("int64"),
@@ -124,7 +143,6 @@ def summary(trans: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
         "first": first,
     })
     out["mean_value"] = g["value"].mean()
-    out.index = rfm_ids(trans, out.index)
     return out
 
 
@@ -351,13 +369,6 @@ def predict(fit: ClvFit, summ: pd.DataFrame, horizon_days: float, own_mean: pd.S
                          "clv": clv}, index=summ.index)
 
 
-def _own_mean(trans: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
-    t = trans.loc[trans["day"] <= end]
-    out = t.groupby(rfm_codes(t))["value"].mean()
-    out.index = rfm_ids(trans, out.index)
-    return out
-
-
 # ----------------------------------------------------------------------------- the holdout check
 
 
@@ -401,21 +412,22 @@ def holdout_check(prep: Prepared, params: SegmentationParams) -> Holdout:
             "截至分析日数据仅覆盖 {days} 天；{holdout} 天的留出期检验至少需要 {need} 天。请调低 holdout_days 或补充历史数据。",
             {"days": (end - start).days, "holdout": params.holdout_days,
              "need": params.holdout_days + MIN_CALIBRATION_DAYS}))
-    summ = summary(trans, cal_end)
+    summ = _summary_by_code(trans, cal_end)
+    pos = summ.index.to_numpy()  # summ's customers as codes
+    summ.index = rfm_ids(trans, pos)
     fit = fit_models(summ, params, "calibration", cal_end)
     if not fit.ok:
         return Holdout(cal_end, end, fit=fit, problem=fit.problem)
-    own = _own_mean(trans, cal_end)
+    own = summ["mean_value"]  # each customer's mean transaction value up to cal_end, as _own_mean gives it
     pred = predict(fit, summ, params.holdout_days, own)
-    later = trans.loc[trans["day"] > cal_end]
+    later = (trans["day"] > cal_end).to_numpy()
     n_codes = len(trans["customer_id"].cat.categories)
-    lc = rfm_codes(later)
-    pos = trans["customer_id"].cat.categories.get_indexer(summ.index)  # summ's customers as codes
+    lc = rfm_codes(trans)[later]
     actual_n = np.bincount(lc, minlength=n_codes)[pos].astype(float)
-    actual_v = np.bincount(lc, weights=later["value"].to_numpy(), minlength=n_codes)[pos]
+    actual_v = np.bincount(lc, weights=trans["value"].to_numpy()[later], minlength=n_codes)[pos]
     cal_len = max((cal_end - start).days, 1)
     base_n = (summ["frequency"].to_numpy() + 1.0) * params.holdout_days / cal_len
-    base_v = base_n * own.reindex(summ.index).to_numpy()
+    base_v = base_n * own.to_numpy()
     model_n = pred["expected_purchases"].to_numpy()
     model_v = pred["clv"].to_numpy()
     n = len(summ)
@@ -478,13 +490,13 @@ def clv_table(prep: Prepared, rfm: pd.DataFrame, params: SegmentationParams) -> 
     fit = fit_models(summ, params, "full", prep.analysis_date)
     if not fit.ok:
         return ClvResult(_empty_clv(), fit, fit.problem)
-    own = _own_mean(trans, prep.analysis_date)
+    own = summ["mean_value"]  # as _own_mean(trans, prep.analysis_date) gives it
     pred = predict(fit, summ, params.clv_horizon_months * DAYS_PER_MONTH, own, params.discount_rate,
                    months=params.clv_horizon_months)
     out = pd.DataFrame({"frequency_days": summ["frequency"], "recency_model_days": summ["recency"].astype("int64"),
                         "T_days": summ["T"].astype("int64")}).join(pred)
     out = out.rename_axis("customer_id").reset_index()
-    if not out["customer_id"].equals(rfm["customer_id"].reset_index(drop=True)):  # both sorted by id: rarely
+    if not same_values(out["customer_id"], rfm["customer_id"]):  # both sorted by id: rarely
         out = out.merge(rfm[["customer_id"]], on="customer_id", how="right")
     out["clv_margin"] = out["clv"] * margin_rates(rfm).to_numpy()
     # rounded to what a reader can use (cents, 4 decimals): smaller and faster CSV files
@@ -539,8 +551,11 @@ def rank_tiers(score: pd.Series, ids: pd.Series, rules: list[dict], key: str) ->
     n = len(score)
     if n == 0:
         return np.array([], dtype=object)
-    id_rank = np.empty(n, dtype=np.int64)
-    id_rank[ids.reset_index(drop=True).argsort().to_numpy()] = np.arange(n)  # arrow-native sort of the ids
+    if strictly_ascending(ids):  # the rfm order: ranks are positions
+        id_rank = np.arange(n, dtype=np.int64)
+    else:
+        id_rank = np.empty(n, dtype=np.int64)
+        id_rank[ids.reset_index(drop=True).argsort().to_numpy()] = np.arange(n)  # arrow-native sort of the ids
     order = np.lexsort((id_rank, -score.to_numpy(dtype=float)))
     share = np.empty(n)
     share[order] = np.arange(1, n + 1) / n
@@ -564,7 +579,7 @@ def value_tiers(rfm: pd.DataFrame, clv: ClvResult, params: SegmentationParams) -
     out = rfm[["customer_id", "rfm_segment", "revenue_window"]].copy()
     cols = ["clv", "clv_margin", "p_alive", "expected_purchases"]
     if clv.ok:
-        out = out.merge(clv.table[["customer_id", *cols]], on="customer_id", how="left")
+        out = _merge_by_id(out, clv.table[["customer_id", *cols]], "left")
     else:
         for c in cols:
             out[c] = np.nan
@@ -578,11 +593,23 @@ def value_tiers(rfm: pd.DataFrame, clv: ClvResult, params: SegmentationParams) -
     return out[VALUE_COLUMNS]
 
 
+def _merge_by_id(left: pd.DataFrame, right: pd.DataFrame, how: str) -> pd.DataFrame:
+    """``left.merge(right, on="customer_id", how=how)``; side by side when both list the same customers
+    in the same order, once each (the usual case: both derive from the rfm table, sorted by id)."""
+    if strictly_ascending(left["customer_id"]) and same_values(left["customer_id"], right["customer_id"]):
+        out = left.reset_index(drop=True)
+        for c in right.columns:
+            if c != "customer_id":
+                out[c] = right[c].array
+        return out
+    return left.merge(right, on="customer_id", how=how)
+
+
 def clv_result_table(clv: ClvResult, value: pd.DataFrame) -> pd.DataFrame:
     """The ``clv`` result table: model inputs and outputs per customer with value score, tier and potential."""
     base = value[["customer_id", "value_score", "tier", "potential"]]
     if clv.ok:
-        return clv.table.merge(base, on="customer_id", how="right")
+        return _merge_by_id(clv.table, base, "right")
     out = base.copy()
     for c in CLV_COLUMNS[1:]:
         out[c] = np.nan

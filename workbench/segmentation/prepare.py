@@ -37,6 +37,7 @@ import pandas as pd
 
 from workbench.data.loader import Dataset
 from workbench.reporting import Note
+from workbench.segmentation.keys import as_column, decode
 from workbench.segmentation.params import SegmentationParams
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def prepare(ds: Dataset, params: SegmentationParams, analysis_date: str | pd.Tim
     keep = ~ignored & ~incomplete
     cols = [c for c in ("customer_id", "order_id", "order_date", "amount", "cost", "channel_id", "product_id", "region")
             if c in o.columns]
-    o = o.loc[keep, cols]
+    o = o[cols] if keep.all() else o.loc[keep, cols]
     if o.empty:
         return _empty_prepared(None, facts, Problem(
             "No order line has a customer, a date and an amount (after leaving out {ignored} lines of "
@@ -163,13 +164,15 @@ def prepare(ds: Dataset, params: SegmentationParams, analysis_date: str | pd.Tim
             {"date": date, "start": facts["data_start"], "end": facts["data_end"]}))
     within = day <= date
     facts["lines_after"] = int((~within).sum())
-    o = o.loc[within]
-    day = day.loc[within]
-    order_id = o["order_id"].astype("str").to_numpy()
-    key = o["order_id"].astype("str")
+    if not within.all():
+        o = o.loc[within]
+        day = day.loc[within]
+    # order ids stay Arrow text: factorised, replaced and compared there, never turned into ten
+    # million Python strings
+    order_id = o["order_id"].astype("str")
+    key = order_id
     if params.return_link_pattern:
         key = key.str.replace(params.return_link_pattern, "", regex=True)
-    key = key.to_numpy()
     # customer ids as a Categorical (sorted categories) and order keys as sorted integer codes: every
     # groupby and isin below works on integers instead of hashing a million strings again
     customer = pd.Categorical(o["customer_id"].astype("str"))
@@ -183,8 +186,8 @@ def prepare(ds: Dataset, params: SegmentationParams, analysis_date: str | pd.Tim
     })
     for c in ("channel_id", "product_id", "region"):
         if c in o:
-            lines[c] = o[c].to_numpy()
-    lines["relinked"] = (lines["amount"].to_numpy() < 0) & (key != order_id)
+            lines[c] = as_column(o[c])
+    lines["relinked"] = (lines["amount"].to_numpy() < 0) & (key != order_id).to_numpy(dtype=bool)
     return _from_lines(lines, date, facts)
 
 
@@ -203,33 +206,55 @@ def restrict(prep: Prepared, date: str | pd.Timestamp) -> Prepared:
              if k in prep.facts}
     within = prep.lines["day"].to_numpy() <= np.datetime64(date)
     facts["lines_after"] = prep.facts.get("lines_after", 0) + int((~within).sum())
-    return _from_lines(prep.lines.loc[within].reset_index(drop=True), date, facts)
+    return _from_lines(_rows(prep.lines, within), date, facts)
+
+
+def _rows(lines: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``lines.loc[mask].reset_index(drop=True)``; a slice (no copy) when the rows kept come first.
+
+    Orders are usually stored by date, so the lines up to an earlier date are a leading block.
+    """
+    k = int(mask.sum())
+    if mask[:k].all():
+        return lines.iloc[:k]
+    return lines.loc[mask].reset_index(drop=True)
 
 
 def _from_lines(lines: pd.DataFrame, date: pd.Timestamp, facts: dict) -> Prepared:
     """Orders, facts and the no-purchase check from encoded lines up to ``date``."""
     facts = dict(facts)
-    neg = lines["amount"].to_numpy() < 0
+    amount = lines["amount"].to_numpy()
+    neg = amount < 0
     facts["lines_used"] = len(lines)
     facts["return_lines"] = int(neg.sum())
-    facts["return_amount"] = float(lines["amount"].to_numpy()[neg].sum())
-    orders = _orders(lines)
+    facts["return_amount"] = float(amount[neg].sum())
+    step = int(lines["order_key"].max()) + 2 if len(lines) else 1
+    pair = _pair_keys(codes(lines), lines["order_key"].to_numpy(), step)
+    orders, order_pairs = _orders(lines, pair, step)
     relinked = lines["relinked"].to_numpy()
     if relinked.any():
-        pos = orders.loc[orders["has_positive"], ["customer_id", "order_key"]].assign(hit=True)
-        cand = lines.loc[relinked, ["customer_id", "order_key"]]
-        facts["linked_return_lines"] = int(cand.merge(pos, on=["customer_id", "order_key"], how="left")["hit"]
-                                           .notna().sum())
+        # a credit note is linked when its (customer, order key) is an order with a positive line;
+        # the orders are sorted by that pair, so it is a binary search instead of a merge
+        positive = order_pairs[orders["has_positive"].to_numpy()]
+        wanted = pair[relinked]
+        at = np.minimum(np.searchsorted(positive, wanted), max(len(positive) - 1, 0))
+        facts["linked_return_lines"] = int((positive[at] == wanted).sum()) if len(positive) else 0
     else:
         facts["linked_return_lines"] = 0
     facts["cancelled_orders"] = int((orders["has_positive"] & ~orders["is_purchase"]).sum())
-    per_customer = orders.groupby(codes(orders), sort=False).agg(buys=("is_purchase", "sum"), net=("net", "sum"))
-    only = per_customer["buys"] == 0
-    buyers = int((~only).sum())
-    facts["customers"] = len(per_customer)
+    cust = codes(orders)
+    n_cust = len(orders["customer_id"].cat.categories)
+    seen = np.bincount(cust, minlength=n_cust) > 0
+    buys = np.bincount(cust[orders["is_purchase"].to_numpy()], minlength=n_cust)
+    only = seen & (buys == 0)
+    buyers = int((seen & (buys > 0)).sum())
+    facts["customers"] = int(seen.sum())
     facts["buyers"] = buyers
     facts["no_purchase"] = int(only.sum())
-    facts["no_purchase_amount"] = float(per_customer.loc[only, "net"].sum())
+    # summed per customer as before (pandas' compensated group sums, customers in order), then
+    # added up: the same float to the last digit
+    rows = only[cust]
+    facts["no_purchase_amount"] = float(orders["net"].loc[rows].groupby(cust[rows], sort=False).sum().sum())
     orders = orders.drop(columns="has_positive")
     prep = Prepared(date, lines, orders, facts)
     if not buyers:
@@ -257,28 +282,49 @@ def ids(frame: pd.DataFrame, code_values) -> pd.Index:
     return pd.Index(cats.take(np.asarray(code_values, dtype=np.int64)), name="customer_id").astype("str")
 
 
-def _orders(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per (customer, order key): date of the first positive line, net amount, margin, channel."""
-    pos = lines["amount"] > 0
-    work = pd.DataFrame({
-        "cust": codes(lines), "order_key": lines["order_key"], "amount": lines["amount"],
-        "margin": lines["margin"], "day": lines["day"], "pos_day": lines["day"].where(pos),
+def _pair_keys(cust: np.ndarray, order_key: np.ndarray, step: int) -> np.ndarray:
+    """One integer per (customer code, order key) that sorts as the pair does (order keys >= -1 < step - 1)."""
+    return cust * np.int64(step) + (order_key.astype(np.int64) + 1)
+
+
+def _orders(lines: pd.DataFrame, pair: np.ndarray, step: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per (customer, order key): date of the first positive line, net amount, margin, channel.
+
+    Grouped by the single integer ``pair`` (from :func:`_pair_keys`), sorted: the groups of
+    (customer, order key) in their order, each summed over its lines in line order as before.
+    Returns the orders and their pair keys (ascending).
+    """
+    pos = (lines["amount"] > 0).to_numpy()
+    work = pd.DataFrame({"amount": lines["amount"].to_numpy(), "margin": lines["margin"].to_numpy(),
+                         "day": lines["day"].to_numpy()})
+    work["pos_day"] = work["day"].where(pos)
+    channels = None
+    if "channel_id" in lines and lines["channel_id"].dtype == "str":
+        # the first channel of the order's positive lines, found on integer codes of the few channels
+        ch_codes, channels = pd.factorize(lines["channel_id"])
+        work["channel"] = np.where(pos & (ch_codes >= 0), ch_codes, np.nan)
+    elif "channel_id" in lines:
+        work["channel"] = lines["channel_id"].where(pos)
+    g = work.groupby(pair, sort=True)
+    net = g["amount"].sum()
+    pairs = net.index.to_numpy()
+    out = pd.DataFrame({
+        "customer_id": pd.Categorical.from_codes(pairs // step, dtype=lines["customer_id"].dtype),
+        "order_key": (pairs % step - 1).astype("int64"),
+        "net": net.to_numpy(),
     })
-    aggs = {"net": ("amount", "sum"), "margin": ("margin", "sum"), "margin_n": ("margin", "count"),
-            "first_day": ("day", "min"), "pos_day": ("pos_day", "min")}
-    if "channel_id" in lines:
-        work["channel_id"] = lines["channel_id"].where(pos)
-        aggs["channel_id"] = ("channel_id", "first")
-    out = work.groupby(["cust", "order_key"], sort=True).agg(**aggs).reset_index()
-    out.insert(0, "customer_id", pd.Categorical.from_codes(out.pop("cust").to_numpy(),
-                                                           dtype=lines["customer_id"].dtype))
-    out["margin"] = out["margin"].where(out["margin_n"] > 0)
-    out["has_positive"] = out["pos_day"].notna()
-    out["order_date"] = out["pos_day"].fillna(out["first_day"])
-    if "channel_id" not in out:
+    margin, margin_n = g["margin"].sum().to_numpy(), g["margin"].count().to_numpy()
+    out["margin"] = np.where(margin_n > 0, margin, np.nan)
+    first_day, pos_day = g["day"].min().to_numpy(), g["pos_day"].min().to_numpy()
+    out["has_positive"] = ~np.isnat(pos_day)
+    out["order_date"] = np.where(out["has_positive"].to_numpy(), pos_day, first_day)
+    if channels is not None:
+        first = g["channel"].first().to_numpy()
+        out["channel_id"] = decode(list(channels), np.where(np.isnan(first), -1, first).astype(np.int64)).array
+    elif "channel_id" in lines:
+        out["channel_id"] = g["channel"].first().to_numpy()
+    else:
         out["channel_id"] = pd.Series(pd.NA, index=out.index, dtype="str")
     out["is_purchase"] = out["has_positive"] & (out["net"] > 0)
     return out[["customer_id", "order_key", "order_date", "net", "margin", "channel_id", "is_purchase",
-                "has_positive"]]
-
-
+                "has_positive"]], pairs

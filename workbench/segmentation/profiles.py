@@ -29,6 +29,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from workbench import measures
 from workbench.data.loader import Dataset
+from workbench.segmentation.keys import joined, positions, recode, take_aligned, unique_by_id
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.rfm import Prepared
 from workbench.segmentation.rfm import codes as rfm_codes
@@ -49,11 +50,12 @@ def attributes(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     """
     out = rfm[["customer_id"]].copy()
     source = {}
-    cust = ds["customers"].drop_duplicates("customer_id").set_index("customer_id") if ds.has("customers") else None
+    cust = unique_by_id(ds["customers"]) if ds.has("customers") else None
+    at = positions(out["customer_id"], cust.index) if cust is not None else None  # looked up once
     lines = prep.lines
     for col in ("name", "region", "industry", "acquisition_channel_id"):
         if cust is not None and col in cust and cust[col].notna().any():
-            out[col] = out["customer_id"].map(cust[col])
+            out[col] = take_aligned(cust[col], at).array  # out["customer_id"].map(cust[col])
             source[col] = "customers"
         else:
             out[col] = pd.Series(np.nan, index=out.index, dtype="str")
@@ -71,16 +73,16 @@ def attributes(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
         buys = prep.orders.loc[prep.orders["is_purchase"] & prep.orders["channel_id"].notna()]
         if len(buys):
             first = buys.sort_values(["customer_id", "order_date", "order_key"]).drop_duplicates("customer_id")
-            first = first.assign(customer_id=first["customer_id"].astype("str"))
-            out["acquisition_channel_id"] = out["customer_id"].map(first.set_index("customer_id")["channel_id"])
+            first = first.assign(customer_id=first["customer_id"].astype("str")).set_index("customer_id")
+            out["acquisition_channel_id"] = take_aligned(first["channel_id"],
+                                                         positions(out["customer_id"], first.index)).array
             source["acquisition_channel_id"] = "orders"
     names = {}
     if ds.has_column("channels", "name"):
         names = ds["channels"].drop_duplicates("channel_id").set_index("channel_id")["name"].to_dict()
     for col in ("name", "region", "industry", "acquisition_channel_id"):
         out[col] = out[col].astype("str")
-    out["acquisition_channel"] = out["acquisition_channel_id"].map(lambda c: names.get(c, c), na_action="ignore") \
-        .astype("str")
+    out["acquisition_channel"] = recode(out["acquisition_channel_id"], lambda c: names.get(c, c)).astype("str")
     out.attrs["source"] = source
     return out
 
@@ -110,8 +112,7 @@ def profile_by(by: str, attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFr
     if by not in attrs or attrs[by].isna().all():
         return pd.DataFrame()
     top_tier = params.tier_names[0]
-    df = attrs[["customer_id", by]].merge(rfm[["customer_id", "monetary"]], on="customer_id") \
-        .merge(value[["customer_id", "clv", "tier"]], on="customer_id")
+    df = joined([(attrs, [by]), (rfm, ["monetary"]), (value, ["clv", "tier"])])
     df["group"] = df[by].fillna("(unknown)").astype("str")
     df["is_top"] = df["tier"] == top_tier
     g = df.groupby("group", sort=False)
@@ -142,9 +143,7 @@ def segment_channel(attrs: pd.DataFrame, rfm: pd.DataFrame, value: pd.DataFrame)
     DataFrame
         ``rfm_segment``, ``acquisition_channel``, ``customers``, ``revenue``, ``margin``, ``clv``.
     """
-    df = rfm[["customer_id", "rfm_segment", "monetary", "margin"]].merge(
-        attrs[["customer_id", "acquisition_channel"]], on="customer_id").merge(
-        value[["customer_id", "clv"]], on="customer_id")
+    df = joined([(rfm, ["rfm_segment", "monetary", "margin"]), (attrs, ["acquisition_channel"]), (value, ["clv"])])
     df["acquisition_channel"] = df["acquisition_channel"].fillna("(unknown)").astype("str")
     g = df.groupby(["rfm_segment", "acquisition_channel"], sort=True)
     out = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum(),
@@ -164,9 +163,8 @@ def channel_value(prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value:
         ``cac_window``), ``spend``, ``cac``, ``value_per_new_customer``, ``clv_cac``,
         ``cac_window`` (``2025-11..2026-10``), ``small_group``. ``attrs["value_basis"]`` is ``margin`` or ``revenue``.
     """
-    df = attrs[["customer_id", "acquisition_channel_id", "acquisition_channel"]].merge(
-        rfm[["customer_id", "monetary", "margin", "first_purchase"]], on="customer_id").merge(
-        value[["customer_id", "clv", "clv_margin"]], on="customer_id")
+    df = joined([(attrs, ["acquisition_channel_id", "acquisition_channel"]),
+                 (rfm, ["monetary", "margin", "first_purchase"]), (value, ["clv", "clv_margin"])])
     df["acquisition_channel_id"] = df["acquisition_channel_id"].fillna("(unknown)").astype("str")
     df["acquisition_channel"] = df["acquisition_channel"].fillna(df["acquisition_channel_id"]).astype("str")
     g = df.groupby(["acquisition_channel_id", "acquisition_channel"], sort=True)
@@ -191,7 +189,8 @@ def channel_value(prep: Prepared, attrs: pd.DataFrame, rfm: pd.DataFrame, value:
             cur, fut = ("margin", "clv_margin") if use_margin else ("monetary", "clv")
             worth = df.set_index(df["customer_id"].astype("str"))[[cur, fut]].fillna(0).sum(axis=1)
             # a customer acquired without a purchase yet is worth nothing so far, not left out
-            value = new.assign(v=new["customer_id"].map(worth).fillna(0.0)).groupby("channel_id")["v"].sum()
+            worth_new = take_aligned(worth, positions(new["customer_id"], worth.index)).to_numpy()
+            value = new.assign(v=pd.Series(worth_new, index=new.index).fillna(0.0)).groupby("channel_id")["v"].sum()
             idx = out["acquisition_channel_id"]
             out["spend"] = idx.map(c["spend"]).astype(float)
             out["new_customers"] = idx.map(c["new_customers"]).fillna(0).where(out["spend"].notna())

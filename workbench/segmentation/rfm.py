@@ -21,6 +21,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from workbench.segmentation.keys import decode
 from workbench.segmentation.params import RANGE_KEYS, SegmentationParams
 
 # the prepared orders live in prepare.py; re-exported here for callers that import them from rfm
@@ -79,21 +80,21 @@ def rfm_table(prep: Prepared, params: SegmentationParams) -> pd.DataFrame:
     if not prep.ok:
         return _empty_rfm()
     o = prep.orders
-    buys = o.loc[o["is_purchase"]]
-    g = buys.groupby(codes(buys), sort=True)
+    bought = o["is_purchase"].to_numpy()
+    buys = pd.DataFrame({"order_date": o["order_date"].to_numpy()[bought]})
+    g = buys.groupby(codes(o)[bought], sort=True)
     out = pd.DataFrame({"first_purchase": g["order_date"].min(), "last_purchase": g["order_date"].max(),
                         "frequency": g.size().astype("int64")})
     lines = prep.lines
-    amount = lines["amount"]
-    lc = codes(lines)
-    gl = lines.groupby(lc, sort=True)
+    amount = lines["amount"].to_numpy()
     window_start = prep.analysis_date - pd.Timedelta(days=params.value_window_days - 1)
+    # one grouping of the lines for the four sums (each group summed in line order, as four groupbys did)
     per = pd.DataFrame({
-        "monetary": gl["amount"].sum(),
-        "revenue_window": amount.where(lines["day"] >= window_start, 0.0).groupby(lc, sort=True).sum(),
-        "margin": gl["margin"].sum(min_count=1),
-        "returns": amount.clip(upper=0).groupby(lc, sort=True).sum(),
-    })
+        "monetary": amount,
+        "revenue_window": np.where(lines["day"].to_numpy() >= np.datetime64(window_start), amount, 0.0),
+        "margin": lines["margin"].to_numpy(),
+        "returns": np.minimum(amount, 0.0),
+    }).groupby(codes(lines), sort=True).sum(min_count=1)
     out = out.join(per, how="left")
     out.index = ids(lines, out.index)
     out["recency_days"] = (prep.analysis_date - out["last_purchase"]).dt.days.astype("int64")
@@ -105,10 +106,22 @@ def rfm_table(prep: Prepared, params: SegmentationParams) -> pd.DataFrame:
     out["r_score"] = score(out["recency_days"], rc, higher_is_better=False).astype("int64")
     out["f_score"] = score(out["frequency"], fc).astype("int64")
     out["m_score"] = score(out["monetary"], mc).astype("int64")
-    out["rfm_segment"] = assign_segments(out, params.segment_rules)
+    out["rfm_segment"] = _segment_names(out, params.segment_rules)
     out["segment"] = out["rfm_segment"]  # the data model's fixed column name (see RFM_COLUMNS)
-    out["rfm_code"] = (out["r_score"].astype("str") + out["f_score"].astype("str") + out["m_score"].astype("str"))
+    out["rfm_code"] = rfm_codes(out["r_score"], out["f_score"], out["m_score"])
     return out[RFM_COLUMNS]
+
+
+def rfm_codes(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
+    """The ``rfm_code`` text of scores 1..5 (``"545"``): ``r.astype(str) + f.astype(str) + m.astype(str)``.
+
+    Built from the 125 possible codes instead of three million-row text conversions.
+    """
+    r, f, m = (np.asarray(x, dtype=np.int64) for x in (r, f, m))
+    if len(r) and min(r.min(), f.min(), m.min()) >= 1 and max(r.max(), f.max(), m.max()) <= 5:
+        texts = [f"{a}{b}{c}" for a in range(1, 6) for b in range(1, 6) for c in range(1, 6)]
+        return decode(texts, (r - 1) * 25 + (f - 1) * 5 + (m - 1))
+    return pd.Series(r).astype("str") + pd.Series(f).astype("str") + pd.Series(m).astype("str")
 
 
 def _empty_rfm() -> pd.DataFrame:
@@ -129,18 +142,32 @@ def assign_segments(scores: pd.DataFrame, rules: list[dict]) -> np.ndarray:
     rules : list of dict
         ``{"rfm_segment": name, "r": [low, high], "f": [...], "m": [...]}``; a missing range means any.
     """
-    seg = np.full(len(scores), OTHER_SEGMENT, dtype=object)
+    names = np.array([rule["rfm_segment"] for rule in rules] + [OTHER_SEGMENT], dtype=object)
+    return names[_first_rule(scores, rules)]
+
+
+def _first_rule(scores: pd.DataFrame, rules: list[dict]) -> np.ndarray:
+    """Index of the first rule each row matches (``len(rules)``: none, the ``"Other"`` segment)."""
+    which = np.full(len(scores), len(rules), dtype=np.int64)
     free = np.ones(len(scores), dtype=bool)
-    for rule in rules:
+    for i, rule in enumerate(rules):
         m = free.copy()
         for k in RANGE_KEYS:
             if k in rule:
                 lo, hi = rule[k]
                 s = scores[f"{k}_score"].to_numpy()
                 m &= (s >= lo) & (s <= hi)
-        seg[m] = rule["rfm_segment"]
+        which[m] = i
         free &= ~m
-    return seg
+    return which
+
+
+def _segment_names(scores: pd.DataFrame, rules: list[dict]):
+    """:func:`assign_segments` as a text column, built from the few names instead of one object per row."""
+    names = [rule["rfm_segment"] for rule in rules] + [OTHER_SEGMENT]
+    if all(isinstance(n, str) for n in names):
+        return decode(names, _first_rule(scores, rules)).array
+    return assign_segments(scores, rules)
 
 
 def score_table(rfm: pd.DataFrame, params: SegmentationParams) -> pd.DataFrame:

@@ -17,6 +17,15 @@ import pandas as pd
 
 from workbench.segmentation import clv as clv_mod
 from workbench.segmentation import rfm as rfm_mod
+from workbench.segmentation.keys import (
+    as_column,
+    decode,
+    positions,
+    recode,
+    same_values,
+    strictly_ascending,
+    take_aligned,
+)
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.prepare import Prepared, Problem
@@ -111,33 +120,94 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
     """
     df = _align(plays, rfm, ["recency_days", "frequency", "monetary"])
     df = _align(df, attrs, ["name"])
-    df["cluster"] = df["customer_id"].map(clusters).astype("Int64") if clusters is not None and len(clusters) \
-        else pd.array([pd.NA] * len(df), dtype="Int64")
-    df["recommended_action_en"] = df["action"]
-    df["recommended_action_zh"] = df["action_zh"]
-    for c in LABELLED:
-        codes = df[c].dropna().unique()
-        for lang in ("en", "zh"):
-            df[f"{c}_{lang}"] = df[c].map({v: label_name(c, v, lang) for v in codes})
     rank = {p["play"]: i for i, p in enumerate(params.playbook)}
-    df["_order"] = df["play"].map(rank).fillna(len(rank))
-    df = df.sort_values(["_order", "value_score", "customer_id"], ascending=[True, False, True])
-    if params.mask_pii:
-        df["name"] = pd.Series(pd.NA, index=df.index, dtype="str")
-    out = df[CRM_COLUMNS].reset_index(drop=True)
+    perm = _export_order(df, rank)
+    # only the list's own columns are put in order; codes and their names come from the few
+    # distinct codes, put in order as integers
+    out = pd.DataFrame({"customer_id": _take(df["customer_id"], perm)})
+    out["name"] = pd.Series(pd.NA, index=out.index, dtype="str") if params.mask_pii else _take(df["name"], perm)
+    for c in LABELLED:
+        namers = [lambda v, c=c, lang=lang: label_name(c, v, lang) for lang in ("en", "zh")]
+        out[c], out[f"{c}_en"], out[f"{c}_zh"] = _take_named(df[c], perm, namers)
+    out["cluster"] = _clusters_of(df["customer_id"], clusters)[perm]
+    out["recommended_action_en"] = _take(df["action"], perm)
+    out["recommended_action_zh"] = _take(df["action_zh"], perm)
+    for c in ("recency_days", "frequency", "monetary", "revenue_window", "p_alive", "clv"):
+        out[c] = _take(df[c], perm)
+    out = out[CRM_COLUMNS]
     out["p_alive"] = out["p_alive"].round(4)
     out[["monetary", "revenue_window", "clv"]] = out[["monetary", "revenue_window", "clv"]].round(2)
     return out
 
 
+def _few_values(col: pd.Series) -> bool:
+    """Whether a text column looks like codes (few distinct values in its first rows): a speed choice only."""
+    return col.dtype == "str" and len(col) > 0 and col.iloc[:4096].nunique() <= 64
+
+
+def _take(col: pd.Series, perm: np.ndarray):
+    """``col`` in the order ``perm`` (positions), as an array: ``col.take(perm)`` without its index.
+
+    A text column of few distinct values is rebuilt from its codes (the strings of a handful of
+    plays, not three million of them, are copied).
+    """
+    if _few_values(col):
+        codes, uniques = pd.factorize(col)
+        return decode(list(uniques), codes[perm]).array
+    return col.take(perm).array
+
+
+def _take_named(col: pd.Series, perm: np.ndarray, namers: list) -> list:
+    """``col`` in the order ``perm`` and, per function of ``namers``, the name of each value
+    (``col.map({v: f(v) ...})``) in that order: one factorisation for all of them."""
+    if col.dtype == "str" and len(col):
+        codes, uniques = pd.factorize(col)
+        codes = codes[perm]
+        return [decode(list(uniques), codes).array, *(decode([f(v) for v in uniques], codes).array for f in namers)]
+    taken = col.take(perm).reset_index(drop=True)
+    return [taken.array, *(taken.map({v: f(v) for v in taken.dropna().unique()}).array for f in namers)]
+
+
+def _clusters_of(customer_id: pd.Series, clusters: pd.Series | None):
+    """The cluster of each customer (``Int64``, missing when not clustered): ``customer_id.map(clusters)``."""
+    if clusters is None or not len(clusters):
+        return pd.array(np.full(len(customer_id), pd.NA), dtype="Int64")
+    if same_values(clusters.index, customer_id):  # the clusters are labelled in the rfm order
+        return pd.array(clusters.to_numpy(), dtype="Int64")
+    return take_aligned(clusters, positions(customer_id, clusters.index)).astype("Int64").array
+
+
+def _export_order(df: pd.DataFrame, rank: dict[str, int]) -> np.ndarray:
+    """Row positions of the CRM list: playbook order, then value score descending, then customer id.
+
+    What ``sort_values(["_order", "value_score", "customer_id"], ascending=[True, False, True])``
+    gives with ``_order`` the play's playbook rank (unknown plays last). Customer ids in
+    ascending order (the rfm order) rank as their positions, so no text is sorted.
+    """
+    order = df["play"].map(rank).fillna(len(rank)) if df["play"].dtype != "str" else \
+        _play_rank(df["play"], rank)
+    score = df["value_score"].to_numpy(dtype=float)
+    if strictly_ascending(df["customer_id"]) and not np.isnan(score).any():
+        return np.lexsort((np.arange(len(df)), -score, np.asarray(order, dtype=float)))
+    tmp = pd.DataFrame({"_order": np.asarray(order, dtype=float), "value_score": score,
+                        "customer_id": df["customer_id"].to_numpy()})
+    return tmp.sort_values(["_order", "value_score", "customer_id"], ascending=[True, False, True]).index.to_numpy()
+
+
+def _play_rank(play: pd.Series, rank: dict[str, int]) -> np.ndarray:
+    """``play.map(rank).fillna(len(rank))`` per distinct play."""
+    codes, uniques = pd.factorize(play)
+    per = np.array([rank.get(v, len(rank)) for v in uniques] + [len(rank)], dtype=float)
+    return per[codes]  # code -1 (no play) takes the last entry: unknown, last
+
+
 def _align(left: pd.DataFrame, right: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``left`` with ``columns`` of ``right`` by customer_id: by position when both list the same
     customers in the same order (the usual case: both derive from the rfm table), else by a merge."""
-    if len(left) == len(right) and left["customer_id"].reset_index(drop=True).equals(
-            right["customer_id"].reset_index(drop=True)):
+    if same_values(left["customer_id"], right["customer_id"]):
         out = left.copy()
         for c in columns:
-            out[c] = right[c].to_numpy()
+            out[c] = as_column(right[c])
         return out
     return left.merge(right[["customer_id", *columns]], on="customer_id", how="left")
 
@@ -259,9 +329,33 @@ class CrmLayout:
 
 
 def _tags(df: pd.DataFrame, keys: list[str], lang: str) -> pd.Series:
-    """The ``;``-separated tag cell: each key's code by its name in ``lang`` (no ``;`` or ``,`` inside a tag)."""
+    """The ``;``-separated tag cell: each key's code by its name in ``lang`` (no ``;`` or ``,`` inside a tag).
+
+    A tag cell depends on the row's codes only: it is written once per distinct combination of
+    codes (a few hundred at most) and put in place by integer codes.
+    """
     if not keys:
         return pd.Series("", index=df.index, dtype="str")
+    if len(df) > 1000 and all(df[k].dtype == "str" for k in keys):
+        combo, radix, uniques = np.zeros(len(df), dtype=np.int64), 1, []
+        for k in keys:
+            codes, u = pd.factorize(df[k])
+            combo = combo * (len(u) + 1) + (codes + 1)  # 0: missing
+            radix *= len(u) + 1
+            uniques.append(u)
+        if radix < 2 ** 62:
+            distinct, inverse = np.unique(combo, return_inverse=True)
+            small, rest = {}, distinct
+            for k, u in reversed(list(zip(keys, uniques, strict=True))):
+                small[k] = decode(list(u), rest % (len(u) + 1) - 1)
+                rest = rest // (len(u) + 1)
+            texts = _tag_cells(pd.DataFrame(small), keys, lang)
+            return decode(list(texts), inverse, index=df.index)
+    return _tag_cells(df, keys, lang)
+
+
+def _tag_cells(df: pd.DataFrame, keys: list[str], lang: str) -> pd.Series:
+    """:func:`_tags` row by row."""
     parts = []
     for k in keys:
         names = {v: re.sub(r"\s*[;,，；]\s*", " ", label_name(k, v, lang)) for v in df[k].dropna().unique()}
@@ -338,8 +432,7 @@ def _zoho(export: pd.DataFrame, source, crm_ids: dict, params: SegmentationParam
                         "Account Name": export["name"].astype("str"),
                         "Tag": _tags(export, params.crm_tags, lang)})
     for key, col in ZOHO_FIELDS.items():
-        names = {v: label_name(key, v, lang) for v in export[key].dropna().unique()}
-        out[col] = export[key].map(names).astype("str")
+        out[col] = recode(export[key], lambda v, key=key: label_name(key, v, lang)).astype("str")
     out["Workbench Action"] = export["recommended_action_zh" if lang == "zh" else "recommended_action_en"]
     has_id = _matchable(out["Record Id"])
     return CrmLayout("zoho", out.loc[has_id, ZOHO_COLUMNS].reset_index(drop=True), "", source, id_field,
@@ -362,13 +455,15 @@ def _fxiaoke(export: pd.DataFrame, source, crm_ids: dict, customers: pd.DataFram
         elif (crm_ids.get("customers.customer_number") in CRM_ID_FIELDS["fxiaoke"] and customers is not None
               and "customer_number" in customers.columns):
             by_id = customers.drop_duplicates("customer_id").set_index("customer_id")["customer_number"]
-            number = export["customer_id"].map(by_id).astype("str")
+            number = take_aligned(by_id, positions(export["customer_id"], by_id.index)).astype("str")
+            number.index = export.index
         else:
             reason = "no_crm_ids"
     if reason:
         return CrmLayout("fxiaoke", None, reason, source, id_field)
-    level = export["tier"].map(params.fxiaoke_levels).astype("str")
-    unmapped = [t for t in params.tier_names if t in set(export["tier"]) and t not in params.fxiaoke_levels]
+    level = recode(export["tier"], lambda v: params.fxiaoke_levels.get(v)).astype("str")
+    present = set(export["tier"].dropna().unique())
+    unmapped = [t for t in params.tier_names if t in present and t not in params.fxiaoke_levels]
     out = pd.DataFrame({"客户编号": number, "客户名称": export["name"].astype("str"), "客户级别": level,
                         "标签": _tags(export, params.crm_tags, params.fxiaoke_lang)})
     # A customer whose 客户编号 is blank (a stub known only from an opportunity) cannot be matched: left out.
