@@ -34,7 +34,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.reporting.excel_cells import MAX_CELL_TEXT, column_cells, date_or_text, text_cell
+from workbench.reporting.excel_xml import SheetRows, cells_xml, rows_xml, serials, splice_rows
 from workbench.reporting.export import round_noise
 from workbench.reporting.formats import NUMERIC_KINDS, Formatter, is_missing
 
@@ -257,6 +258,8 @@ def _sample_text(v, kind: str, fmt: Formatter) -> str:
 
 MAX_ROWS = 1_048_575
 """Data rows an Excel sheet holds below its header row."""
+ROW_BLOCK = 20_000
+"""Rows converted and serialised at once (the memory of one block's cells and XML)."""
 
 
 def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, about: Sequence[tuple[str, str]] = (),
@@ -292,29 +295,25 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], fmt: Formatter, ab
     path = Path(path)
     names = sheet_names([s.table for s in sheets], reserved=[about_title])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    biggest = max((min(len(s.data), MAX_ROWS) * len(s.data.columns) for s in sheets), default=0)
-    wb = xlsxwriter.Workbook(str(tmp), {
-        "constant_memory": True,  # a row is written out as the next one starts
-        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        "use_zip64": biggest > ZIP64_CELLS,  # a sheet's XML may pass the zip format's 2 GB
-    })
+    heads = path.with_name(f".{path.name}.head.tmp")  # XlsxWriter's workbook: headers, formats, About
+    tmp = path.with_name(f".{path.name}.tmp")  # the same with every row: renamed when complete
     try:
+        wb = xlsxwriter.Workbook(str(heads), {"constant_memory": True, "strings_to_numbers": False,
+                                              "strings_to_formulas": False, "strings_to_urls": False})
         styles = _Styles(wb, fmt)
         _write_about(wb.add_worksheet(about_title), names, sheets, fmt, styles, about, sheet_list_headers,
                      about_notes, truncated_note)
-        for name, s in zip(names, sheets, strict=True):
-            _write_sheet(wb.add_worksheet(name), s, fmt, styles)
+        rows = {name: _write_head(wb.add_worksheet(name), s, fmt, styles) for name, s in zip(names, sheets,
+                                                                                          strict=True)}
         wb.close()
+        splice_rows(heads, tmp, rows)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        heads.unlink(missing_ok=True)
     return path
-
-
-ZIP64_CELLS = 10_000_000
-"""Cells of a sheet from which the workbook is written with ZIP64 extensions (its XML may pass 2 GB)."""
 
 
 class _Styles:
@@ -343,8 +342,27 @@ def _write(ws, row: int, col: int, value, style=None) -> None:
         return
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(row, col, value, style)
+    elif value == "":
+        ws.write_blank(row, col, None, style)  # an empty text is no cell (a formatted blank one)
     else:
-        ws.write_string(row, col, _text(value), style)
+        _write_text(ws, row, col, _text(value), style)
+
+
+def _write_text(ws, row: int, col: int, text: str, style=None) -> None:
+    """A text cell by XlsxWriter, also one that looks like its rich-string markup.
+
+    XlsxWriter writes a string starting ``<r>`` and ending ``</r>`` unescaped, as the runs of
+    a rich string (the cell reads back empty, or breaks the file): such a text is written as
+    a rich string of three runs in the cell's format instead, which reads back as the text.
+    """
+    if text.startswith("<r>") and text.endswith("</r>"):
+        runs = [text[:1], text[1:3], text[3:]]
+        if style is None:
+            ws.write_rich_string(row, col, *runs)
+        else:
+            ws.write_rich_string(row, col, *[x for run in runs for x in (style, run)], style)
+    else:
+        ws.write_string(row, col, text, style)
 
 
 def _write_about(ws, names, sheets, fmt, styles, about, sheet_list_headers, about_notes, truncated_note) -> None:
@@ -375,58 +393,60 @@ def _write_about(ws, names, sheets, fmt, styles, about, sheet_list_headers, abou
             _write(ws, row, 0, note)
 
 
-def sheet_cells(s: Sheet, fmt: Formatter, n: int | None = None) -> list[list]:
-    """The cells of a sheet's first ``n`` rows, column by column (:func:`cell_value` of each value)."""
-    data = s.data if n is None or n >= len(s.data) else s.data.iloc[:n]
-    out = []
-    for c in data.columns:
-        kind, text = s.kinds.get(c, "text"), s.cell_text.get(c)
-        out.append(column_cells(data[c], kind, lambda v, k=kind, t=text: cell_value(v, k, fmt, t),
-                                numeric=kind in NUMBERS, text=text))
-    return out
+def column_cells_of(data: pd.DataFrame, s: Sheet, fmt: Formatter, c) -> list:
+    """The cells of column ``c`` of ``data`` (rows of ``s.data``): :func:`cell_value` of each value."""
+    kind, text = s.kinds.get(c, "text"), s.cell_text.get(c)
+    return column_cells(data[c], kind, lambda v: cell_value(v, kind, fmt, text), numeric=kind in NUMBERS, text=text)
 
 
-def _cell_writer(ws, cells: list):
-    """The typed writer of a column's cells: numbers, texts or dates, or each by its type."""
-    types = set(map(type, cells)) - {type(None)}
-    if types <= {int, float}:
-        return ws.write_number
-    if types <= {str}:
-        return ws.write_string
-    if types <= {dt.datetime}:
-        return ws.write_datetime
-
-    def write_any(row, col, v, style):
-        if isinstance(v, str):
-            return ws.write_string(row, col, v, style)
-        if isinstance(v, dt.datetime):
-            return ws.write_datetime(row, col, v, style)
-        return ws.write_number(row, col, v, style)
-    return write_any
-
-
-def _write_sheet(ws, s: Sheet, fmt: Formatter, styles: _Styles) -> None:
-    """A result table's sheet: header row (frozen, filtered), column widths, then every row."""
+def _write_head(ws, s: Sheet, fmt: Formatter, styles: _Styles) -> SheetRows:
+    """A result table's sheet but its data rows: header row (frozen, filtered), column widths and
+    formats; returns its rows for :func:`~workbench.reporting.excel_xml.splice_rows`."""
     cols = list(s.data.columns)
     kinds = [s.kinds.get(c, "text") for c in cols]
     headers = [str(s.headers.get(c, c)) for c in cols]
     n = min(len(s.data), MAX_ROWS)  # an Excel sheet holds 1,048,576 rows, the header among them
-    cells = sheet_cells(s, fmt, n)
-    for j, (h, k, col) in enumerate(zip(headers, kinds, cells, strict=True)):
-        ws.set_column(j, j, column_width(h, [_sample_text(v, k, fmt) for v in col[:WIDTH_SAMPLE]]))
+    sample = s.data.iloc[:WIDTH_SAMPLE]
+    for j, (c, h, k) in enumerate(zip(cols, headers, kinds, strict=True)):
+        texts = [_sample_text(v, k, fmt) for v in column_cells_of(sample, s, fmt, c)]
+        ws.set_column(j, j, column_width(h, texts), styles.number(k))  # the column's format: its cells'
     ws.freeze_panes(1, 0)
     if cols:
         ws.autofilter(0, 0, n, len(cols) - 1)
     for j, h in enumerate(headers):
-        ws.write_string(0, j, _text(h), styles.header)
-    styles_ = [styles.number(k) for k in kinds]
-    writers = [_cell_writer(ws, col) for col in cells]
-    columns = list(zip(range(len(cols)), writers, styles_, strict=True))
-    for row, values in enumerate(zip(*cells, strict=True), start=1):
-        for (j, write, style), v in zip(columns, values, strict=True):
-            if v is not None:
-                write(row, j, v, style)
+        _write_text(ws, 0, j, _text(h), styles.header)
+    return SheetRows(n, len(cols), lambda starts, col_styles: _row_blocks(s, fmt, n, starts, col_styles),
+                     size_hint=_size_hint(s.data, n))
+
+
+def _row_blocks(s: Sheet, fmt: Formatter, n: int, starts, col_styles) -> Iterator[str]:
+    """The XML of a sheet's first ``n`` data rows, :data:`ROW_BLOCK` rows at a time."""
+    for a in range(0, n, ROW_BLOCK):
+        part = s.data.iloc[a:min(a + ROW_BLOCK, n)]
+        rows = list(map(str, range(a + 2, a + 2 + len(part))))
+        columns = []
+        for j, c in enumerate(part.columns):
+            if s.kinds.get(c) == "date" and c not in s.cell_text and pd.api.types.is_datetime64_any_dtype(part[c]):
+                cells = serials(part[c])  # the serial numbers write_datetime would write, at once
+            else:
+                cells = column_cells_of(part, s, fmt, c)
+            columns.append(cells_xml(cells, starts[j], col_styles[j], rows))
+        yield rows_xml(columns, rows)
+
+
+def _size_hint(data: pd.DataFrame, n: int) -> int:
+    """About an upper bound of the bytes of a sheet's rows as XML: 64 a cell, 6 a character of a
+    column's longest text (a label or another object's text: 200 more)."""
+    chars = 0
+    for c in data.columns:
+        s = data[c].iloc[:n]
+        if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
+            longest = s.str.len().max(skipna=True)
+            chars += 0 if pd.isna(longest) else int(longest)
+        elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype)):
+            chars += max((len(v) for v in s.tolist() if v.__class__ is str), default=0) + 200  # or its label
+    return n * (64 * len(data.columns) + 6 * chars)
 
 
 __all__ = ["MAX_CELL_TEXT", "MAX_ROWS", "Sheet", "workbook_name", "sheet_names", "display_width", "is_id_column", "guess_kind", "number_format",
-           "cell_value", "sheet_cells", "column_width", "write_workbook"]
+           "cell_value", "column_cells_of", "column_width", "write_workbook"]

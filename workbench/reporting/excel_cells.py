@@ -59,6 +59,33 @@ def clean_text(t: str) -> str:
     return _cut(t)
 
 
+def flagged(texts: list[str], pattern: re.Pattern) -> list[int]:
+    """Indices of the texts ``pattern`` matches in, found in one pass over them joined by LF.
+
+    A pattern anchored per line (``(?m)^``, ``$``) may also flag a text beside one with a
+    line break or an empty one, never miss one: the caller treats a flagged text one by one.
+    """
+    joined = "\n".join(texts)
+    hits = [m.start() for m in pattern.finditer(joined)]
+    if not hits:
+        return []
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    return np.unique(np.searchsorted(ends, hits, side="right")).tolist()
+
+
+_MAY_CHANGE = re.compile(r"(?m)^[=+\-@\t\r]|[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What :func:`clean_text` changes: a formula's first character, a CR, a character XML cannot hold."""
+
+
+def clean_texts(texts: list[str]) -> list[str]:
+    """:func:`clean_text` of every string, only those that change cleaned one by one."""
+    out = list(texts)
+    long = [i for i, t in enumerate(texts) if len(t) > MAX_CELL_TEXT // 2]
+    for i in sorted(set(flagged(texts, _MAY_CHANGE)) | set(long)):
+        out[i] = clean_text(texts[i])
+    return out
+
+
 def text_cell(v) -> str:
     """A text cell of any value: an id read as float (``1234.0``) is the text ``1234``."""
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
@@ -181,11 +208,13 @@ def _each(vals: list, missing: np.ndarray, f: Callable) -> list:
     return out
 
 
-def map_values(s: pd.Series, f: Callable) -> list:
+def map_values(s: pd.Series, f: Callable, texts: Callable[[list], list] | None = None) -> list:
     """``[None if missing else f(v) for v in s.tolist()]``, calling ``f`` once per distinct value.
 
     Values are told apart as ``tolist`` gives them: floats by their bits (``-0.0`` is not
     ``0.0``), objects by value within their type (``1``, ``1.0`` and ``True`` are three).
+    ``texts``, when given, is ``f`` of a list of strings at once (used when every distinct
+    value of a column that is not of objects is a string).
     """
     missing = s.isna().to_numpy()
     if pd.api.types.is_object_dtype(s.dtype):
@@ -200,7 +229,11 @@ def map_values(s: pd.Series, f: Callable) -> list:
     first[codes[pos[::-1]]] = pos[::-1]  # the first row of each distinct value
     used = first >= 0
     values = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing
-    values[np.flatnonzero(used)] = [f(v) for v in s.iloc[first[used]].tolist()]
+    distinct = s.iloc[first[used]].tolist()
+    if texts is not None and all(v.__class__ is str for v in distinct):
+        values[np.flatnonzero(used)] = texts(distinct)
+    else:
+        values[np.flatnonzero(used)] = [f(v) for v in distinct]
     return values[codes].tolist()
 
 
@@ -288,8 +321,8 @@ def column_cells(s: pd.Series, kind: str, reference: Callable, *, numeric: bool,
         return date_cells(s)
     if numeric:
         return number_cells(s, kind, reference)
-    return map_values(s, text_cell)
+    return map_values(s, text_cell, texts=clean_texts)
 
 
-__all__ = ["MAX_CELL_TEXT", "clean_text", "text_cell", "round_exact", "round_significant", "round_noise_array",
+__all__ = ["MAX_CELL_TEXT", "clean_text", "flagged", "clean_texts", "text_cell", "round_exact", "round_significant", "round_noise_array",
            "float_cells", "int_cells", "map_values", "date_or_text", "date_cells", "number_cells", "column_cells"]
