@@ -217,7 +217,6 @@ def _execute_and_publish(plan: Plan, *, jobs: int, scheduler: str | None, warn) 
                         progress=plan.progress)  # kernels and exporters warm up while the data loads
     try:
         ds, values = plan.load()  # DataError: nothing is executed or published
-        plan.wait_for_models()
     except BaseException:
         executor.close()
         raise

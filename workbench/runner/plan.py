@@ -187,14 +187,6 @@ class Plan:
             return keys, found
         return None
 
-    def wait_for_models(self) -> None:
-        """Nothing to wait for: kept for callers of the time the params models were imported in a thread.
-
-        ``workbench.<area>.params`` no longer imports its area (the area packages import on first
-        use, :mod:`workbench._lazy`), so the keys and parameters import their models where they need
-        them, in milliseconds.
-        """
-
     def load(self):
         """The validated dataset and the fan-out values (DataError, RunError: nothing is executed)."""
         from workbench import fanout
