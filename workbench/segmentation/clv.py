@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.segmentation.keys import same_values, strictly_ascending
+from workbench.segmentation.keys import merge_by_id, same_values, strictly_ascending
 from workbench.segmentation.params import SegmentationParams
 from workbench.segmentation.prepare import Prepared, Problem
 from workbench.segmentation.prepare import codes as rfm_codes
@@ -579,7 +579,7 @@ def value_tiers(rfm: pd.DataFrame, clv: ClvResult, params: SegmentationParams) -
     out = rfm[["customer_id", "rfm_segment", "revenue_window"]].copy()
     cols = ["clv", "clv_margin", "p_alive", "expected_purchases"]
     if clv.ok:
-        out = _merge_by_id(out, clv.table[["customer_id", *cols]], "left")
+        out = merge_by_id(out, clv.table[["customer_id", *cols]], "left")
     else:
         for c in cols:
             out[c] = np.nan
@@ -593,23 +593,11 @@ def value_tiers(rfm: pd.DataFrame, clv: ClvResult, params: SegmentationParams) -
     return out[VALUE_COLUMNS]
 
 
-def _merge_by_id(left: pd.DataFrame, right: pd.DataFrame, how: str) -> pd.DataFrame:
-    """``left.merge(right, on="customer_id", how=how)``; side by side when both list the same customers
-    in the same order, once each (the usual case: both derive from the rfm table, sorted by id)."""
-    if strictly_ascending(left["customer_id"]) and same_values(left["customer_id"], right["customer_id"]):
-        out = left.reset_index(drop=True)
-        for c in right.columns:
-            if c != "customer_id":
-                out[c] = right[c].array
-        return out
-    return left.merge(right, on="customer_id", how=how)
-
-
 def clv_result_table(clv: ClvResult, value: pd.DataFrame) -> pd.DataFrame:
     """The ``clv`` result table: model inputs and outputs per customer with value score, tier and potential."""
     base = value[["customer_id", "value_score", "tier", "potential"]]
     if clv.ok:
-        return _merge_by_id(clv.table, base, "right")
+        return merge_by_id(clv.table, base, "right")
     out = base.copy()
     for c in CLV_COLUMNS[1:]:
         out[c] = np.nan

@@ -153,9 +153,22 @@ def joined(parts: list[tuple[pd.DataFrame, list[str]]]) -> pd.DataFrame:
         out = first[["customer_id", *cols]].reset_index(drop=True)
         for p, cs in parts[1:]:
             for c in cs:
-                out[c] = p[c].array
+                out[c] = p[c].set_axis(out.index)  # by position, dtype kept as merge keeps it
         return out
     out = first[["customer_id", *cols]]
     for p, cs in parts[1:]:
         out = out.merge(p[["customer_id", *cs]], on="customer_id")
     return out
+
+
+def merge_by_id(left: pd.DataFrame, right: pd.DataFrame, how: str) -> pd.DataFrame:
+    """``left.merge(right, on="customer_id", how=how)``; side by side when both list the same customers
+    in the same order, once each (the usual case: both derive from the rfm table, sorted by id)."""
+    clash = (set(left.columns) & set(right.columns)) - {"customer_id"}
+    if not clash and strictly_ascending(left["customer_id"]) and same_values(left["customer_id"], right["customer_id"]):
+        out = left.reset_index(drop=True)
+        for c in right.columns:
+            if c != "customer_id":
+                out[c] = right[c].set_axis(out.index)  # by position, dtype kept as merge keeps it
+        return out
+    return left.merge(right, on="customer_id", how=how)

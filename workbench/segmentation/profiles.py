@@ -55,7 +55,7 @@ def attributes(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     lines = prep.lines
     for col in ("name", "region", "industry", "acquisition_channel_id"):
         if cust is not None and col in cust and cust[col].notna().any():
-            out[col] = take_aligned(cust[col], at).array  # out["customer_id"].map(cust[col])
+            out[col] = take_aligned(cust[col], at).set_axis(out.index)  # out["customer_id"].map(cust[col])
             source[col] = "customers"
         else:
             out[col] = pd.Series(np.nan, index=out.index, dtype="str")
@@ -75,7 +75,8 @@ def attributes(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
             first = buys.sort_values(["customer_id", "order_date", "order_key"]).drop_duplicates("customer_id")
             first = first.assign(customer_id=first["customer_id"].astype("str")).set_index("customer_id")
             out["acquisition_channel_id"] = take_aligned(first["channel_id"],
-                                                         positions(out["customer_id"], first.index)).array
+                                                         positions(out["customer_id"], first.index)) \
+                .set_axis(out.index)
             source["acquisition_channel_id"] = "orders"
     names = {}
     if ds.has_column("channels", "name"):

@@ -21,7 +21,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from workbench.segmentation.keys import decode
+from workbench.segmentation.keys import decode, merge_by_id
 from workbench.segmentation.params import RANGE_KEYS, SegmentationParams
 
 # the prepared orders live in prepare.py; re-exported here for callers that import them from rfm
@@ -118,10 +118,10 @@ def rfm_codes(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
     Built from the 125 possible codes instead of three million-row text conversions.
     """
     r, f, m = (np.asarray(x, dtype=np.int64) for x in (r, f, m))
-    if len(r) and min(r.min(), f.min(), m.min()) >= 1 and max(r.max(), f.max(), m.max()) <= 5:
-        texts = [f"{a}{b}{c}" for a in range(1, 6) for b in range(1, 6) for c in range(1, 6)]
-        return decode(texts, (r - 1) * 25 + (f - 1) * 5 + (m - 1))
-    return pd.Series(r).astype("str") + pd.Series(f).astype("str") + pd.Series(m).astype("str")
+    if len(r) and (min(r.min(), f.min(), m.min()) < 1 or max(r.max(), f.max(), m.max()) > 5):
+        raise ValueError("rfm_codes: scores must be 1..5")
+    texts = [f"{a}{b}{c}" for a in range(1, 6) for b in range(1, 6) for c in range(1, 6)]
+    return decode(texts, (r - 1) * 25 + (f - 1) * 5 + (m - 1))
 
 
 def _empty_rfm() -> pd.DataFrame:
@@ -228,7 +228,7 @@ def segment_summary(rfm: pd.DataFrame, params: SegmentationParams, value: pd.Dat
     order = params.rfm_segment_names + ([OTHER_SEGMENT] if (rfm["rfm_segment"] == OTHER_SEGMENT).any() else [])
     df = rfm
     if value is not None and "clv" in value:
-        df = rfm.merge(value[["customer_id", "clv"]], on="customer_id", how="left")
+        df = merge_by_id(rfm, value[["customer_id", "clv"]], "left")
     g = df.groupby("rfm_segment", sort=False)
     out = pd.DataFrame({
         "customers": g.size(),

@@ -146,15 +146,15 @@ def _few_values(col: pd.Series) -> bool:
 
 
 def _take(col: pd.Series, perm: np.ndarray):
-    """``col`` in the order ``perm`` (positions), as an array: ``col.take(perm)`` without its index.
+    """``col`` in the order ``perm`` (positions): ``col.take(perm).reset_index(drop=True)``.
 
     A text column of few distinct values is rebuilt from its codes (the strings of a handful of
     plays, not three million of them, are copied).
     """
     if _few_values(col):
         codes, uniques = pd.factorize(col)
-        return decode(list(uniques), codes[perm]).array
-    return col.take(perm).array
+        return decode(list(uniques), codes[perm])
+    return col.take(perm).reset_index(drop=True)
 
 
 def _take_named(col: pd.Series, perm: np.ndarray, namers: list) -> list:
@@ -163,9 +163,9 @@ def _take_named(col: pd.Series, perm: np.ndarray, namers: list) -> list:
     if col.dtype == "str" and len(col):
         codes, uniques = pd.factorize(col)
         codes = codes[perm]
-        return [decode(list(uniques), codes).array, *(decode([f(v) for v in uniques], codes).array for f in namers)]
+        return [decode(list(uniques), codes), *(decode([f(v) for v in uniques], codes) for f in namers)]
     taken = col.take(perm).reset_index(drop=True)
-    return [taken.array, *(taken.map({v: f(v) for v in taken.dropna().unique()}).array for f in namers)]
+    return [taken, *(taken.map({v: f(v) for v in taken.dropna().unique()}) for f in namers)]
 
 
 def _clusters_of(customer_id: pd.Series, clusters: pd.Series | None):
@@ -251,8 +251,10 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
         prev_clv = no_model
         value = clv_mod.value_tiers(value[["customer_id", "rfm_segment", "revenue_window"]], no_model, params)
     prev_value = clv_mod.value_tiers(prev_rfm, prev_clv, params)
-    df = value[["customer_id", "tier", "revenue_window"]].merge(
-        prev_value[["customer_id", "tier"]].rename(columns={"tier": "previous_tier"}), on="customer_id", how="left")
+    # value merged with the previous tiers on customer_id (left): the previous tier looked up in Arrow
+    df = value[["customer_id", "tier", "revenue_window"]].reset_index(drop=True)
+    previous = prev_value.set_index("customer_id")["tier"]
+    df["previous_tier"] = take_aligned(previous, positions(df["customer_id"], previous.index)).set_axis(df.index)
     df["previous_tier"] = df["previous_tier"].fillna("(new)")
     rank = {t: i for i, t in enumerate(params.tier_names)}
     g = df.groupby(["previous_tier", "tier"], sort=False)

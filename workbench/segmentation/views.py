@@ -22,6 +22,7 @@ from workbench.segmentation import clusters as clusters_mod
 from workbench.segmentation import clv as clv_mod
 from workbench.segmentation import plots, profiles, strategy
 from workbench.segmentation import rfm as rfm_mod
+from workbench.segmentation.keys import same_values, strictly_ascending
 from workbench.segmentation.labels import ENUM_COLUMNS, HEADER_KEYS, PLACEHOLDER_COLUMNS, code_label
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
@@ -92,8 +93,11 @@ def show_table(report, df: pd.DataFrame, name: str | None = None, columns: list[
     """
     rows = df if shown is None else shown
     cols = [c for c in (columns or list(rows.columns)) if c in rows.columns]
-    rows = rows[cols].copy()
     kinds = {c: (formats or {}).get(c) or _kind(c, rows[c]) for c in cols}
+    # only the first max_rows rows are shown: only they get labels (the rest keep their codes and
+    # only count for the footer), not three million of them
+    head, tail = rows[cols].iloc[:max_rows].copy(), rows[cols].iloc[max_rows:]
+    rows = head
     for c in cols:
         if kinds[c] == "bool":
             rows[c] = rows[c].map(lambda v: report.t("yes") if bool(v) else "", na_action="ignore")
@@ -106,8 +110,22 @@ def show_table(report, df: pd.DataFrame, name: str | None = None, columns: list[
             ns = ENUM_COLUMNS[c]
             names = {v: code_label(report, ns, v) for v in rows[c].dropna().unique()}
             rows[c] = rows[c].map(names)
+    if len(tail):
+        rows = pd.concat([rows, tail])
     headers = {c: HEADER_KEYS[c] for c in cols if c in HEADER_KEYS}
     return report.table(df, name, shown=rows, formats=kinds, max_rows=max_rows, caption=caption, headers=headers)
+
+
+def _sorted(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``df.sort_values([by, "customer_id"], ascending=[False, True])``: largest first, ties by customer id.
+
+    When the ids are unique and ascending (the rfm order) they rank as the rows' positions, so
+    only numbers are sorted.
+    """
+    values = df[by].to_numpy(dtype=float)
+    if strictly_ascending(df["customer_id"]) and not np.isnan(values).any():
+        return df.take(np.lexsort((np.arange(len(df)), -values)))
+    return df.sort_values([by, "customer_id"], ascending=[False, True])
 
 
 def _problem_note(report, problem: Problem | None, fallback: tuple[str, str] | None = None):
@@ -261,10 +279,9 @@ def show_rfm(report, rfm: pd.DataFrame, params: SegmentationParams):
     if rfm.empty:
         report.save(rfm, "rfm")
         return report.note(*NO_DATA)
-    top = rfm.sort_values(["monetary", "customer_id"], ascending=[False, True])
-    return show_table(report, rfm, name="rfm", shown=top,
-                      columns=["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-                               "rfm_segment"],
+    cols = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_segment"]
+    top = _sorted(rfm[cols], "monetary")
+    return show_table(report, rfm, name="rfm", shown=top, columns=cols,
                       caption=_caption(report, "Top {k} customers by net revenue; every customer is in the full table "
                                        "(CSV) linked below.",
                                        "累计净收入最高的 {k} 个客户；全部客户见表格下方链接的完整数据（CSV）。", k=INLINE_ROWS))
@@ -358,11 +375,15 @@ def show_clv(report, clv: clv_mod.ClvResult, value: pd.DataFrame, params: Segmen
     if not clv.ok:
         return report.note("No CLV per customer: the CLV table holds value scores and value tiers from current value "
                            "only.", "没有每个客户的 CLV：CLV 结果表只包含按当前价值计算的价值得分和价值层级。")
-    top = table.sort_values(["clv", "customer_id"], ascending=[False, True]).merge(
-        value[["customer_id", "rfm_segment"]], on="customer_id", how="left")
-    return show_table(report, table, name="clv", shown=top,
-                      columns=["customer_id", "rfm_segment", "tier", "p_alive", "expected_purchases",
-                               "expected_order_value", "clv", "clv_margin"],
+    cols = ["customer_id", "rfm_segment", "tier", "p_alive", "expected_purchases", "expected_order_value", "clv",
+            "clv_margin"]
+    if same_values(table["customer_id"], value["customer_id"]) and strictly_ascending(table["customer_id"]):
+        with_segment = table.assign(rfm_segment=value["rfm_segment"].set_axis(table.index))  # the merge, by position
+        top = _sorted(with_segment[cols], "clv").reset_index(drop=True)
+    else:
+        top = table.sort_values(["clv", "customer_id"], ascending=[False, True]).merge(
+            value[["customer_id", "rfm_segment"]], on="customer_id", how="left")
+    return show_table(report, table, name="clv", shown=top, columns=cols,
                       caption=_caption(report, "Top {k} by predicted value over the next {m} months; every customer is in "
                                           "the clv table.",
                                           "未来 {m} 个月预测价值最高的 {k} 个客户；全部客户见 clv 结果表。",
