@@ -58,6 +58,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize
 
+from workbench.channels import lines
 from workbench.channels.economics import spend_by_month
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
@@ -106,16 +107,11 @@ def response_panel(tables: dict[str, pd.DataFrame], ld: LeadData | None, params:
     sp["month"] = pd.PeriodIndex(sp["month"], freq="M")
     sp = sp.loc[sp["month"] <= last]
     leads = ld.leads.loc[ld.leads["known_source"]] if ld is not None else pd.DataFrame(columns=["channel_id"])
-    lead_counts = (leads.assign(month=leads["created_date"].dt.to_period("M"))
-                   .groupby(["channel_id", "month"]).size() if len(leads) else pd.Series(dtype="float64"))
+    lead_counts = lines.lead_months(leads) if len(leads) else pd.Series(dtype="float64")
     orders = tables.get("orders")
     order_counts = revenue = pd.Series(dtype="float64")
-    if orders is not None and len(orders) and "channel_id" in orders:
-        o = orders.loc[orders["order_date"].notna() & orders["channel_id"].notna()]
-        o = o.assign(month=o["order_date"].dt.to_period("M"))
-        pos = o.loc[o["amount"] > 0].drop_duplicates(["channel_id", "order_id"])
-        order_counts = pos.groupby(["channel_id", "month"]).size()
-        revenue = o.groupby(["channel_id", "month"])["amount"].sum()
+    if orders is not None and len(orders) and "channel_id" in orders:  # revenue only when it is the metric
+        order_counts, revenue = lines.order_months(orders, revenue=params.response_metric == "revenue")
     types = {}
     ch = tables.get("channels")
     if ch is not None and "type" in ch:
@@ -266,23 +262,20 @@ def _unit_values(tables, ld: LeadData | None, panel: pd.DataFrame, params: Chann
     value, margin_rate = {}, {}
     orders = tables.get("orders")
     start = (as_of.to_period("M") - params.baseline_months).start_time
-    o = None
+    metrics = panel.drop_duplicates("channel_id").set_index("channel_id")["metric"]
+    per_order = None
     if orders is not None and len(orders) and "channel_id" in orders:
-        o = orders.loc[(orders["order_date"] >= start) & (orders["order_date"] <= as_of)]
-        if "cost" in o and o["cost"].notna().any():
-            m = o.loc[o["cost"].notna()].groupby("channel_id")[["amount", "cost"]].sum()
-            margin_rate = ((m["amount"] - m["cost"]) / m["amount"].where(m["amount"] != 0)).to_dict()
-    for cid, metric in panel.drop_duplicates("channel_id").set_index("channel_id")["metric"].items():
+        rows = ((orders["order_date"] >= start) & (orders["order_date"] <= as_of)).to_numpy()
+        per_order, margin_rate = lines.order_unit_values(orders, rows, list(metrics.index[metrics == "orders"]))
+    for cid, metric in metrics.items():
         if metric == "leads" and ld is not None:
             lf = ld.leads.loc[ld.leads["mature"] & (ld.leads["channel_id"] == cid)]
             won = lf.loc[lf["won"], "amount"]
             if len(lf) and won.notna().any():
                 value[cid] = float(won.fillna(won.mean()).sum() / len(lf))
-        elif metric == "orders" and o is not None:
-            g = o.loc[o["channel_id"] == cid]
-            n = g.loc[g["amount"] > 0, "order_id"].nunique()
-            if n:
-                value[cid] = float(g["amount"].sum() / n)
+        elif metric == "orders" and per_order is not None:
+            if cid in per_order:
+                value[cid] = per_order[cid]
         elif metric == "revenue":
             value[cid] = 1.0
     return value, margin_rate, notes

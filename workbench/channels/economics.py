@@ -34,6 +34,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from workbench import measures
+from workbench.channels import codes
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
 
@@ -64,7 +65,7 @@ def _period_key(dates: pd.Series, freq: str) -> pd.Series:
 
 def month_index(dates: pd.Series) -> np.ndarray:
     """``year * 12 + month - 1`` of each date (an integer month key)."""
-    return (dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1).astype(np.int64)
+    return codes.month_index(dates)
 
 
 def month_str(index: np.ndarray) -> np.ndarray:
@@ -75,12 +76,16 @@ def month_str(index: np.ndarray) -> np.ndarray:
     return text[inv] if len(index) else np.array([], dtype=object)
 
 
-def channel_codes(channel: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of channel ids and the ids they stand for (missing -> ``(unknown)``)."""
-    codes, uniques = pd.factorize(channel, use_na_sentinel=True)
+def channel_codes(channel: pd.Series, mask: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of channel ids and the ids they stand for (missing -> ``(unknown)``).
+
+    ``mask`` (optional) keeps some rows: the codes are then those of ``channel[mask]``, numbered
+    as ``pd.factorize`` numbers them, from the column's cached codes (:mod:`workbench.channels.codes`).
+    """
+    full, uniques = codes.factorize(channel)
+    sub, uniques = codes.subset(full, uniques, mask) if mask is not None else (full, uniques)
     names = [str(u) for u in uniques] + [UNKNOWN]
-    codes = np.where(codes < 0, len(names) - 1, codes)
-    return codes.astype(np.int64), names
+    return np.where(sub < 0, len(names) - 1, sub).astype(np.int64), names
 
 
 def spend_by_month(spend: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
@@ -153,39 +158,8 @@ def channel_economics(tables: dict[str, pd.DataFrame], ld: LeadData | None, para
     orders = tables.get("orders")
     source = "orders"
     if orders is not None and len(orders) and "channel_id" in orders:
-        o = orders.loc[orders["order_date"].notna() & (orders["order_date"] <= as_of + pd.Timedelta(days=1))]
-        cost, cnotes = _costs(tables, o)
-        notes += cnotes
-        # integer codes instead of text keys: a million order lines group in a fraction of a second
-        ch_code, ch_names = channel_codes(o["channel_id"])
-        month = month_index(o["order_date"])
-        amount = o["amount"].to_numpy(dtype=float)
-        c = cost.to_numpy(dtype=float)
-        costed = ~np.isnan(c)
-        pos = amount > 0
-        f = pd.DataFrame({"ch": ch_code, "m": month, "revenue": amount, "sales": np.where(pos, amount, 0.0),
-                          "gross_margin": np.where(costed, amount - np.nan_to_num(c), np.nan),
-                          "amount_costed": np.where(costed, amount, np.nan)})
-        base = f.groupby(["ch", "m"]).sum(min_count=1)  # margin stays missing where no line has a cost
-        ord_code = pd.factorize(o["order_id"])[0].astype(np.int64)
-        key = ch_code.astype(np.int64) * (int(ord_code.max(initial=0)) + 1) + ord_code
-        _, first = np.unique(np.where(pos, key, -1), return_index=True)
-        first = first[pos[first]]  # first positive line of each (channel, order)
-        base["orders"] = pd.DataFrame({"ch": ch_code[first], "m": month[first]}).groupby(["ch", "m"]).size()
-        base = base.reset_index()
-        base.insert(0, "channel_id", np.asarray(ch_names, dtype=object)[base["ch"].to_numpy()])
-        base.insert(1, "month", month_str(base["m"].to_numpy()))
-        base = base.drop(columns=["ch", "m"])
-        lines = _Lines(o, np.asarray(ch_names, dtype=object), ch_code, month)
-        unknown_rev = amount[ch_code == len(ch_names) - 1].sum()
-        if unknown_rev:
-            notes.append(Note("{share} of revenue comes from order lines without a channel; shown as {label}.",
-                              "{share} 的收入来自没有渠道的订单行，显示为 {label}。",
-                              {"share": f"{unknown_rev / max(amount.sum(), 1e-9):.1%}", "label": UNKNOWN}))
-        orphan = sorted(set(ch_names) - set(names) - {UNKNOWN}) if names else []
-        if orphan:
-            notes.append(Note("Order channels not in the channels table: {ids} (kept under their ids).",
-                              "以下订单渠道不在渠道表中：{ids}（按编号保留）。", {"ids": ", ".join(orphan[:10])}))
+        base, lines, onotes = _order_base(tables, orders, as_of, names)
+        notes += onotes
     elif ld is not None:
         source = "leads"
         notes.append(Note("No orders table: revenue is the amount of leads won, by close date; margin is unknown.",
@@ -263,28 +237,107 @@ def _ratios(t: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def _order_base(tables: dict[str, pd.DataFrame], orders: pd.DataFrame, as_of: pd.Timestamp,
+                names: dict[str, str]) -> tuple[pd.DataFrame, _Lines, list[Note]]:
+    """Revenue, sales, margin and orders per channel and month from the order lines up to ``as_of``.
+
+    Works on integer codes of the whole ``orders`` table (cached per column): the lines up to
+    ``as_of`` are a mask over them, never a copy of the table's text columns.
+
+    Returns
+    -------
+    DataFrame
+        ``channel_id, month, revenue, sales, gross_margin, amount_costed, orders``.
+    _Lines
+        The lines kept, for the first-order fallback of new customers.
+    list of Note
+    """
+    notes: list[Note] = []
+    dates = orders["order_date"]
+    keep = (dates.notna() & (dates <= as_of + pd.Timedelta(days=1))).to_numpy()
+    every = bool(keep.all())
+    mask = None if every else keep
+    # _costs reads amount, cost, product_id and quantity: only those are copied, and only when rows drop out
+    o = orders if every else orders.loc[keep, [c for c in ("amount", "cost", "product_id", "quantity")
+                                              if c in orders]]
+    cost, cnotes = _costs(tables, o)
+    notes += cnotes
+    # integer codes instead of text keys: ten million order lines group in seconds
+    ch_code, ch_names = channel_codes(orders["channel_id"], mask)
+    month = month_index(dates)
+    amount = orders["amount"].to_numpy(dtype=float)
+    if mask is not None:
+        month, amount = month[mask], amount[mask]
+    c = cost.to_numpy(dtype=float)
+    costed = ~np.isnan(c)
+    pos = amount > 0
+    f = pd.DataFrame({"ch": ch_code, "m": month, "revenue": amount, "sales": np.where(pos, amount, 0.0),
+                      "gross_margin": np.where(costed, amount - np.nan_to_num(c), np.nan),
+                      "amount_costed": np.where(costed, amount, np.nan)})
+    base = f.groupby(["ch", "m"]).sum(min_count=1)  # margin stays missing where no line has a cost
+    first = _first_positive_lines(orders["order_id"], mask, ch_code, pos)
+    base["orders"] = pd.DataFrame({"ch": ch_code[first], "m": month[first]}).groupby(["ch", "m"]).size()
+    base = base.reset_index()
+    base.insert(0, "channel_id", np.asarray(ch_names, dtype=object)[base["ch"].to_numpy()])
+    base.insert(1, "month", month_str(base["m"].to_numpy()))
+    base = base.drop(columns=["ch", "m"])
+    unknown_rev = amount[ch_code == len(ch_names) - 1].sum()
+    if unknown_rev:
+        notes.append(Note("{share} of revenue comes from order lines without a channel; shown as {label}.",
+                          "{share} 的收入来自没有渠道的订单行，显示为 {label}。",
+                          {"share": f"{unknown_rev / max(amount.sum(), 1e-9):.1%}", "label": UNKNOWN}))
+    orphan = sorted(set(ch_names) - set(names) - {UNKNOWN}) if names else []
+    if orphan:
+        notes.append(Note("Order channels not in the channels table: {ids} (kept under their ids).",
+                          "以下订单渠道不在渠道表中：{ids}（按编号保留）。", {"ids": ", ".join(orphan[:10])}))
+    return base, _Lines(orders, mask, np.asarray(ch_names, dtype=object), ch_code, month), notes
+
+
+def _first_positive_lines(order_id: pd.Series, mask: np.ndarray | None, ch_code: np.ndarray,
+                          pos: np.ndarray) -> np.ndarray:
+    """Positions (among the kept lines) of the first positive line of each (channel, order).
+
+    Lines without an order id are one order per channel, as ``drop_duplicates(["channel_id",
+    "order_id"])`` counts them for the response curves (a blank order id is an error in a
+    validated dataset).
+    """
+    full, _ = codes.factorize(order_id)
+    ord_code = full if mask is None else full[mask]
+    key = ch_code.astype(np.int64) * (int(ord_code.max(initial=0)) + 2) + (ord_code + 1)
+    at = np.flatnonzero(pos)
+    return at[codes.first_seen(key[at])]
+
+
 @dataclass
 class _Lines:
     """Order lines with their integer channel and month codes (built once in :func:`channel_economics`)."""
 
     orders: pd.DataFrame
+    mask: np.ndarray | None
     channel_names: np.ndarray
     channel: np.ndarray
     month: np.ndarray
 
+    def column(self, name: str) -> np.ndarray:
+        values = self.orders[name].to_numpy()
+        return values if self.mask is None else values[self.mask]
+
     def frame(self) -> pd.DataFrame:
         """``customer_id, channel_id, month, amount, order_date`` (only for the first-order fallback)."""
-        o = self.orders
-        return pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "amount": o["amount"].to_numpy(),
-                             "order_date": o["order_date"].to_numpy(),
+        return pd.DataFrame({"customer_id": self.column("customer_id"), "amount": self.column("amount"),
+                             "order_date": self.column("order_date"),
                              "channel_id": self.channel_names[self.channel], "month": month_str(self.month)})
 
 
 def _new_customers(tables, lines: _Lines | None, notes) -> pd.DataFrame:
     """New customers per channel and month, from :func:`workbench.measures.acquisitions`."""
     cols = ["channel_id", "month", "new_customers"]
-    orders = lines.frame() if lines is not None and "customer_id" in lines.orders else None
-    acq = measures.acquisitions(tables.get("customers"), orders)
+    cust = tables.get("customers")
+    if cust is not None:  # the columns acquisitions reads: filtering them copies nothing else
+        cust = cust[[c for c in ("customer_id", "created_date", "acquisition_channel_id") if c in cust.columns]]
+    acq = measures.acquisitions(cust, None)
+    if acq.attrs.get("source") == "none" and lines is not None and "customer_id" in lines.orders:
+        acq = measures.acquisitions(cust, lines.frame())  # the first-order fallback
     if acq.attrs.get("source") == "none":
         notes.append(Note("New customers are unknown (no customers table and no orders).",
                           "新客户数未知（没有客户表也没有订单）。"))
@@ -388,20 +441,21 @@ def customer_value(ds, as_of: pd.Timestamp) -> pd.DataFrame:
     """Value of new customers per acquisition channel, from the segmentation's CLV (one implementation).
 
     Runs the segmentation's preparation, RFM and CLV models with their default parameters at
-    ``as_of`` and returns :func:`workbench.segmentation.profiles.channel_value` (``acquisition_channel_id,
-    new_customers, spend, cac, value_per_new_customer, clv_cac, cac_window`` ...). Empty when the
-    dataset has no orders.
+    ``as_of`` and returns the columns of :func:`workbench.segmentation.profiles.channel_value`
+    that :func:`channel_returns` and the report read (``acquisition_channel_id, new_customers,
+    spend, cac, value_per_new_customer, clv_cac, cac_window``), computed by
+    :func:`workbench.channels.value.channel_value_columns` without the segmentation's customer
+    profiles and value tiers. Empty when the dataset has no orders.
     """
     if not ds.has("orders"):
         return pd.DataFrame()
     from workbench import segmentation as seg
-    from workbench.segmentation.profiles import channel_value
+    from workbench.channels.value import channel_value_columns
 
     p = seg.SegmentationParams(as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"))
     prep = seg.prepare(ds, p)
     rfm = seg.rfm_table(prep, p)
-    value = seg.value_tiers(rfm, seg.clv_table(prep, rfm, p), p)
-    return channel_value(prep, seg.attributes(prep, rfm, ds), rfm, value, ds, p)
+    return channel_value_columns(ds, prep, rfm, seg.clv_table(prep, rfm, p))
 
 
 # ----------------------------------------------------------------------------- attributed economics (issue 16)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.channels import codes
 from workbench.channels.economics import channel_codes
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import Note, channel_names, map_values
@@ -83,19 +84,24 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
                           "没有带渠道的订单：无法生成渠道 × {dim_zh} 矩阵。",
                           {"dim": dimension, "dim_zh": DIM_ZH[dimension]}))
         return empty
-    o = orders
+    mask = None
     if as_of is not None:
         start = (as_of.to_period("M") - (params.trend_months - 1)).start_time
-        o = o.loc[(o["order_date"] >= start) & (o["order_date"] <= as_of + pd.Timedelta(days=1))]
-    key, column = _key(tables, o, dimension, params, notes)
-    if key is None:
+        dates = orders["order_date"]
+        mask = ((dates >= start) & (dates <= as_of + pd.Timedelta(days=1))).to_numpy()
+    keyed = _key(tables, orders, mask, dimension, params, notes)
+    if keyed is None:
         return empty
-    # integer codes: channel, key (values beyond the top ones pooled as "(other)") and order
-    ch_code, ch_names = channel_codes(o["channel_id"])
-    k_code, k_names = pd.factorize(key, use_na_sentinel=True)
-    k_names = [str(k) for k in k_names] + ["(none)"]
+    k_code, k_values, column = keyed
+    # integer codes: channel, key (values beyond the top ones pooled as "(other)") and order, computed on the
+    # whole table once (workbench.channels.codes) and masked to the window
+    ch_code, ch_names = channel_codes(orders["channel_id"], mask)
+    k_names = [str(k) for k in k_values] + ["(none)"]
     k_code = np.where(k_code < 0, len(k_names) - 1, k_code)
-    amount = o["amount"].to_numpy(dtype=float)
+    amount = orders["amount"].to_numpy(dtype=float)
+    order = codes.factorize(orders["order_id"])[0]
+    if mask is not None:
+        amount, order = amount[mask], order[mask]
     missing = float((k_code == len(k_names) - 1).mean())
     if missing > 0.05:
         notes.append(Note("{share} of order lines have no {dim}; they are shown as (none).",
@@ -106,37 +112,69 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
     keep = list(rev_by_key.index[:top])
     pooled = len(rev_by_key) > top
     labels = np.array([k if k in set(keep) else "(other)" for k in k_names], dtype=object)
-    ord_code = pd.factorize(o["order_id"])[0].astype(np.int64)
-    d = pd.DataFrame({"channel_id": np.asarray(ch_names, dtype=object)[ch_code], "key": labels[k_code],
-                      "amount": amount, "order": ord_code})
-    g = d.groupby(["channel_id", "key"], sort=True)
-    long = pd.DataFrame({"revenue": g["amount"].sum(), "orders": g["order"].nunique()}).reset_index()
+    long, ch_orders = _revenue_orders(np.asarray(ch_names, dtype=object), ch_code, labels, k_code, amount, order)
     tot = long.groupby("channel_id")["revenue"].transform("sum")
     long["share"] = long["revenue"] / tot.where(tot != 0)
     names = channel_names(tables)
     order = keep + (["(other)"] if pooled else [])
     wide = long.pivot(index="channel_id", columns="key", values="share").reindex(columns=order)
     per_ch = long.groupby("channel_id")[["revenue"]].sum()
-    per_ch["orders"] = d.groupby("channel_id")["order"].nunique()
+    per_ch["orders"] = ch_orders
     wide = per_ch.join(wide).sort_values("revenue", ascending=False).reset_index()
     wide.insert(1, "channel_name", wide["channel_id"].map(lambda c: names.get(c, "")))
     return Matrix(dimension, column, long, wide, notes)
 
 
+def _revenue_orders(ch_names: np.ndarray, ch_code: np.ndarray, labels: np.ndarray, k_code: np.ndarray,
+                    amount: np.ndarray, order: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
+    """Revenue and distinct orders per (channel, label) and distinct orders per channel, from integer codes.
+
+    The same frame as ``groupby(["channel_id", "key"], sort=True)`` of the lines with ``amount.sum()``
+    and ``order.nunique()`` (``channel_id, key, revenue, orders``): each group's revenue is summed
+    by pandas over its lines in their order, as there.
+
+    Returns
+    -------
+    long : DataFrame
+        ``channel_id, key, revenue, orders``, sorted by channel and label.
+    orders : Series
+        Distinct orders per channel id.
+    """
+    lab_code, lab_names = pd.factorize(labels)
+    n_lab = max(len(lab_names), 1)
+    group = ch_code.astype(np.int64) * n_lab + lab_code[k_code]
+    revenue = pd.Series(amount).groupby(group, sort=True).sum()
+    gid = revenue.index.to_numpy()
+    width = int(order.max(initial=0)) + 2  # order codes from -1 (a missing id counts as one value, as nunique's)
+    pairs = codes.distinct(group * width + (order + 1))
+    n_orders = np.bincount(pairs // width, minlength=int(gid.max(initial=0)) + 1)[gid]
+    long = pd.DataFrame({"channel_id": ch_names[gid // n_lab], "key": np.asarray(lab_names, dtype=object)[gid % n_lab],
+                         "revenue": revenue.to_numpy(), "orders": n_orders.astype(np.int64)})
+    long = long.sort_values(["channel_id", "key"], kind="stable").reset_index(drop=True)
+    ch_pairs = codes.distinct(ch_code.astype(np.int64) * width + (order + 1))
+    per_ch = np.bincount(ch_pairs // width, minlength=len(ch_names))
+    seen = np.flatnonzero(np.bincount(ch_code, minlength=len(ch_names)) > 0)
+    per = pd.Series(per_ch[seen].astype(np.int64), index=pd.Index(ch_names[seen], name="channel_id"), name="order")
+    return long, per.sort_index()
+
+
 DIM_ZH = {"product": "产品", "segment": "客户细分", "region": "区域"}
 
 
-def _key(tables, o, dimension, params, notes):
+def _key(tables, orders, mask, dimension, params, notes):
+    """The dimension's value of each line in ``mask``: codes and values as ``pd.factorize`` gives them.
+
+    Returns ``(codes, values, column)`` (codes -1 where the line has no value), or None with a note.
+    """
     if dimension == "product":
-        if "product_id" not in o or o["product_id"].notna().sum() == 0:
+        if "product_id" not in orders or not (_rows_codes(orders["product_id"], mask) >= 0).any():
             notes.append(Note("Orders carry no product_id: no channel × product matrix.",
                               "订单没有 product_id：无法生成渠道 × 产品矩阵。"))
-            return None, ""
+            return None
         prods = tables.get("products")
         if prods is not None and "category" in prods and prods["category"].notna().any():
-            cat = map_values(o["product_id"], prods.set_index("product_id")["category"])
-            return cat, "category"
-        return o["product_id"], "product_id"
+            return (*_mapped(orders["product_id"], mask, prods.set_index("product_id")["category"]), "category")
+        return (*_mapped(orders["product_id"], mask), "product_id")
     cust = tables.get("customers")
     if dimension == "segment":
         col = params.segment_column
@@ -145,23 +183,106 @@ def _key(tables, o, dimension, params, notes):
                               "(set segment_column to another customers column).",
                               "customers.{col} 缺失或为空：无法生成渠道 × 客户细分矩阵（可用 segment_column 指定其他字段）。",
                               {"col": col}))
-            return None, ""
-        return map_values(o["customer_id"], cust.set_index("customer_id")[col]), col
+            return None
+        return (*_mapped(orders["customer_id"], mask, cust.set_index("customer_id")[col], cached=False), col)
     # region: the order's own region, else the customer's
-    reg = o["region"] if "region" in o else pd.Series(pd.NA, index=o.index, dtype="str")
-    if cust is not None and "region" in cust:
-        gap = reg.isna().to_numpy()
-        if gap.any():  # only the lines without a region of their own
-            reg = reg.astype("object")
-            reg.loc[gap] = map_values(o.loc[gap, "customer_id"], cust.set_index("customer_id")["region"]).to_numpy()
-    if reg.notna().sum() == 0:
+    region = orders["region"] if "region" in orders else pd.Series(pd.NA, index=orders.index, dtype="str")
+    code, values = _mapped(region, mask, cached=False)
+    if cust is not None and "region" in cust and (code < 0).any():  # only the lines without a region of their own
+        gap = np.flatnonzero(code < 0)
+        rows = gap if mask is None else np.flatnonzero(mask)[gap]
+        by_cust = map_values(orders["customer_id"].iloc[rows].reset_index(drop=True),
+                             cust.set_index("customer_id")["region"]).to_numpy(dtype=object)
+        code, values = _merged(code, values, gap, by_cust)
+    if not (code >= 0).any():
         notes.append(Note("No region on orders or customers: no channel × region matrix.",
                           "订单和客户都没有区域：无法生成渠道 × 区域矩阵。"))
-        return None, ""
-    return reg, "region"
+        return None
+    return code, values, "region"
+
+
+def _rows_codes(col: pd.Series, mask: np.ndarray | None) -> np.ndarray:
+    full = codes.factorize(col)[0]
+    return full if mask is None else full[mask]
+
+
+def _mapped(col: pd.Series, mask: np.ndarray | None, mapping=None, cached: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(map_values(col[mask], mapping))`` (or of ``col[mask]``), from integer codes.
+
+    The codes of ``col[mask]`` come from the column's cached codes (``cached``: columns that other
+    sections factorize too) or from factorizing those rows. The column's distinct values among the
+    rows are mapped once (:func:`map_values`, with a missing value among them when some row has
+    none, so the mapped values get the dtype the whole column would); equal mapped values share a
+    code, numbered in the order they first appear among the rows.
+    """
+    if cached:
+        sub, uniques = codes.subset(*codes.factorize(col), mask)
+    else:
+        sub, uniques = pd.factorize(col if mask is None else col[mask], use_na_sentinel=True)
+        sub, uniques = np.asarray(sub, dtype=np.int64), np.asarray(uniques, dtype=object)
+    if mapping is None:
+        return sub, uniques
+    distinct = pd.Series(list(uniques) + ([None] if (sub < 0).any() else []), dtype=col.dtype)
+    mapped = map_values(distinct, mapping)
+    canon, values = pd.factorize(mapped, use_na_sentinel=True)
+    row = np.asarray(canon, dtype=np.int64)[np.where(sub >= 0, sub, len(distinct) - 1)] if len(distinct) else sub
+    local, first = pd.factorize(row, use_na_sentinel=True)
+    keep = np.asarray(first) >= 0
+    if not keep.all():  # missing mapped values: back to -1, the others renumbered in order
+        gone = int(np.flatnonzero(~keep)[0])
+        local = np.where(local == gone, -1, np.where(local > gone, local - 1, local))
+    return np.asarray(local, dtype=np.int64), np.asarray(values, dtype=object)[np.asarray(first)[keep]]
+
+
+def _merged(code: np.ndarray, values: np.ndarray, gap: np.ndarray, fill: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column whose missing rows ``gap`` take the values ``fill``, numbered as ``pd.factorize`` would."""
+    own = np.asarray(values, dtype=object)
+    table = pd.Index(own)
+    extra, extra_values = pd.factorize(pd.Series(fill, dtype=object), use_na_sentinel=True)
+    extra_values = np.asarray(extra_values, dtype=object)
+    at = table.get_indexer(extra_values) if len(extra_values) else np.empty(0, dtype=np.int64)
+    new = at < 0
+    joint = np.where(new, len(own) + np.cumsum(new) - 1, at)  # id of each fill value among own + new values
+    row = code.copy()
+    row[gap] = np.where(extra >= 0, joint[np.maximum(extra, 0)], -1) if len(extra_values) else -1
+    local, first = pd.factorize(row, use_na_sentinel=True)
+    first = np.asarray(first)
+    keep = first >= 0
+    if not keep.all():
+        gone = int(np.flatnonzero(~keep)[0])
+        local = np.where(local == gone, -1, np.where(local > gone, local - 1, local))
+    everything = np.concatenate([own, extra_values[new]])
+    return np.asarray(local, dtype=np.int64), everything[first[keep]]
 
 
 # ----------------------------------------------------------------------------- inventory
+
+
+def _units_sold(orders: pd.DataFrame, snap: pd.DataFrame, window_days: int) -> np.ndarray:
+    """Units sold of each ``snap`` row (channel, product) in the ``window_days`` up to its channel's snapshot.
+
+    Order lines with a positive quantity dated in ``(snapshot - window, snapshot]``, summed per
+    channel and product by pandas in the lines' order (the sums a merge on the channel and a
+    ``groupby`` of the text keys gave), on the columns' integer codes; 0 where none was sold.
+    """
+    ch_code, ch_values = codes.factorize(orders["channel_id"])
+    pr_code, pr_values = codes.factorize(orders["product_id"])
+    day = orders["order_date"].to_numpy()
+    last = snap.drop_duplicates("channel_id").set_index("channel_id")["snapshot"]
+    at = codes.lookup(pd.Index(ch_values), last.index)
+    snapshot = np.append(np.where(at >= 0, last.to_numpy().astype(day.dtype)[np.maximum(at, 0)], np.datetime64("NaT")),
+                         np.datetime64("NaT")).astype(day.dtype)  # the last entry: lines without a channel
+    line_snap = snapshot[np.where(ch_code >= 0, ch_code, len(snapshot) - 1)]
+    sold = ((orders["quantity"] > 0).to_numpy() & (day > line_snap - np.timedelta64(window_days, "D"))
+            & (day <= line_snap) & (pr_code >= 0))
+    n_pr = max(len(pr_values), 1)
+    pair = ch_code[sold] * n_pr + pr_code[sold]
+    units = pd.Series(orders["quantity"].to_numpy(dtype=float)[sold]).groupby(pair).sum()
+    ch_at = codes.lookup(pd.Index(snap["channel_id"]), pd.Index(ch_values))
+    pr_at = codes.lookup(pd.Index(snap["product_id"]), pd.Index(pr_values))
+    want = np.where((ch_at >= 0) & (pr_at >= 0), ch_at * n_pr + pr_at, -1)
+    return units.reindex(want).fillna(0.0).to_numpy(dtype=float)
+
 
 
 @dataclass
@@ -219,13 +340,7 @@ def inventory_cover(tables: dict[str, pd.DataFrame], params: ChannelParams, as_o
         notes.append(Note("Orders carry no quantity or product_id: stock cover cannot be computed.",
                           "订单没有数量或 product_id：无法计算库存可售月数。"))
         return Inventory(pd.DataFrame(), pd.DataFrame(), latest, stale, age, notes)
-    o = orders.loc[orders["quantity"] > 0, ["channel_id", "product_id", "order_date", "quantity"]]
-    o = o.merge(snap[["channel_id", "snapshot"]].drop_duplicates(), on="channel_id")
-    o = o.loc[(o["order_date"] > o["snapshot"] - pd.Timedelta(days=params.cover_window_days))
-              & (o["order_date"] <= o["snapshot"])]
-    sold = o.groupby(["channel_id", "product_id"])["quantity"].sum().rename("units_sold")
-    sku = snap.merge(sold.reset_index(), on=["channel_id", "product_id"], how="left")
-    sku["units_sold"] = sku["units_sold"].fillna(0.0)
+    sku = snap.assign(units_sold=_units_sold(orders, snap, params.cover_window_days))
     months = params.cover_window_days / 30.4375
     sku["units_per_month"] = sku["units_sold"] / months
     sku["cover_months"] = np.where(sku["units_per_month"] > 0, sku["on_hand"] / sku["units_per_month"].where(

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import measures
+from workbench.channels import codes
 from workbench.channels.params import ChannelParams
 from workbench.data.aliases import BLANK, aliases_for
 from workbench.data.aliases import map_values as map_aliases
@@ -110,19 +111,25 @@ def _text(s: pd.Series) -> pd.Series:
 def map_values(s: pd.Series, mapping) -> pd.Series:
     """``s.map(mapping)`` computed once per distinct value (fast on long text columns).
 
-    ``mapping`` is a dict, a Series (index -> value) or a function of one value; missing values map
-    to missing.
+    ``mapping`` is a dict, a Series (index -> value; the first of repeated index values wins) or
+    a function of one value; missing values map to missing. The result's dtype is what
+    ``infer_objects`` makes of the mapped values: it is inferred once from the distinct mapped
+    values (plus a missing one when ``s`` has missing values), which is what inferring the whole
+    column gives, and the column is then taken from them.
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    if isinstance(mapping, pd.Series):  # a lookup table: vectorised
-        table = mapping[~mapping.index.duplicated()]
-        mapped = pd.Series(table.reindex(pd.Index(uniques)).to_numpy(dtype=object), dtype="object")
+    code, uniques = codes.factorize(s)
+    if isinstance(mapping, pd.Series):  # a lookup table: vectorised, the Arrow hash join on text
+        pos = codes.lookup(uniques, mapping.index)
+        mapped = pd.Series(pd.api.extensions.take(mapping.array, pos, allow_fill=True)).to_numpy(dtype=object)
     else:
         f = mapping.get if isinstance(mapping, dict) else mapping
-        mapped = pd.Series([f(u) for u in uniques], dtype="object")
-    out = mapped.reindex(codes).to_numpy() if len(uniques) else np.full(len(s), None, dtype=object)
-    out = np.where(codes >= 0, out, None)
-    return pd.Series(out, index=s.index, dtype="object").infer_objects()
+        mapped = np.array([f(u) for u in uniques] + [None], dtype=object)[:-1]
+    missing = code < 0
+    if missing.any():  # missing values map to None: one more distinct value
+        mapped = np.append(mapped, np.array([None], dtype=object))
+        code = np.where(missing, len(mapped) - 1, code)
+    values = pd.Series(mapped, dtype="object").infer_objects().array
+    return pd.Series(values.take(code), index=s.index)
 
 
 def _key(s: pd.Series) -> pd.Series:
@@ -299,7 +306,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     lf["known_source"] = ~is_unknown.to_numpy()
     names = channel_names(tables)
     if names:
-        orphan = sorted(set(lf.loc[lf["known_source"], "channel_id"]) - set(names))
+        orphan = sorted(set(lf.loc[lf["known_source"], "channel_id"].unique()) - set(names))
         if orphan:
             notes.append(Note("Lead sources not in the channels table: {ids}. They are analysed under their ids.",
                               "以下线索来源不在渠道表中：{ids}，按编号照常分析。",
@@ -379,7 +386,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
             odd = sr.isna() & (skey != "")
             unknown_names.append(_text(sh.loc[odd, "stage"]))
             # furthest stage per lead: position of each history row's lead, then a running maximum
-            pos = pd.Index(lf["lead_id"]).get_indexer(_text(sh["lead_id"]))
+            pos = codes.lookup(_text(sh["lead_id"]), pd.Index(lf["lead_id"]))  # lead ids are unique here
             hit = (pos >= 0) & sr.notna().to_numpy()
             hist = np.zeros(len(lf), dtype=np.int64)
             np.maximum.at(hist, pos[hit], sr.to_numpy()[hit].astype(np.int64))
@@ -410,7 +417,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     lf["stage_known"] = lf["reach"] > 0
 
     # -- channels with spend but no leads, and channels with nothing ---------------------------
-    with_leads = set(lf["channel_id"])
+    with_leads = set(lf["channel_id"].unique())
     spend = tables.get("spend")
     spend_ch = set(spend["channel_id"].dropna().astype("str").str.strip()) \
         if spend is not None and "channel_id" in spend else set()
