@@ -10,52 +10,121 @@ import numpy as np
 import pandas as pd
 
 from workbench.kpi import formula as F
+from workbench.kpi import keys as K
 from workbench.kpi import periods as P
 from workbench.kpi.prepare import LEVELS, UNATTRIBUTED, KpiData, Note, kpi_catalogue, prepare  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 
-def _group_orders(o: pd.DataFrame, by: list[str], need: set[str] | None = None) -> pd.DataFrame:
-    costed = o["cost"].notna()
-    amt = o["amount"]
+ORDER_SUMS = ["revenue", "sales", "returns", "cost", "costed_revenue", "quantity", "lines", "costed_lines"]
+
+
+def _clip0(x: np.ndarray) -> np.ndarray:
+    """``Series.clip(lower=0)``: negatives become 0, NaN stays."""
+    return np.where(x < 0, 0.0, x)
+
+
+def _fill0(x: np.ndarray) -> np.ndarray:
+    """``Series.fillna(0.0)``."""
+    return np.where(np.isnan(x), 0.0, x)
+
+
+def _keys(df: pd.DataFrame, by):
+    """Group keys: an integer id per row as given, or the named columns (positionally)."""
+    return by if isinstance(by, np.ndarray) else [pd.Series(df[b].array, name=b) for b in by]
+
+
+def _group_orders(o: pd.DataFrame, by, need: set[str] | None = None) -> pd.DataFrame:
+    """Order measures per group: sums and distinct orders (positive lines) and customers.
+
+    Parameters
+    ----------
+    o : DataFrame
+        Order lines with ``amount`` (``cost``, ``quantity``, ``order_code``, ``customer_code`` or the
+        ids they code, optional).
+    by : list of str, or ndarray
+        Grouping columns of ``o``, or one integer group id per line (>= 0).
+    need : set of str, optional
+        The measures wanted; ``orders`` / ``customers`` not in it are left 0 (they cost most).
+
+    Returns
+    -------
+    DataFrame
+        One row per group (in the order groups first appear), :data:`ORDER_SUMS` then ``orders`` and
+        ``customers``.
+    """
+    amt = o["amount"].to_numpy(dtype=float)
+    cost = o["cost"].to_numpy(dtype=float) if "cost" in o else np.full(len(o), np.nan)
+    costed = ~np.isnan(cost)
+    qty = o["quantity"].to_numpy(dtype=float) if "quantity" in o else np.full(len(o), np.nan)
     frame = pd.DataFrame({
-        **{b: o[b] for b in by},
-        "revenue": amt, "sales": amt.clip(lower=0), "returns": (-amt).clip(lower=0),
-        "cost": o["cost"].where(costed, 0.0), "costed_revenue": amt.where(costed, 0.0),
-        "quantity": o["quantity"].fillna(0.0), "lines": 1, "costed_lines": costed.astype(int),
-    })
-    g = frame.groupby(by, sort=False, dropna=True)
-    out = g[["revenue", "sales", "returns", "cost", "costed_revenue", "quantity", "lines", "costed_lines"]].sum()
-    keys = [frame[b] for b in by]
+        "revenue": amt, "sales": _clip0(amt), "returns": _clip0(-amt),
+        "cost": np.where(costed, cost, 0.0), "costed_revenue": np.where(costed, amt, 0.0),
+        "quantity": _fill0(qty), "lines": np.ones(len(o), dtype=np.int64),
+        "costed_lines": costed.astype(np.int64),
+    }, copy=False)
+    keys = _keys(o, by)
+    g = frame.groupby(keys, sort=False, dropna=True)
+    out = g[ORDER_SUMS].sum()
+    ids = g.ngroup().to_numpy()
     for name, col, mask in (("orders", "order_code", amt > 0), ("customers", "customer_code", None)):
         if need is not None and name not in need:
             out[name] = 0.0
             continue
-        codes = o[col] if col in o else pd.Series(pd.factorize(o["order_id" if name == "orders" else "customer_id"])[0],
-                                                  index=o.index)
-        sel = mask if mask is not None else pd.Series(True, index=o.index)
-        d = pd.DataFrame({**{b: k[sel] for b, k in zip(by, keys, strict=True)}, "c": codes[sel]}).drop_duplicates()
-        out[name] = d.groupby(by, sort=False).size().reindex(out.index, fill_value=0)
+        codes = (o[col].to_numpy() if col in o else
+                 pd.factorize(o["order_id" if name == "orders" else "customer_id"])[0])
+        sel = ~np.isnan(ids) if ids.dtype.kind == "f" else np.ones(len(ids), dtype=bool)
+        if mask is not None:
+            sel &= mask
+        out[name] = K.distinct_per_group(ids[sel].astype(np.int64), len(out), codes[sel])
     return out
 
 
-def _group_leads(L: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _group_leads(L: pd.DataFrame, by) -> pd.DataFrame:
+    st = L["status"]
+    won = (st == "won").to_numpy()
     frame = pd.DataFrame({
-        **{b: L[b] for b in by}, "leads": 1, "won": (L["status"] == "won").astype(int),
-        "lost": (L["status"] == "lost").astype(int), "open": (L["status"] == "open").astype(int),
-        "won_value": L["amount"].where(L["status"] == "won", 0.0).fillna(0.0),
-    })
-    return frame.groupby(by, sort=False, dropna=True).sum()
+        "leads": np.ones(len(L), dtype=np.int64), "won": won.astype(np.int64),
+        "lost": (st == "lost").to_numpy().astype(np.int64), "open": (st == "open").to_numpy().astype(np.int64),
+        "won_value": _fill0(np.where(won, L["amount"].to_numpy(dtype=float), 0.0)),
+    }, copy=False)
+    keys = _keys(L, by)
+    return frame.groupby(keys, sort=False, dropna=True).sum()
 
 
-def _group_feedback(f: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _group_feedback(f: pd.DataFrame, by) -> pd.DataFrame:
+    csat, nps = f["csat"].to_numpy(dtype=float), f["nps"].to_numpy(dtype=float)
     frame = pd.DataFrame({
-        **{b: f[b] for b in by}, "responses": 1, "csat_n": f["csat"].notna().astype(int),
-        "csat_sum": f["csat"].fillna(0.0), "nps_n": f["nps"].notna().astype(int),
-        "promoters": (f["nps"] >= 9).astype(int), "detractors": (f["nps"] <= 6).astype(int),
-    })
-    return frame.groupby(by, sort=False, dropna=True).sum()
+        "responses": np.ones(len(f), dtype=np.int64), "csat_n": (~np.isnan(csat)).astype(np.int64),
+        "csat_sum": _fill0(csat), "nps_n": (~np.isnan(nps)).astype(np.int64),
+        "promoters": (nps >= 9).astype(np.int64), "detractors": (nps <= 6).astype(np.int64),
+    }, copy=False)
+    keys = _keys(f, by)
+    return frame.groupby(keys, sort=False, dropna=True).sum()
+
+
+_COLUMNS = {"orders": ["amount", "cost", "quantity", "order_code", "customer_code"],
+            "leads": ["status", "amount"], "feedback": ["csat", "nps"]}
+
+
+def _columns(df: pd.DataFrame, source: str) -> list[str]:
+    """The columns a source's measures read (ids only where their integer codes are absent)."""
+    cols = [c for c in _COLUMNS[source] if c in df]
+    if source == "orders":
+        cols += [i for i, c in (("order_id", "order_code"), ("customer_id", "customer_code")) if c not in df and i in df]
+    return cols
+
+
+def level_codes(kd: KpiData, source: str, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``level`` on one of kd's frames (-1 where blank) and the keys they stand for;
+    computed once per frame and level (kept in ``kd.cache``)."""
+    ck = ("level_codes", source, level)
+    if ck not in kd.cache:
+        df = {"orders": kd.orders, "leads": kd.leads, "feedback": kd.feedback, "new": kd.new_customers}[source]
+        c, uniq = pd.factorize(df[level])
+        kd.cache[ck] = (c.astype(np.int64, copy=False), np.asarray(uniq, dtype=object))
+    return kd.cache[ck]
 
 
 def measures(kd: KpiData, level: str, granularity: str = "month", months: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -85,33 +154,19 @@ def measures(kd: KpiData, level: str, granularity: str = "month", months: tuple[
 
 def _measures(kd: KpiData, level: str, granularity: str, months) -> pd.DataFrame:
     parts = []
-    sources = [("orders", kd.orders, _group_orders), ("leads", kd.leads, _group_leads),
-               ("feedback", kd.feedback, _group_feedback), ("new", kd.new_customers, None)]
-    for _name, df, fn in sources:
-        if df is None or len(df) == 0 or level not in df:
-            continue
-        d = df
-        if months is not None:
-            d = d.loc[(d["month"] >= months[0]) & (d["month"] <= months[1])]
-        d = d.loc[d[level].notna() & (d["month"] >= 0)]
-        if granularity == "month":
-            per = d["month"].to_numpy()
+    for source in ("orders", "leads", "feedback", "new"):
+        if granularity == "month":  # a month's measures do not depend on the range: group all months once
+            g = _source_groups(kd, source, level, "month", None)
+            if g is not None and months is not None:
+                m = g.index.get_level_values(0).to_numpy()
+                g = g.loc[(m >= months[0]) & (m <= months[1])]
+                if g.empty:  # as grouping no rows gives it: integer periods, keys of no inferred type
+                    g.index = pd.MultiIndex.from_arrays([np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)],
+                                                        names=["period", "key"])
         else:
-            per = P.labels(d["month"].to_numpy(), granularity, kd.fy_start)
-        # group on integer codes (much faster than on long text columns), labels put back after
-        pcodes, puniq = pd.factorize(per)
-        kcodes, kuniq = pd.factorize(d[level])
-        d = d.assign(period=pcodes, key=kcodes)
-        if fn is None:
-            g = d.groupby(["period", "key"], sort=False).size().rename("new_customers").to_frame()
-        elif fn is _group_orders:
-            g = fn(d, ["period", "key"], _needed(kd))
-        else:
-            g = fn(d, ["period", "key"])
-        p_idx, k_idx = g.index.get_level_values(0).to_numpy(), g.index.get_level_values(1).to_numpy()
-        g.index = pd.MultiIndex.from_arrays([np.asarray(puniq)[p_idx], np.asarray(kuniq, dtype=object)[k_idx]],
-                                            names=["period", "key"])
-        parts.append(g)
+            g = _group_source(kd, source, level, granularity, months)
+        if g is not None:
+            parts.append(g)
     if not parts:
         return pd.DataFrame(columns=["period", "key", *F.MEASURES])
     out = pd.concat(parts, axis=1).fillna(0.0)
@@ -122,6 +177,51 @@ def _measures(kd: KpiData, level: str, granularity: str, months) -> pd.DataFrame
     if granularity == "month":
         out["period"] = [P.month_label(int(m)) for m in out["period"]]
     return out.sort_values(["period", "key"], kind="stable").reset_index(drop=True)
+
+
+def _source_groups(kd: KpiData, source: str, level: str, granularity: str, months) -> pd.DataFrame | None:
+    """:func:`_group_source`, kept in ``kd.cache``."""
+    ck = ("source_groups", source, level, granularity, months)
+    if ck not in kd.cache:
+        kd.cache[ck] = _group_source(kd, source, level, granularity, months)
+    return kd.cache[ck]
+
+
+def _period_codes(month: np.ndarray, granularity: str, fy_start: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of the period of each month (labels computed once per distinct month)."""
+    mcodes, muniq = pd.factorize(month)
+    if granularity == "month":
+        return mcodes, np.asarray(muniq)
+    lcodes, luniq = pd.factorize(P.labels(np.asarray(muniq), granularity, fy_start))
+    return (lcodes[mcodes] if len(mcodes) else mcodes), np.asarray(luniq)
+
+
+def _group_source(kd: KpiData, source: str, level: str, granularity: str, months) -> pd.DataFrame | None:
+    """One source's measures (orders, leads, feedback, new customers) per ``(period, key)``; ``None`` when
+    the source is absent or has no ``level``."""
+    df = {"orders": kd.orders, "leads": kd.leads, "feedback": kd.feedback, "new": kd.new_customers}[source]
+    if df is None or len(df) == 0 or level not in df:
+        return None
+    kcodes, kuniq = level_codes(kd, source, level)
+    month = df["month"].to_numpy()
+    keep = (kcodes >= 0) & (month >= 0)
+    if months is not None:
+        keep &= (month >= months[0]) & (month <= months[1])
+    rows = np.flatnonzero(keep)
+    # group on one integer id per (period, key) (much faster than on long text columns), labels put back after
+    pcodes, puniq = _period_codes(month[rows], granularity, kd.fy_start)
+    nk = max(len(kuniq), 1)
+    gid = pcodes.astype(np.int64) * nk + kcodes[rows]
+    if source == "new":
+        g = pd.Series(np.ones(len(rows), dtype=np.int64)).groupby(gid, sort=False).size().rename(
+            "new_customers").to_frame()
+    else:
+        d = df[_columns(df, source)].take(rows)
+        fn = {"orders": _group_orders, "leads": _group_leads, "feedback": _group_feedback}[source]
+        g = fn(d, gid, _needed(kd)) if source == "orders" else fn(d, gid)
+    gi = g.index.to_numpy().astype(np.int64)
+    g.index = pd.MultiIndex.from_arrays([puniq[gi // nk], kuniq[gi % nk]], names=["period", "key"])
+    return g
 
 
 def _needed(kd: KpiData) -> set[str]:

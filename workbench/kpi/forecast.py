@@ -42,6 +42,7 @@ Calibration
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import warnings
 
@@ -231,10 +232,28 @@ class ModelForm:
         return np.asarray(self.season)[months % 12]
 
 
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread.
+
+    An ETS fit makes thousands of tiny BLAS calls (L-BFGS-B on three parameters); with
+    OpenBLAS's worker threads each call pays a hand-over that costs more than the
+    arithmetic: a fit takes 5-10x the CPU time (``benchmarks/README.md``). The results are
+    the same bits (tested), only the waiting goes.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 def _fit_ets(x: np.ndarray, damped: bool):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         if damped:
             return ETSModel(np.asarray(x, dtype=float), error="add", trend="add", damped_trend=True).fit(disp=False)
@@ -288,7 +307,7 @@ def ets_paths(y: np.ndarray, h: int, paths: int = SIM_PATHS, seed: int = 0,
     """Simulated future paths ``(paths, h)`` of a statsmodels ETS(A,N,N) (or ETS(A,Ad,N)) fitted to ``y``,
     and its smoothing weight alpha."""
     res = _fit_ets(y, damped_trend)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         sims = res.simulate(h, repetitions=paths, anchor="end", rng=np.random.default_rng(seed))
     sims = np.asarray(sims, dtype=float).reshape(h, -1).T

@@ -25,6 +25,7 @@ import pandas as pd
 
 from workbench.data.loader import Dataset
 from workbench.kpi import formula as F
+from workbench.kpi import keys as K
 from workbench.kpi import periods as P
 from workbench.reporting import Note as ReportNote
 from workbench.reporting import share
@@ -93,27 +94,75 @@ def _rep_lookup(ds: Dataset) -> pd.DataFrame | None:
     return r
 
 
+def _customer_lookup(ds: Dataset) -> pd.DataFrame | None:
+    """Customers by ``customer_id`` (the first row of an id given twice)."""
+    if not ds.has("customers"):
+        return None
+    c = ds["customers"]
+    codes, uniq = pd.factorize(c["customer_id"], use_na_sentinel=False)
+    if len(uniq) < len(c):  # rare: ids given twice (the loader reports them); keep each id's first row
+        c = c.take(K.first_rows(codes))
+    return c.set_index("customer_id")
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """``s.astype("str")`` on a fresh RangeIndex (the frames built here are numbered 0..n-1)."""
+    return pd.Series(s.astype("str").array, name=s.name)
+
+
 def _attach_levels(df: pd.DataFrame, reps: pd.DataFrame | None, region: pd.Series | None) -> pd.DataFrame:
     df["company"] = ""
     df["channel"] = df["channel_id"].astype("str").fillna(UNATTRIBUTED) if "channel_id" in df else UNATTRIBUTED
     rep = df["rep_id"].astype("str") if "rep_id" in df else pd.Series(pd.NA, index=df.index, dtype="str")
     df["rep"] = rep
     if reps is not None and "team" in reps:
-        df["team"] = rep.map(reps["team"]).astype("str")
+        df["team"] = _map(rep, reps["team"]).astype("str")
     else:
         df["team"] = pd.Series(pd.NA, index=df.index, dtype="str")
     df["region"] = (region if region is not None else pd.Series(pd.NA, index=df.index, dtype="str")).fillna(UNATTRIBUTED)
     return df
 
 
+def _map(keys: pd.Series, source: pd.Series) -> pd.Series:
+    """``keys.map(source)``: each distinct key looked up once (few reps or regions behind millions of rows)."""
+    codes, uniq = pd.factorize(keys, use_na_sentinel=False)  # a missing key is looked up too, as in map
+    if len(uniq) * 4 > len(keys):  # mostly distinct keys (or none): look every one up
+        return K.lookup(keys, source)
+    got = K.lookup(pd.Series(uniq), source)
+    return pd.Series(got.array.take(codes), index=keys.index, name=keys.name)
+
+
 def _fill(base: pd.Series, source: pd.Series, keys: pd.Series) -> tuple[pd.Series, int]:
     blank = base.isna()
     if not blank.any():
         return base, 0
-    got = keys[blank].map(source)
-    base = base.copy()
-    base.loc[blank] = got
-    return base, int(got.notna().sum())
+    got = _map(keys[blank], source)
+    return base.fillna(got), int(got.notna().sum())
+
+
+def _upto(df: pd.DataFrame, dates: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
+    """The rows dated up to ``end`` (all of them without a copy when none is later), numbered 0..n-1."""
+    keep = (dates <= end).to_numpy()
+    if keep.all():
+        return df.reset_index(drop=True)
+    return df.loc[keep].reset_index(drop=True)
+
+
+def _order_lines(o: pd.DataFrame, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.Series]:
+    """Order lines dated up to ``end`` in the review's columns, and their region as given."""
+    na = pd.Series(pd.NA, index=o.index, dtype="str")
+    orders = pd.DataFrame({
+        "order_id": o["order_id"], "date": o["order_date"], "customer_id": o["customer_id"],
+        "amount": o["amount"].astype(float),
+        "cost": o["cost"].astype(float) if "cost" in o else np.nan,
+        "quantity": o["quantity"].astype(float) if "quantity" in o else np.nan,
+        "product_id": o["product_id"] if "product_id" in o else na,
+        "channel_id": o["channel_id"] if "channel_id" in o else na,
+        "rep_id": o["rep_id"] if "rep_id" in o else na,
+        "region": o["region"] if "region" in o else na,
+    })
+    orders = _upto(orders, orders["date"], end)
+    return orders.drop(columns="region"), orders["region"]
 
 
 def prepare(ds: Dataset, params) -> KpiData:
@@ -132,22 +181,12 @@ def prepare(ds: Dataset, params) -> KpiData:
     """
     o = ds["orders"]
     reps = _rep_lookup(ds)
-    cust = ds["customers"].drop_duplicates("customer_id").set_index("customer_id") if ds.has("customers") else None
+    cust = _customer_lookup(ds)
     as_of = pd.Timestamp(params.as_of) if params.as_of else o["order_date"].max().normalize()
+    end = as_of + pd.Timedelta(hours=23, minutes=59)
     data_notes: list[Note] = []
 
-    orders = pd.DataFrame({
-        "order_id": o["order_id"], "date": o["order_date"], "customer_id": o["customer_id"],
-        "amount": o["amount"].astype(float),
-        "cost": o["cost"].astype(float) if "cost" in o else np.nan,
-        "quantity": o["quantity"].astype(float) if "quantity" in o else np.nan,
-        "product_id": o["product_id"] if "product_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
-        "channel_id": o["channel_id"] if "channel_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
-        "rep_id": o["rep_id"] if "rep_id" in o else pd.Series(pd.NA, index=o.index, dtype="str"),
-    })
-    orders = orders.loc[orders["date"] <= as_of + pd.Timedelta(hours=23, minutes=59)].reset_index(drop=True)
-    region = o["region"].loc[orders.index] if "region" in o else pd.Series(pd.NA, index=orders.index, dtype="str")
-    region = region.reset_index(drop=True)
+    orders, region = _order_lines(o, end)
     blank0 = int(region.isna().sum())
     filled = {}
     for src in params.region_fallback:
@@ -183,49 +222,8 @@ def prepare(ds: Dataset, params) -> KpiData:
     am = int(P.month_of(pd.Series([as_of]))[0])
     last_month = am if as_of.normalize() == P.month_end(am) else am - 1
 
-    leads = None
-    if ds.has("leads"):
-        lead = ds["leads"]
-        lead = lead.loc[lead["created_date"] <= as_of + pd.Timedelta(hours=23, minutes=59)]
-        L = pd.DataFrame({
-            "lead_id": lead["lead_id"].to_numpy(), "created": lead["created_date"].to_numpy(),
-            "closed": (lead["closed_date"] if "closed_date" in lead else pd.Series(pd.NaT, index=lead.index)).to_numpy(),
-            "status": lead["status"].to_numpy(), "amount": (lead["amount"] if "amount" in lead else np.nan),
-            "channel_id": lead["channel_id"].to_numpy(),
-            "rep_id": (lead["rep_id"] if "rep_id" in lead else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
-            "customer_id": (lead["customer_id"] if "customer_id" in lead
-                            else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
-            "stage": (lead["stage"] if "stage" in lead else pd.Series(pd.NA, index=lead.index, dtype="str")).to_numpy(),
-        })
-        L["amount"] = pd.to_numeric(pd.Series(np.asarray(L["amount"])), errors="coerce").to_numpy()
-        for c in ("rep_id", "customer_id", "channel_id", "stage", "lead_id", "status"):
-            L[c] = L[c].astype("str")
-        reg = L["rep_id"].map(reps["region"]) if reps is not None and "region" in reps else pd.Series(pd.NA, index=L.index, dtype="str")
-        if cust is not None and "region" in cust:
-            reg, _ = _fill(reg.astype("str"), cust["region"], L["customer_id"])
-        leads = _attach_levels(L, reps, reg.astype("str"))
-        leads["month"] = P.month_of(leads["created"])
-        # status as known at as_of: a lead closed after as_of was still open then
-        late = leads["closed"].notna() & (leads["closed"] > as_of)
-        leads.loc[late, "status"] = "open"
-
-    fb = None
-    if ds.has("feedback"):
-        f = ds["feedback"]
-        f = f.loc[f["date"] <= as_of + pd.Timedelta(hours=23, minutes=59)]
-        fb = pd.DataFrame({
-            "date": f["date"].to_numpy(),
-            "channel_id": (f["channel_id"] if "channel_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")).to_numpy(),
-            "customer_id": (f["customer_id"] if "customer_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")).to_numpy(),
-            "nps": (f["nps"] if "nps" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
-            "csat": (f["csat"] if "csat" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
-        })
-        fb["channel_id"] = fb["channel_id"].astype("str")
-        fb["customer_id"] = fb["customer_id"].astype("str")
-        reg = fb["customer_id"].map(cust["region"]) if cust is not None and "region" in cust else None
-        fb = _attach_levels(fb, None, reg.astype("str") if reg is not None else None)
-        fb["rep"] = pd.Series(pd.NA, index=fb.index, dtype="str")
-        fb["month"] = P.month_of(fb["date"])
+    leads = _leads(ds["leads"], reps, cust, as_of) if ds.has("leads") else None
+    fb = _feedback(ds["feedback"], cust, end) if ds.has("feedback") else None
 
     if leads is not None and len(leads):
         first_month = min(first_month, int(leads["month"].min()))
@@ -252,23 +250,76 @@ def prepare(ds: Dataset, params) -> KpiData:
     return kd
 
 
+def _leads(lead: pd.DataFrame, reps: pd.DataFrame | None, cust: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Leads created up to ``as_of`` with their levels (region: the rep's, else the customer's) and month;
+    the status as known at ``as_of`` (a lead closed later was still open then)."""
+    lead = _upto(lead, lead["created_date"], as_of + pd.Timedelta(hours=23, minutes=59))
+    na = pd.Series(pd.NA, index=lead.index, dtype="str")
+    L = pd.DataFrame({
+        "lead_id": lead["lead_id"], "created": lead["created_date"],
+        "closed": lead["closed_date"] if "closed_date" in lead else pd.Series(pd.NaT, index=lead.index),
+        "status": lead["status"],
+        "amount": pd.to_numeric(lead["amount"], errors="coerce") if "amount" in lead else np.nan,
+        "channel_id": lead["channel_id"], "rep_id": lead["rep_id"] if "rep_id" in lead else na,
+        "customer_id": lead["customer_id"] if "customer_id" in lead else na,
+        "stage": lead["stage"] if "stage" in lead else na,
+    })
+    for c in ("rep_id", "customer_id", "channel_id", "stage", "lead_id", "status"):
+        L[c] = _text(L[c])
+    reg = _map(L["rep_id"], reps["region"]) if reps is not None and "region" in reps else pd.Series(pd.NA, index=L.index, dtype="str")
+    if cust is not None and "region" in cust:
+        reg, _ = _fill(reg.astype("str"), cust["region"], L["customer_id"])
+    leads = _attach_levels(L, reps, reg.astype("str"))
+    leads["month"] = P.month_of(leads["created"])
+    late = leads["closed"].notna() & (leads["closed"] > as_of)
+    if late.any():
+        leads["status"] = leads["status"].mask(late, "open")
+    return leads
+
+
+def _feedback(f: pd.DataFrame, cust: pd.DataFrame | None, end: pd.Timestamp) -> pd.DataFrame:
+    """Feedback responses dated up to ``end`` with their levels (region: the customer's) and month."""
+    f = _upto(f, f["date"], end)
+    fb = pd.DataFrame({
+        "date": f["date"],
+        "channel_id": _text(f["channel_id"] if "channel_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")),
+        "customer_id": _text(f["customer_id"] if "customer_id" in f else pd.Series(pd.NA, index=f.index, dtype="str")),
+        "nps": (f["nps"] if "nps" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
+        "csat": (f["csat"] if "csat" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
+    })
+    reg = _map(fb["customer_id"], cust["region"]) if cust is not None and "region" in cust else None
+    fb = _attach_levels(fb, None, reg.astype("str") if reg is not None else None)
+    fb["rep"] = pd.Series(pd.NA, index=fb.index, dtype="str")
+    fb["month"] = P.month_of(fb["date"])
+    return fb
+
+
+def _first_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's first order line with a positive amount (earliest date, then row order)."""
+    pos = np.flatnonzero((orders["amount"] > 0).to_numpy())
+    pos = pos[np.argsort(orders["date"].to_numpy()[pos], kind="stable")]
+    rows = pos[K.first_rows(orders["customer_code"].to_numpy()[pos])]
+    cols = ["customer_id", "date", "channel", "region", "rep", "team"]
+    return orders[cols].take(rows).reset_index(drop=True)
+
+
 def _new_customers(ds, orders, cust, as_of, notes) -> pd.DataFrame:
     """One row per new customer: the month it was created (``customers.created_date``, else its
     first order) and its keys (acquisition channel, region; rep and team of its first order)."""
-    pos = orders.loc[orders["amount"] > 0].sort_values("date", kind="stable")
-    first = pos.drop_duplicates("customer_id")
-    first = first.set_index("customer_id")
+    first = _first_orders(orders)
     if cust is not None and "created_date" in cust and cust["created_date"].notna().any():
         c = cust.loc[cust["created_date"].notna() & (cust["created_date"] <= as_of)]
         nc = pd.DataFrame({"customer_id": c.index.to_numpy(), "date": c["created_date"].to_numpy()})
+        pos = K.positions(nc["customer_id"], first["customer_id"])
+        firsts = {k: pd.Series(first[k].array.take(pos, allow_fill=True)) for k in ("channel", "region", "rep", "team")}
         nc["channel"] = (c["acquisition_channel_id"].to_numpy() if "acquisition_channel_id" in c else pd.NA)
-        nc["channel"] = nc["channel"].astype("str").fillna(nc["customer_id"].map(first["channel"]))
+        nc["channel"] = nc["channel"].astype("str").fillna(firsts["channel"])
         nc["region"] = (c["region"].to_numpy() if "region" in c else pd.NA)
-        nc["region"] = nc["region"].astype("str").fillna(nc["customer_id"].map(first["region"])).fillna(UNATTRIBUTED)
-        nc["rep"] = nc["customer_id"].map(first["rep"]).astype("str")
-        nc["team"] = nc["customer_id"].map(first["team"]).astype("str")
+        nc["region"] = nc["region"].astype("str").fillna(firsts["region"]).fillna(UNATTRIBUTED)
+        nc["rep"] = firsts["rep"].astype("str")
+        nc["team"] = firsts["team"].astype("str")
     else:
-        nc = first.reset_index()[["customer_id", "date", "channel", "region", "rep", "team"]]
+        nc = first[["customer_id", "date", "channel", "region", "rep", "team"]].copy()
         notes.append(Note("New customers are counted by their first order (customers.created_date is absent); "
                           "customers ordering in the first month of the data may be older.",
                           "新客户按首单日期计算（缺少 customers.created_date）；数据首月下单的客户可能是老客户。"))

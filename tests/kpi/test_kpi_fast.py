@@ -1,0 +1,174 @@
+"""The fast KPI code gives the same frames as the straightforward code it replaced (``reference_kpi``).
+
+The data are the bundled sample made awkward: order lines shuffled (not in date order), blank and
+empty-string regions, lines without rep or with a rep or customer missing from their tables, a
+customer id given twice, reps without team, a Chinese region, NaN costs, quantities, NPS and
+amounts, zero and negative amounts, leads closed after ``as_of``. Frames are compared exactly
+(values, dtypes, index).
+"""
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import reference_kpi as R
+
+from workbench.data import load_dataset
+from workbench.kpi import actuals as A
+from workbench.kpi import keys as K
+from workbench.kpi.params import KpiParams
+from workbench.paths import SAMPLE_DIR
+
+FRAMES = ("orders", "leads", "feedback", "new_customers", "targets", "reps", "stages")
+
+
+def _awkward(ds):
+    rng = np.random.default_rng(14)
+    t = {k: v.copy() for k, v in ds.tables.items()}
+    o = t["orders"].sample(frac=1.0, random_state=3).reset_index(drop=True)  # not in date order
+    n = len(o)
+    pick = lambda share: rng.random(n) < share  # noqa: E731
+    o.loc[pick(0.05), "region"] = np.nan
+    o.loc[pick(0.01), "region"] = ""
+    o.loc[pick(0.01), "region"] = "西北（新）"
+    o.loc[pick(0.03), "rep_id"] = np.nan
+    o.loc[pick(0.005), "rep_id"] = "R999"  # not in reps
+    o.loc[pick(0.005), "customer_id"] = "C_UNKNOWN"  # not in customers
+    o.loc[pick(0.05), "cost"] = np.nan
+    o.loc[pick(0.05), "quantity"] = np.nan
+    o.loc[pick(0.02), "amount"] = 0.0
+    o.loc[pick(0.02), "amount"] = -o["amount"].abs()
+    o.loc[pick(0.01), "channel_id"] = np.nan
+    t["orders"] = pd.concat([o, o.iloc[:50]], ignore_index=True)  # lines given twice
+    c = t["customers"]
+    dup = c.iloc[[0, 5]].assign(region="华北")
+    c = pd.concat([c, dup], ignore_index=True)  # ids given twice: the first row counts
+    c.loc[c.index[10:400:7], "region"] = np.nan
+    c.loc[c.index[20:60:9], "created_date"] = pd.NaT
+    t["customers"] = c
+    r = t["reps"].copy()
+    r.loc[r.index[3], "team"] = np.nan
+    r.loc[r.index[4], "region"] = ""
+    t["reps"] = r
+    L = t["leads"].copy()
+    L.loc[L.index[::97], "amount"] = np.nan
+    L.loc[L.index[::53], "customer_id"] = "C_UNKNOWN"
+    t["leads"] = L
+    f = t["feedback"].copy()
+    f.loc[f.index[::11], "nps"] = np.nan
+    f.loc[f.index[::13], "csat"] = np.nan
+    f.loc[f.index[::17], "customer_id"] = "C_UNKNOWN"
+    t["feedback"] = f
+    return dataclasses.replace(ds, tables=t)
+
+
+@pytest.fixture(scope="module")
+def awkward():
+    return _awkward(load_dataset(SAMPLE_DIR, strict=False))
+
+
+PARAMS = [
+    {},
+    {"as_of": "2026-05-17"},  # drops later lines, leads and responses; leads closed later reopen
+    {"as_of": "2025-12-31", "region_fallback": ["reps", "customers"], "kpis": ["revenue", "orders", "margin"]},
+    {"region_fallback": []},
+]
+
+
+def _same(a, b, name=""):
+    pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("kw", PARAMS)
+def test_prepare_equals_reference(awkward, kw):
+    p = KpiParams(**kw)
+    ref, new = R.prepare(awkward, p), A.prepare(awkward, p)
+    for name in FRAMES:
+        _same(getattr(ref, name).reset_index(drop=True), getattr(new, name).reset_index(drop=True), name)
+    assert [n.__dict__ for n in ref.notes] == [n.__dict__ for n in new.notes]
+    assert (ref.first_month, ref.last_month, ref.as_of) == (new.first_month, new.last_month, new.as_of)
+
+
+def test_each_kept_line_keeps_its_own_region(awkward):
+    # the lines are shuffled and as_of drops later ones: region must stay with its line
+    p = KpiParams(as_of="2026-05-17", region_fallback=[])
+    kd = A.prepare(awkward, p)
+    o = awkward["orders"]
+    src = o.loc[o["order_date"] <= pd.Timestamp("2026-05-17 23:59")]
+    assert len(src) == len(kd.orders) < len(o)
+    assert (kd.orders["order_id"].to_numpy() == src["order_id"].to_numpy()).all()
+    expect = src["region"].fillna(A.UNATTRIBUTED).to_numpy()
+    assert (kd.orders["region"].to_numpy() == expect).all()
+
+
+@pytest.mark.parametrize("kw", PARAMS[:2])
+def test_measures_equal_reference(awkward, kw):
+    p = KpiParams(**kw)
+    kd = A.prepare(awkward, p)
+    ranges = [None, (kd.first_month + 3, kd.last_month - 2), (kd.last_month + 5, kd.last_month + 9)]
+    for level, gran, months in itertools.product(A.LEVELS, ["month", "quarter", "fiscal_year"], ranges):
+        ref = R._measures(kd, level, gran, months)
+        _same(ref, A.measures(kd, level, gran, months), f"{level} {gran} {months}")
+        _same(ref, A.measures(kd, level, gran, months), f"{level} {gran} {months} (cached)")
+
+
+def test_group_orders_with_column_names_equals_reference():
+    rng = np.random.default_rng(5)
+    n = 3000
+    o = pd.DataFrame({
+        "k": rng.choice(["甲", "", "b", None], n), "m": rng.integers(0, 4, n),
+        "amount": np.where(rng.random(n) < 0.05, np.nan, rng.normal(50, 80, n).round(2)),
+        "cost": np.where(rng.random(n) < 0.2, np.nan, rng.normal(20, 5, n)),
+        "quantity": np.where(rng.random(n) < 0.1, np.nan, rng.integers(-2, 9, n).astype(float)),
+        "order_id": rng.choice([f"O{i}" for i in range(400)] + [None], n),
+        "customer_id": rng.choice([f"客户{i}" for i in range(90)] + [None], n),
+    }).astype({"k": "str", "order_id": "str", "customer_id": "str"})
+    ref = R._group_orders(o, ["k", "m"])
+    new = A._group_orders(o, ["k", "m"])
+    _same(ref, new[ref.columns.tolist()])
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def _texts(rng, n, pool):
+    return pd.Series(rng.choice(np.array(pool, dtype=object), n), dtype="str")
+
+
+POOL = ["a", "", "北京", "b", None, "ü", "a ", "A"]
+
+
+def test_positions_and_lookup_equal_pandas():
+    rng = np.random.default_rng(1)
+    values = _texts(rng, 500, POOL + ["zz"])
+    keys = pd.Index(["b", "a", None, "", "北京", "A"], dtype="str")
+    assert (K.positions(values, keys) == keys.get_indexer(values)).all()
+    mapping = pd.Series(["B", "甲", "N", "E", "京", None], index=keys, dtype="str")
+    pd.testing.assert_series_equal(K.lookup(values, mapping), values.map(mapping))
+    dates = pd.Series(pd.to_datetime(["2020-01-01", None, "2021-05-05", "2022-02-02", "2023-03-03", "2024-04-04"]),
+                      index=keys)
+    pd.testing.assert_series_equal(K.lookup(values, dates), values.map(dates))
+    nums = pd.Series([1.5, np.nan, 2.0, 3.0, 4.0, 5.0], index=keys)
+    pd.testing.assert_series_equal(K.lookup(values, nums), values.map(nums))
+    obj = values.astype(object)  # not Arrow text: pandas itself
+    pd.testing.assert_series_equal(K.lookup(obj, mapping), obj.map(mapping))
+    assert len(K.positions(values.iloc[:0], keys)) == 0
+
+
+def test_first_rows_are_what_drop_duplicates_keeps():
+    rng = np.random.default_rng(2)
+    s = _texts(rng, 400, POOL)
+    codes, _ = pd.factorize(s)  # missing -> -1: one value, as drop_duplicates counts it
+    assert (K.first_rows(codes) == s.drop_duplicates().index.to_numpy()).all()
+    assert len(K.first_rows(np.array([], dtype=np.int64))) == 0
+
+
+def test_distinct_per_group_counts_distinct_values():
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 7, 2000)
+    c = rng.integers(-1, 40, 2000)
+    expect = pd.DataFrame({"g": g, "c": c}).drop_duplicates().groupby("g").size().reindex(range(9), fill_value=0)
+    assert (K.distinct_per_group(g, 9, c) == expect.to_numpy()).all()
+    assert (K.distinct_per_group(np.array([], dtype=np.int64), 3, np.array([], dtype=np.int64)) == 0).all()
