@@ -95,6 +95,8 @@ CASES = [
     (pd.Series([3, 4], index=pd.Index(["直销", "ch 01"], dtype="str")), "float64"),
     (pd.Series(pd.to_datetime(["2024-01-01", None]), index=pd.Index(["", "直销"], dtype="str")), "datetime64[us]"),
     (pd.Series([], dtype="str"), "float64"),
+    (pd.Series(["华东", None], index=pd.Index(["直销", "CH 01"], dtype="str"), dtype="string[pyarrow]"), "str"),
+    (pd.Series([None, None], index=pd.Index(["直销", "CH 01"], dtype="str"), dtype="str"), "float64"),
 ]
 
 

@@ -147,6 +147,19 @@ def test_matrix_is_groupby_of_text_keys(awk, dimension):
     assert np.allclose(shares.dropna(), 1.0)
 
 
+def test_matrix_of_a_number_segment_column(awk):
+    """A segment column that is not text is mapped value by value (its dtype inferred), as before."""
+    rng = np.random.default_rng(9)
+    cust = awk["customers"].assign(size=rng.choice([1.0, 2.0, 10.0, np.nan], len(awk["customers"])))
+    t = {**awk, "customers": cust}
+    p = ChannelParams(segment_column="size")
+    m = channel_matrix(t, "segment", p, AS_OF)
+    want, _ = _matrix_reference(t, "segment", p, AS_OF)
+    pd.testing.assert_frame_equal(m.long[["channel_id", "key", "revenue", "orders"]], want, check_exact=True,
+                                  check_dtype=False)
+    assert {"1.0", "10.0", "(none)"} <= set(m.long["key"])
+
+
 def test_matrix_pools_beyond_the_top_values():
     rng = np.random.default_rng(5)
     n = 3000
@@ -261,6 +274,28 @@ def test_resampled_sums_equal_the_one_shot_draw(n, monkeypatch):
     for block in (1, 13, 1 << 16, vd.RESAMPLE_BLOCK):
         monkeypatch.setattr(vd, "RESAMPLE_BLOCK", block)
         assert np.array_equal(vd.resampled_sums(won, 400, np.random.default_rng(7)), want)
+
+
+def test_logrank_on_channel_codes_is_survdiff_on_channel_ids():
+    """time_to_close hands survdiff integer channels numbered in id order: the same statistic as the ids."""
+    from types import SimpleNamespace
+
+    from statsmodels.duration.survfunc import survdiff
+
+    from workbench.channels.funnel import time_to_close
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    leads = pd.DataFrame({"channel_id": pd.Series(_pick(rng, ["经销商", "CH01", "天猫 旗舰店", "a", "CH01 "], n),
+                                                  dtype="str"),
+                          "known_source": True, "duration_days": rng.integers(0, 200, n).astype(float),
+                          "event": rng.random(n) < 0.7})
+    leads.loc[:40, "duration_days"] = np.nan
+    got = time_to_close(SimpleNamespace(leads=leads), ChannelParams()).logrank
+    ok = leads["duration_days"].notna()
+    chi2, p = survdiff(leads.loc[ok, "duration_days"].to_numpy(float), leads.loc[ok, "event"].to_numpy(float),
+                       leads.loc[ok, "channel_id"].to_numpy(dtype=object))
+    assert got["chi2"] == chi2 and got["p_value"] == p and got["df"] == 4
 
 
 # ----------------------------------------------------------------------------- value of new customers

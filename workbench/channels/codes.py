@@ -35,18 +35,28 @@ def _arrow(s: pd.Series | pd.Index) -> pa.ChunkedArray | None:
     return pa_arr if isinstance(pa_arr, pa.ChunkedArray) else None
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+TEXT = pd.Series(["x"], dtype=object).infer_objects().dtype
+"""The dtype pandas infers for text (``str``, Arrow-backed): a text column of it maps to itself."""
+
+
+def is_text(s: pd.Series | pd.Index) -> bool:
+    """True when ``s`` has the dtype pandas infers for text (:data:`TEXT`)."""
+    return s.dtype == TEXT
+
+
+def _factorize(s: pd.Series):
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
     codes.setflags(write=False)
-    return codes, np.asarray(uniques, dtype=object)
+    return codes, uniques
 
 
-def factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(s, use_na_sentinel=True)``: int64 codes (-1 = missing) and the values (object array).
+def factorize(s: pd.Series):
+    """``pd.factorize(s, use_na_sentinel=True)``: int64 codes (-1 = missing) and the values.
 
     Computed once per Arrow text column of at least :data:`MIN_CACHED` rows; the codes are
-    read-only (they may be shared by every caller of the same column).
+    read-only (they may be shared by every caller of the same column). The values are what
+    ``pd.factorize`` returns (an Arrow array for text: millions of order ids stay compact).
     """
     key = _arrow(s) if len(s) >= MIN_CACHED else None
     if key is None:
@@ -60,7 +70,7 @@ def factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def subset(codes: np.ndarray, uniques: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def subset(codes: np.ndarray, uniques, mask: np.ndarray | None):
     """Codes and values of the rows in ``mask``, numbered as ``pd.factorize`` numbers that subset.
 
     ``pd.factorize(s[mask])`` numbers the values in the order they first appear among those
@@ -119,7 +129,7 @@ def _as_text(values: pd.Index) -> pa.Array | None:
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an integer array (``np.unique`` by a sort: many times faster at 10M)."""
-    v = np.sort(np.asarray(values), kind="stable")
+    v = np.sort(np.asarray(values))
     return v[np.r_[True, v[1:] != v[:-1]]] if len(v) else v
 
 
@@ -135,4 +145,4 @@ def month_index(dates: pd.Series) -> np.ndarray:
     return (dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1).astype(np.int64)
 
 
-__all__ = ["MIN_CACHED", "distinct", "factorize", "first_seen", "lookup", "month_index", "subset"]
+__all__ = ["MIN_CACHED", "TEXT", "distinct", "factorize", "first_seen", "is_text", "lookup", "month_index", "subset"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.channels import funnel as fn
 from workbench.channels.diagnosis import Diagnosis, diagnose, feedback_by_channel
-from workbench.channels.matrices import DIMENSIONS, Matrix, channel_matrix
+from workbench.channels.matrices import DIMENSIONS, Matrix, channel_matrix, window_lines
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import LeadData
 
@@ -47,5 +47,12 @@ def analyse_funnel(tables: dict[str, pd.DataFrame], ld: LeadData, params: Channe
 
 def channel_matrices(tables: dict[str, pd.DataFrame], params: ChannelParams,
                      as_of: pd.Timestamp) -> dict[str, Matrix]:
-    """The channel × product, segment and region matrices (see :func:`channel_matrix`)."""
-    return {d: channel_matrix(tables, d, params, as_of) for d in DIMENSIONS}
+    """The channel × product, segment and region matrices (see :func:`channel_matrix`).
+
+    The window's order lines are encoded once (:func:`~workbench.channels.matrices.window_lines`)
+    for the three.
+    """
+    orders = tables.get("orders")
+    lines = window_lines(orders, params, as_of) \
+        if orders is not None and not orders.empty and "channel_id" in orders else None
+    return {d: channel_matrix(tables, d, params, as_of, lines=lines) for d in DIMENSIONS}

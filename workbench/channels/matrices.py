@@ -52,7 +52,7 @@ class Matrix:
 
 
 def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: ChannelParams,
-                   as_of: pd.Timestamp | None = None, top: int = 16) -> Matrix:
+                   as_of: pd.Timestamp | None = None, top: int = 16, *, lines: WindowLines | None = None) -> Matrix:
     """Revenue share of each channel over products (category), customer segments or regions.
 
     Parameters
@@ -66,6 +66,8 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
         Only the ``trend_months`` months up to it are used.
     top : int
         The largest values by revenue get their own column; the rest are pooled as ``(other)``.
+    lines : WindowLines, optional
+        The window's order lines as codes (:func:`window_lines`), shared by the three matrices.
 
     Returns
     -------
@@ -84,24 +86,17 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
                           "没有带渠道的订单：无法生成渠道 × {dim_zh} 矩阵。",
                           {"dim": dimension, "dim_zh": DIM_ZH[dimension]}))
         return empty
-    mask = None
-    if as_of is not None:
-        start = (as_of.to_period("M") - (params.trend_months - 1)).start_time
-        dates = orders["order_date"]
-        mask = ((dates >= start) & (dates <= as_of + pd.Timedelta(days=1))).to_numpy()
+    w = lines if lines is not None else window_lines(orders, params, as_of)
+    mask = w.mask
     keyed = _key(tables, orders, mask, dimension, params, notes)
     if keyed is None:
         return empty
     k_code, k_values, column = keyed
     # integer codes: channel, key (values beyond the top ones pooled as "(other)") and order, computed on the
     # whole table once (workbench.channels.codes) and masked to the window
-    ch_code, ch_names = channel_codes(orders["channel_id"], mask)
     k_names = [str(k) for k in k_values] + ["(none)"]
     k_code = np.where(k_code < 0, len(k_names) - 1, k_code)
-    amount = orders["amount"].to_numpy(dtype=float)
-    order = codes.factorize(orders["order_id"])[0]
-    if mask is not None:
-        amount, order = amount[mask], order[mask]
+    amount = w.amount
     missing = float((k_code == len(k_names) - 1).mean())
     if missing > 0.05:
         notes.append(Note("{share} of order lines have no {dim}; they are shown as (none).",
@@ -112,50 +107,85 @@ def channel_matrix(tables: dict[str, pd.DataFrame], dimension: str, params: Chan
     keep = list(rev_by_key.index[:top])
     pooled = len(rev_by_key) > top
     labels = np.array([k if k in set(keep) else "(other)" for k in k_names], dtype=object)
-    long, ch_orders = _revenue_orders(np.asarray(ch_names, dtype=object), ch_code, labels, k_code, amount, order)
+    long = _revenue_orders(w, labels, k_code)
     tot = long.groupby("channel_id")["revenue"].transform("sum")
     long["share"] = long["revenue"] / tot.where(tot != 0)
     names = channel_names(tables)
     order = keep + (["(other)"] if pooled else [])
     wide = long.pivot(index="channel_id", columns="key", values="share").reindex(columns=order)
     per_ch = long.groupby("channel_id")[["revenue"]].sum()
-    per_ch["orders"] = ch_orders
+    per_ch["orders"] = w.orders_per_channel()
     wide = per_ch.join(wide).sort_values("revenue", ascending=False).reset_index()
     wide.insert(1, "channel_name", wide["channel_id"].map(lambda c: names.get(c, "")))
     return Matrix(dimension, column, long, wide, notes)
 
 
-def _revenue_orders(ch_names: np.ndarray, ch_code: np.ndarray, labels: np.ndarray, k_code: np.ndarray,
-                    amount: np.ndarray, order: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
-    """Revenue and distinct orders per (channel, label) and distinct orders per channel, from integer codes.
+@dataclass
+class WindowLines:
+    """The order lines of the matrices' window as integer codes (built once for the three matrices).
+
+    ``mask`` selects the window's lines of ``orders`` (None: all), ``channel`` and ``order`` are
+    their channel and order codes (a missing order id is -1, one value), ``channel_names`` the
+    ids of the channel codes, ``amount`` their amounts.
+    """
+
+    mask: np.ndarray | None
+    channel: np.ndarray
+    channel_names: np.ndarray
+    amount: np.ndarray
+    order: np.ndarray
+    _per_channel: pd.Series | None = None
+
+    @property
+    def width(self) -> int:
+        """One more than the largest order code + 1: ``channel * width + order + 1`` numbers the pairs."""
+        return int(self.order.max(initial=0)) + 2
+
+    def orders_per_channel(self) -> pd.Series:
+        """Distinct orders per channel id (``groupby("channel_id")["order"].nunique()``)."""
+        if self._per_channel is None:
+            n = len(self.channel_names)
+            pairs = codes.distinct(self.channel * self.width + (self.order + 1))
+            per_ch = np.bincount(pairs // self.width, minlength=n)
+            seen = np.flatnonzero(np.bincount(self.channel, minlength=n) > 0)
+            self._per_channel = pd.Series(per_ch[seen].astype(np.int64), name="order",
+                                          index=pd.Index(self.channel_names[seen], name="channel_id")).sort_index()
+        return self._per_channel
+
+
+def window_lines(orders: pd.DataFrame, params: ChannelParams, as_of: pd.Timestamp | None) -> WindowLines:
+    """The lines of the ``trend_months`` months up to ``as_of`` (all lines without it) as :class:`WindowLines`."""
+    mask = None
+    if as_of is not None:
+        start = (as_of.to_period("M") - (params.trend_months - 1)).start_time
+        dates = orders["order_date"]
+        mask = ((dates >= start) & (dates <= as_of + pd.Timedelta(days=1))).to_numpy()
+    ch_code, ch_names = channel_codes(orders["channel_id"], mask)
+    amount = orders["amount"].to_numpy(dtype=float)
+    order = codes.factorize(orders["order_id"])[0]
+    if mask is not None:
+        amount, order = amount[mask], order[mask]
+    return WindowLines(mask, ch_code, np.asarray(ch_names, dtype=object), amount, order)
+
+
+def _revenue_orders(w: WindowLines, labels: np.ndarray, k_code: np.ndarray) -> pd.DataFrame:
+    """Revenue and distinct orders per (channel, label), from integer codes.
 
     The same frame as ``groupby(["channel_id", "key"], sort=True)`` of the lines with ``amount.sum()``
-    and ``order.nunique()`` (``channel_id, key, revenue, orders``): each group's revenue is summed
-    by pandas over its lines in their order, as there.
-
-    Returns
-    -------
-    long : DataFrame
-        ``channel_id, key, revenue, orders``, sorted by channel and label.
-    orders : Series
-        Distinct orders per channel id.
+    and ``order.nunique()`` (``channel_id, key, revenue, orders``, sorted by channel and label):
+    each group's revenue is summed by pandas over its lines in their order, as there.
     """
     lab_code, lab_names = pd.factorize(labels)
     n_lab = max(len(lab_names), 1)
-    group = ch_code.astype(np.int64) * n_lab + lab_code[k_code]
-    revenue = pd.Series(amount).groupby(group, sort=True).sum()
+    group = w.channel * n_lab + lab_code[k_code]
+    revenue = pd.Series(w.amount).groupby(group, sort=True).sum()
     gid = revenue.index.to_numpy()
-    width = int(order.max(initial=0)) + 2  # order codes from -1 (a missing id counts as one value, as nunique's)
-    pairs = codes.distinct(group * width + (order + 1))
-    n_orders = np.bincount(pairs // width, minlength=int(gid.max(initial=0)) + 1)[gid]
-    long = pd.DataFrame({"channel_id": ch_names[gid // n_lab], "key": np.asarray(lab_names, dtype=object)[gid % n_lab],
+    pairs = codes.distinct(group * w.width + (w.order + 1))  # a missing order id counts as one value, as nunique's
+    n_orders = np.bincount(pairs // w.width, minlength=int(gid.max(initial=0)) + 1)[gid]
+    long = pd.DataFrame({"channel_id": w.channel_names[gid // n_lab],
+                         "key": np.asarray(lab_names, dtype=object)[gid % n_lab],
                          "revenue": revenue.to_numpy(), "orders": n_orders.astype(np.int64)})
-    long = long.sort_values(["channel_id", "key"], kind="stable").reset_index(drop=True)
-    ch_pairs = codes.distinct(ch_code.astype(np.int64) * width + (order + 1))
-    per_ch = np.bincount(ch_pairs // width, minlength=len(ch_names))
-    seen = np.flatnonzero(np.bincount(ch_code, minlength=len(ch_names)) > 0)
-    per = pd.Series(per_ch[seen].astype(np.int64), index=pd.Index(ch_names[seen], name="channel_id"), name="order")
-    return long, per.sort_index()
+    return long.sort_values(["channel_id", "key"], kind="stable").reset_index(drop=True)
 
 
 DIM_ZH = {"product": "产品", "segment": "客户细分", "region": "区域"}
@@ -219,9 +249,15 @@ def _mapped(col: pd.Series, mask: np.ndarray | None, mapping=None, cached: bool 
         sub, uniques = codes.subset(*codes.factorize(col), mask)
     else:
         sub, uniques = pd.factorize(col if mask is None else col[mask], use_na_sentinel=True)
-        sub, uniques = np.asarray(sub, dtype=np.int64), np.asarray(uniques, dtype=object)
+        sub = np.asarray(sub, dtype=np.int64)
     if mapping is None:
         return sub, uniques
+    if isinstance(mapping, pd.Series) and codes.is_text(mapping):  # text values: map codes, not values
+        value_code, value_names = codes.factorize(mapping)
+        pos = codes.lookup(uniques, mapping.index)
+        key = np.where(pos >= 0, value_code[np.maximum(pos, 0)], -1) if len(pos) else np.empty(0, dtype=np.int64)
+        row = np.where(sub >= 0, key[np.maximum(sub, 0)], -1) if len(key) else np.full(len(sub), -1)
+        return codes.subset(row, value_names, None)
     distinct = pd.Series(list(uniques) + ([None] if (sub < 0).any() else []), dtype=col.dtype)
     mapped = map_values(distinct, mapping)
     canon, values = pd.factorize(mapped, use_na_sentinel=True)

@@ -118,6 +118,12 @@ def map_values(s: pd.Series, mapping) -> pd.Series:
     column gives, and the column is then taken from them.
     """
     code, uniques = codes.factorize(s)
+    if isinstance(mapping, pd.Series) and codes.is_text(mapping):  # text looked up: taken as it is
+        pos = codes.lookup(uniques, mapping.index)
+        row = np.where(code >= 0, pos[np.maximum(code, 0)], -1) if len(pos) else np.full(len(s), -1)
+        out = pd.api.extensions.take(mapping.array, row, allow_fill=True)
+        if not out.isna().all():  # all missing: a float column, as inferred below
+            return pd.Series(out, index=s.index)
     if isinstance(mapping, pd.Series):  # a lookup table: vectorised, the Arrow hash join on text
         pos = codes.lookup(uniques, mapping.index)
         mapped = pd.Series(pd.api.extensions.take(mapping.array, pos, allow_fill=True)).to_numpy(dtype=object)
@@ -130,6 +136,13 @@ def map_values(s: pd.Series, mapping) -> pd.Series:
         code = np.where(missing, len(mapped) - 1, code)
     values = pd.Series(mapped, dtype="object").infer_objects().array
     return pd.Series(values.take(code), index=s.index)
+
+
+def _period_text(per: pd.Series) -> pd.Series:
+    """``per.astype("str")``, formatted once per distinct period (a few dozen cohorts, millions of leads)."""
+    code, uniques = pd.factorize(per, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=per.dtype).astype("str")
+    return pd.Series(pd.api.extensions.take(text.array, code, allow_fill=True), index=per.index, dtype=text.dtype)
 
 
 def _key(s: pd.Series) -> pd.Series:
@@ -351,7 +364,7 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
 
     # -- cohorts ---------------------------------------------------------------------------
     per = lf["created_date"].dt.to_period(freq)
-    lf["cohort"] = per.astype("str")
+    lf["cohort"] = _period_text(per)
     lf["mature"] = measures.mature(lf["created_date"], as_of, params.mature_after_days, params.cohort)
 
     # -- region from the rep (or the customer) --------------------------------------------

@@ -33,8 +33,15 @@ def _slim(df: pd.DataFrame | None, cols: tuple[str, ...]) -> pd.DataFrame | None
 
 
 def _aligned(rfm_ids: pd.Index, table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """``table[cols]`` of each rfm customer (first row of a repeated id; NaN when absent)."""
-    pos = codes.lookup(rfm_ids, pd.Index(table["customer_id"]))
+    """``table[cols]`` of each rfm customer (first row of a repeated id; NaN when absent).
+
+    The CLV table lists the rfm customers in their order (both come from the same sorted
+    customers): then its rows are taken as they are, without a lookup of millions of ids.
+    """
+    ids = pd.Index(table["customer_id"].astype("str"))
+    if ids.equals(rfm_ids) and ids.is_unique:
+        return pd.DataFrame({c: table[c].to_numpy(dtype=float) for c in cols})
+    pos = codes.lookup(rfm_ids, ids)
     return pd.DataFrame({c: pd.api.extensions.take(table[c].to_numpy(dtype=float), pos, allow_fill=True)
                          for c in cols})
 

@@ -246,13 +246,13 @@ def _stage(rpt, name: str) -> str:
 def cohort_sentence(ld: LeadData, params: ChannelParams) -> dict:
     """What the conversion rates are computed on (mature cohorts) and how many leads are left out."""
     lf = ld.leads
-    m = lf.loc[lf["mature"]]
-    if m.empty:
+    status, cohort = lf["status"][lf["mature"]], lf["cohort"][lf["mature"]]  # two columns, not every column
+    if status.empty:
         return {"en": "No creation cohort is mature yet (a cohort needs {d} days after its last day): conversion "
                       "rates below would be biased by open leads, so they are not computed.",
                 "zh": "尚无成熟的创建批次（批次结束后需满 {d} 天）：未关闭线索会使转化率偏低，因此不计算。",
                 "d": count(params.mature_after_days)}
-    still_open = (m["status"] == "open").mean()
+    still_open = (status == "open").mean()
     warn_en = warn_zh = ""
     if still_open > 0.10:
         warn_en = (" That is many: conversion rates are lower bounds, and the win rate of closed leads beside them "
@@ -263,7 +263,7 @@ def cohort_sentence(ld: LeadData, params: ChannelParams) -> dict:
                   "many are still open; {open} of the leads used are still open and count as not won." + warn_en,
             "zh": "转化率 = 赢单 / 线索，基于 {first} … {last} 创建的 {n} 条线索：即结束日距分析基准日 {as_of} 至少 {d} 天的批次。"
                   "较新的 {young} 条线索因多数仍未关闭而不计入；所用线索中仍有 {open} 未关闭，按未赢单计。" + warn_zh,
-            "n": count(len(m)), "first": m["cohort"].min(), "last": m["cohort"].max(),
+            "n": count(len(status)), "first": cohort.min(), "last": cohort.max(),
             "d": count(params.mature_after_days), "as_of": ld.as_of, "young": count(int((~lf["mature"]).sum())),
             "open": share(still_open)}
 
