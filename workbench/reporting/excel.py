@@ -22,10 +22,14 @@ reader's copy of the same tables:
   in characters as Excel shows them;
 - a table longer than an Excel sheet (:data:`MAX_ROWS` rows) is cut, and the About sheet says so.
 
-XlsxWriter writes in its ``constant_memory`` mode (a row goes to disk as the next one
-starts), every cell with its typed writer: a text is never read as a number, date or
-formula. A column's cells are computed at once (:mod:`workbench.reporting.excel_cells`,
-the same values :func:`cell_value` gives one by one).
+XlsxWriter (``constant_memory`` mode) writes the workbook: the About sheet and each result
+sheet's header row with its typed writers, the column widths, each column's number format
+(its default style), the frozen pane and the autofilter. The data rows below the headers,
+millions of cells in a customer list, are written in blocks of :data:`ROW_BLOCK` rows into
+that workbook as the XML XlsxWriter's typed writers write (:mod:`workbench.reporting.excel_xml`:
+a text is an inline string, never a number, date or formula), from cells computed a column
+at a time (:mod:`workbench.reporting.excel_cells`: the values :func:`cell_value` gives one by
+one). Memory holds one block; the time is linear in cells.
 """
 
 from __future__ import annotations
@@ -448,5 +452,6 @@ def _size_hint(data: pd.DataFrame, n: int) -> int:
     return n * (64 * len(data.columns) + 6 * chars)
 
 
-__all__ = ["MAX_CELL_TEXT", "MAX_ROWS", "Sheet", "workbook_name", "sheet_names", "display_width", "is_id_column", "guess_kind", "number_format",
-           "cell_value", "column_cells_of", "column_width", "write_workbook"]
+__all__ = ["MAX_CELL_TEXT", "MAX_ROWS", "ROW_BLOCK", "Sheet", "workbook_name", "sheet_names", "display_width",
+           "is_id_column", "guess_kind", "number_format", "cell_value", "column_cells_of", "column_width",
+           "write_workbook"]
