@@ -9,9 +9,12 @@ rows when ``as_of`` dropped later lines that were not at the end of the table).
 # ruff: noqa
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
+from workbench.kpi import actuals as A
 from workbench.kpi import formula as F
 from workbench.kpi import periods as P
 from workbench.kpi.actuals import _needed
@@ -300,5 +303,304 @@ def _measures(kd: KpiData, level: str, granularity: str, months) -> pd.DataFrame
     if granularity == "month":
         out["period"] = [P.month_label(int(m)) for m in out["period"]]
     return out.sort_values(["period", "key"], kind="stable").reset_index(drop=True)
+
+
+
+# --- forecast.py
+
+def _cut(kd: A.KpiData, cutoff: pd.Timestamp) -> A.KpiData:
+    """The data as they stood at the end of ``cutoff`` (orders, leads, feedback)."""
+    end = cutoff + pd.Timedelta(hours=23, minutes=59)
+    leads = None
+    if kd.leads is not None:
+        leads = kd.leads.loc[kd.leads["created"] <= end].copy()
+        late = leads["closed"].notna() & (leads["closed"] > end)
+        leads.loc[late, "status"] = "open"
+    return dataclasses.replace(kd, orders=kd.orders.loc[kd.orders["date"] <= end], leads=leads, notes=[], cache={})
+
+
+def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int) -> pd.DataFrame:
+    """Key x month values of an additive KPI from the first month to ``last_month``."""
+    cols = list(range(kd_cut.first_month, last_month + 1))
+    if kpi == "revenue":  # the common case, one grouped sum instead of every measure
+        o = kd_cut.orders
+        o = o.loc[o[level].notna() & (o["month"] <= last_month)]
+        wide = o.groupby([o[level], o["month"]])["amount"].sum().unstack(fill_value=0.0)
+    else:
+        m = A.measures(kd_cut, level, "month", (kd_cut.first_month, last_month))
+        v = A.kpi_values(kd_cut, m, level)
+        v = v.loc[v["kpi"] == kpi].assign(month=lambda d: [P.months_of(p)[0] for p in d["period"]])
+        wide = v.pivot_table(index="key", columns="month", values="actual", aggfunc="sum", fill_value=0.0)
+    return wide.reindex(columns=cols, fill_value=0.0)
+
+
+def _lookup(values: pd.Series, mapping: pd.Series) -> np.ndarray:
+    """``values.map(mapping)`` as floats, looking each distinct value up once (fast on long text columns)."""
+    codes, uniq = pd.factorize(values)
+    table = np.append(mapping.reindex(uniq).to_numpy(dtype=float), np.nan)
+    return table[np.where(codes < 0, len(uniq), codes)]
+
+
+def _stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame | None:
+    """Per lead created by ``cutoff``: furthest stage order reached by then and the day it was entered."""
+    if kd.leads is None or kd.stages is None:
+        return None
+    ck = ("ref_stage_frame", pd.Timestamp(cutoff))
+    if ck not in kd.cache:
+        kd.cache[ck] = _compute_stage_frame(kd, cutoff)
+    return kd.cache[ck]
+
+
+def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
+    order = kd.stages.set_index("stage")["order"]
+    end = cutoff + pd.Timedelta(hours=23, minutes=59)
+    if kd.stage_history is not None and len(kd.stage_history):
+        sh = kd.stage_history
+        sh = sh.loc[sh["entered_date"] <= end]
+        sh = pd.DataFrame({"lead_id": sh["lead_id"].to_numpy(),
+                           "order": _lookup(sh["stage"], order),
+                           "entered": sh["entered_date"].to_numpy()})
+        # sorting on the numeric stage order only, then keeping each lead's last row, is the furthest stage
+        sh = sh.loc[sh["order"].notna()].sort_values("order", kind="stable")
+        last = sh.drop_duplicates("lead_id", keep="last").set_index("lead_id")
+    else:
+        L = kd.leads
+        last = pd.DataFrame({"order": L["stage"].map(order).to_numpy(dtype=float), "entered": L["created"].to_numpy()},
+                            index=L["lead_id"].to_numpy())
+    L = kd.leads.loc[kd.leads["created"] <= end]
+    f = pd.DataFrame({"lead_id": L["lead_id"].to_numpy(), "created": L["created"].to_numpy(),
+                      "closed": L["closed"].to_numpy(), "status": L["status"].to_numpy(),
+                      "amount": L["amount"].to_numpy(dtype=float), "channel": L["channel"].to_numpy()})
+    for lv in ("company", "region", "team", "rep"):
+        f[lv] = L[lv].to_numpy()
+    pos = last.index.get_indexer(f["lead_id"])  # one lookup for both columns
+    found = pos >= 0
+    f["order"] = np.where(found, last["order"].to_numpy()[np.maximum(pos, 0)], 1.0)
+    entered = pd.to_datetime(pd.Series(last["entered"].to_numpy()[np.maximum(pos, 0)]))
+    f["entered"] = entered.where(found, pd.Series(f["created"].to_numpy())).to_numpy()
+    closed_by = f["closed"].notna() & (f["closed"] <= end)
+    f["state"] = np.where(closed_by & (f["status"] == "won"), "won",
+                          np.where(closed_by & (f["status"] == "lost"), "lost", "open"))
+    f.loc[(f["state"] == "open") & (f["status"] != "open") & f["closed"].isna(), "state"] = f["status"]
+    return f
+
+
+@dataclasses.dataclass
+class StageModel:
+    """Win probabilities by stage (and channel) learned at a cutoff, with time-to-close samples."""
+
+    cutoff: pd.Timestamp
+    rates: pd.DataFrame  # stage order, channel, reached, won, p_won, p_stage
+    won_delay: dict  # stage order -> sorted days from entering it to a won close
+    lost_delay: dict
+    final_order: float
+    crm: pd.Series  # stage order -> CRM probability
+
+
+def learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
+    """Learn P(won | reached stage) by channel from mature creation cohorts closed by ``cutoff``."""
+    ck = ("ref_learn", pd.Timestamp(cutoff), params.maturity_days, params.pooling_strength)
+    if ck not in kd.cache:
+        kd.cache[ck] = _learn(kd, cutoff, params)
+    return kd.cache[ck]
+
+
+def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
+    f = _stage_frame(kd, cutoff)
+    if f is None:
+        return None
+    final = float(kd.stages["order"].max())
+    mature = f.loc[(f["created"] <= cutoff - pd.Timedelta(days=params.maturity_days))
+                   & (f["created"] > cutoff - pd.Timedelta(days=730)) & f["state"].isin(["won", "lost"])]
+    if mature.empty:
+        return None
+    sh = kd.stage_history
+    order = kd.stages.set_index("stage")["order"]
+    orders = sorted(o for o in kd.stages["order"] if o < final)
+    recs = []
+    for s in orders:
+        r = mature.loc[(mature["order"] >= s) | (mature["state"] == "won")]
+        g = pd.DataFrame({"channel": r["channel"].to_numpy(), "won": (r["state"] == "won").to_numpy(dtype=np.int64)})
+        g = g.groupby("channel").agg(reached=("won", "size"), won=("won", "sum"))
+        recs.append(g.reset_index().assign(order=s))
+    rates = pd.concat(recs, ignore_index=True)
+    tot = rates.groupby("order")[["reached", "won"]].sum()
+    p_stage = (tot["won"] / tot["reached"]).rename("p_stage")
+    rates = rates.join(p_stage, on="order")
+    k = params.pooling_strength
+    rates["p_won"] = (rates["won"] + k * rates["p_stage"]) / (rates["reached"] + k)
+    # time from entering a stage to the close, per stage, for won and lost leads
+    won_delay, lost_delay = {}, {}
+    if sh is not None and len(sh):
+        mids = pd.Index(mature["lead_id"].astype("str"))
+        if mids.is_unique:  # the usual case: one positional lookup instead of a merge
+            pos = mids.get_indexer(sh["lead_id"].astype("str"))
+            keep = pos >= 0
+            pos = pos[keep]
+            h = pd.DataFrame({"order": _lookup(sh["stage"], order)[keep],
+                              "entered": sh["entered_date"].to_numpy()[keep],
+                              "closed": mature["closed"].to_numpy()[pos], "state": mature["state"].to_numpy()[pos]})
+        else:
+            h = pd.DataFrame({"lead_id": sh["lead_id"].astype("str").to_numpy(), "order": _lookup(sh["stage"], order),
+                              "entered": sh["entered_date"].to_numpy()})
+            h = h.merge(mature[["lead_id", "closed", "state"]].astype({"lead_id": "str"}), on="lead_id")
+    else:
+        h = mature.assign(entered=mature["created"])[["lead_id", "order", "entered", "closed", "state"]]
+    h["days"] = (pd.to_datetime(h["closed"]) - pd.to_datetime(h["entered"])).dt.days
+    for s in orders:
+        hs = h.loc[h["order"] == s]
+        won_delay[s] = np.sort(hs.loc[hs["state"] == "won", "days"].to_numpy(dtype=float))
+        lost_delay[s] = np.sort(hs.loc[hs["state"] == "lost", "days"].to_numpy(dtype=float))
+    crm = kd.stages.set_index("order")["probability"] if "probability" in kd.stages else pd.Series(dtype=float)
+    return StageModel(cutoff, rates, won_delay, lost_delay, final, crm)
+
+
+def _surv(sorted_days: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Smoothed share of ``sorted_days`` above each age in ``a``."""
+    n = len(sorted_days)
+    above = n - np.searchsorted(sorted_days, a, side="right")
+    return (above + 0.5) / (n + 1)
+
+
+def deal_probabilities(sm: StageModel, f: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: float,
+                       use_crm: bool = False) -> pd.DataFrame:
+    """For deals open at ``cutoff``: ``p_win`` (updated for age in stage), ``p_close`` (won within the
+    horizon, given won) and ``q = p_win * p_close``; also ``p_stage_channel`` before the age update."""
+    op = f.loc[f["state"] == "open"].copy()
+    op = op.loc[op["order"] < sm.final_order]
+    rates = sm.rates.set_index(["order", "channel"])["p_won"]
+    stage_p = sm.rates.groupby("order")["p_stage"].first()
+    idx = pd.MultiIndex.from_arrays([op["order"].to_numpy(), op["channel"].to_numpy()])
+    p = pd.Series(rates.reindex(idx).to_numpy(), index=op.index)
+    p = p.fillna(op["order"].map(stage_p))
+    p = p.fillna(0.0)
+    if use_crm and len(sm.crm):
+        p = op["order"].map(sm.crm).fillna(p)
+    op["p_stage_channel"] = p.to_numpy()
+    age = (cutoff - pd.to_datetime(op["entered"])).dt.days.clip(lower=0).to_numpy(dtype=float)
+    p_win = np.zeros(len(op))
+    p_close = np.zeros(len(op))
+    for s in np.unique(op["order"]):
+        m = (op["order"] == s).to_numpy()
+        wd, ld = sm.won_delay.get(s, np.array([])), sm.lost_delay.get(s, np.array([]))
+        ps = op["p_stage_channel"].to_numpy()[m]
+        if len(wd) == 0:
+            p_win[m], p_close[m] = ps, 0.5
+            continue
+        sw = _surv(wd, age[m])
+        sl = _surv(ld, age[m]) if len(ld) else np.ones(m.sum())
+        p_win[m] = np.where(use_crm, ps, ps * sw / (ps * sw + (1 - ps) * sl))
+        n_after = len(wd) - np.searchsorted(wd, age[m], side="right")
+        n_in = np.searchsorted(wd, age[m] + horizon_days, side="right") - np.searchsorted(wd, age[m], side="right")
+        p_close[m] = (n_in + 0.5) / (n_after + 1)
+    op["p_win"] = p_win
+    op["p_close"] = p_close
+    op["q"] = p_win * p_close
+    return op
+
+
+def simulate_pipeline(deals: pd.DataFrame, levels, draws: int, interval: float, seed: int,
+                      chunk: int = 500) -> pd.DataFrame:
+    """Monte Carlo of the won value inside the window per level x key: mean, interval, and the draws'
+    quantile function (kept as 101 percentiles for ``p_pipeline_covers_gap``)."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    amt = np.nan_to_num(deals["amount"].to_numpy(dtype=float))
+    q = deals["q"].to_numpy(dtype=float)
+    mats, keys = {}, {}
+    for lv in levels:
+        codes, uniq = pd.factorize(deals[lv].fillna(A.UNATTRIBUTED))
+        m = sparse.csr_matrix((amt, (np.arange(len(amt)), codes)), shape=(len(amt), len(uniq)))
+        # few keys: a dense float32 matrix multiplies many times faster (BLAS); many keys stay sparse
+        mats[lv] = m.toarray().astype(np.float32) if len(uniq) * len(amt) <= 20_000_000 else m
+        keys[lv] = uniq
+    totals = {lv: [] for lv in levels}
+    done = 0
+    while done < draws:
+        n = min(chunk, draws - done)
+        won = (rng.random((n, len(q)), dtype=np.float32) < q).astype(np.float32)
+        for lv in levels:
+            mm = mats[lv]
+            if not len(q):
+                totals[lv].append(np.zeros((n, len(keys[lv]))))
+            elif isinstance(mm, np.ndarray):
+                totals[lv].append((won @ mm).astype(np.float64))
+            else:
+                totals[lv].append(np.asarray(mm.T @ won.T).T)
+        done += n
+    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+    probs = np.concatenate([[lo, hi], np.linspace(0, 1, 101)])
+    rows = []
+    for lv in levels:
+        T = np.vstack(totals[lv]) if totals[lv] else np.zeros((0, 0))
+        n_deals = pd.Series(deals[lv].fillna(A.UNATTRIBUTED)).value_counts()
+        # every key's quantiles in one call (one partial sort per column, not one call per key)
+        Q = np.quantile(T, probs, axis=0) if T.size else np.zeros((len(probs), len(keys[lv])))
+        means = T.mean(axis=0) if T.size else np.zeros(len(keys[lv]))
+        for j, key in enumerate(keys[lv]):
+            rows.append({"level": lv, "key": key, "pipeline_deals": int(n_deals.get(key, 0)),
+                         "pipeline_mean": float(means[j]), "pipeline_low": float(Q[0, j]),
+                         "pipeline_high": float(Q[1, j]), "pipeline_pct": Q[2:, j]})
+    return pd.DataFrame(rows)
+
+
+def calibration(kd, params, horizon_days=90, bins=10):
+    return _calibration(kd, params, horizon_days, bins)
+
+
+def _calibration(kd, params, horizon_days, bins):
+    """Out-of-sample check of the win probabilities.
+
+    Probabilities are learned at ``c0 = cutoff - horizon_days`` for the deals open then and scored on
+    what happened by the cutoff. Returns (scores, reliability): ``scores`` has one row per
+    method and event with ``deals`` and ``brier``; ``reliability`` the predicted vs observed share per
+    probability bin with a Wilson 95 % interval and its count.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    from workbench.kpi.forecast import window
+
+    win = window(kd, params)
+    c0 = win.cutoff - pd.Timedelta(days=horizon_days)
+    sm = learn(kd, c0, params)
+    if sm is None:
+        return pd.DataFrame(), pd.DataFrame()
+    f0 = _stage_frame(kd, c0)
+    deals = deal_probabilities(sm, f0, c0, horizon_days)
+    if deals.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    now = _stage_frame(kd, win.cutoff).set_index("lead_id")["state"]
+    closed_at = kd.leads.set_index("lead_id")["closed"]
+    st = deals["lead_id"].map(now)
+    won_in = (st == "won") & (pd.to_datetime(deals["lead_id"].map(closed_at)) <= win.cutoff)
+    y_h = won_in.to_numpy(dtype=float)
+    resolved = st.isin(["won", "lost"]).to_numpy()
+    y_e = (st == "won").to_numpy(dtype=float)
+    rows = [{"method": "learned", "event": "won_within_horizon", "horizon_days": horizon_days, "deals": len(deals),
+             "brier": float(np.mean((deals["q"] - y_h) ** 2)), "mean_predicted": float(deals["q"].mean()),
+             "observed": float(y_h.mean())}]
+    if resolved.any():
+        d = deals.loc[resolved]
+        rows.append({"method": "learned", "event": "won_closed_deals", "horizon_days": horizon_days,
+                     "deals": int(resolved.sum()),
+                     "brier": float(np.mean((d["p_win"] - y_e[resolved]) ** 2)),
+                     "mean_predicted": float(d["p_win"].mean()), "observed": float(y_e[resolved].mean())})
+        if len(sm.crm) and sm.crm.notna().any():
+            crm = d["order"].map(sm.crm).to_numpy(dtype=float)
+            ok = ~np.isnan(crm)
+            rows.append({"method": "crm_probability", "event": "won_closed_deals", "horizon_days": horizon_days,
+                         "deals": int(ok.sum()),
+                         "brier": float(np.mean((crm[ok] - y_e[resolved][ok]) ** 2)),
+                         "mean_predicted": float(crm[ok].mean()), "observed": float(y_e[resolved][ok].mean())})
+    scores = pd.DataFrame(rows)
+    edges = np.linspace(0, 1, bins + 1)
+    b = np.clip(np.digitize(deals["q"], edges[1:-1]), 0, bins - 1)
+    rel = pd.DataFrame({"bin": b, "q": deals["q"].to_numpy(), "y": y_h}).groupby("bin").agg(
+        predicted=("q", "mean"), observed=("y", "mean"), n=("y", "size"), won=("y", "sum")).reset_index()
+    lo, hi = proportion_confint(rel["won"].to_numpy(), rel["n"].to_numpy(), alpha=0.05, method="wilson")
+    rel["ci_low"], rel["ci_high"] = lo, hi
+    rel["bin"] = [f"{edges[i]:.1f}-{edges[i + 1]:.1f}" for i in rel["bin"]]
+    return scores, rel.drop(columns="won")
 
 

@@ -172,3 +172,127 @@ def test_distinct_per_group_counts_distinct_values():
     expect = pd.DataFrame({"g": g, "c": c}).drop_duplicates().groupby("g").size().reindex(range(9), fill_value=0)
     assert (K.distinct_per_group(g, 9, c) == expect.to_numpy()).all()
     assert (K.distinct_per_group(np.array([], dtype=np.int64), 3, np.array([], dtype=np.int64)) == 0).all()
+
+
+# ----------------------------------------------------------------------------- forecast and deals
+
+
+def _awkward_leads(ds):
+    """The awkward sample with history rows of unknown leads and stages, and leads with no history."""
+    t = dict(ds.tables)
+    sh = t["stage_history"].copy()
+    extra = sh.iloc[:40].assign(lead_id="L_UNKNOWN")
+    odd = sh.iloc[40:60].assign(stage="不存在的阶段")
+    tie = sh.iloc[60:80].copy()  # the same stage entered twice: the later row counts
+    tie["entered_date"] = tie["entered_date"] + pd.Timedelta(days=3)
+    sh = pd.concat([sh, extra, odd, tie], ignore_index=True)
+    leads = set(t["leads"]["lead_id"].iloc[::31])
+    t["stage_history"] = sh.loc[~sh["lead_id"].isin(leads)].reset_index(drop=True)
+    return dataclasses.replace(ds, tables=t)
+
+
+@pytest.fixture(scope="module")
+def kd_leads(awkward):
+    return A.prepare(_awkward_leads(awkward), KpiParams())
+
+
+def _cutoffs(kd, p):
+    from workbench.kpi import forecast as FC
+
+    win = FC.window(kd, p)
+    return win, FC.backtest_window(kd, p), [win.cutoff, FC.backtest_window(kd, p).cutoff,
+                                            win.cutoff - pd.Timedelta(days=90), pd.Timestamp("2024-03-15")]
+
+
+def _same_model(a, b):
+    _same(a.rates, b.rates, "rates")
+    assert a.won_delay.keys() == b.won_delay.keys() and a.final_order == b.final_order
+    for s in a.won_delay:
+        assert np.array_equal(a.won_delay[s], b.won_delay[s], equal_nan=True)
+        assert np.array_equal(a.lost_delay[s], b.lost_delay[s], equal_nan=True)
+
+
+def test_stage_frames_and_learned_rates_equal_reference(kd_leads):
+    from workbench.kpi import deals as D
+
+    p = KpiParams()
+    _, _, cutoffs = _cutoffs(kd_leads, p)
+    for c in cutoffs:
+        _same(R._compute_stage_frame(kd_leads, c), D.stage_frame(kd_leads, c), f"stage frame {c}")
+        ref, new = R._learn(kd_leads, c, p), D.learn(kd_leads, c, p)
+        assert (ref is None) == (new is None)
+        if ref is not None:
+            _same_model(ref, new)
+
+
+def test_lead_ids_given_twice_take_the_text_keyed_path(kd_leads):
+    from workbench.kpi import deals as D
+
+    L = kd_leads.leads
+    twice = pd.concat([L, L.iloc[[5, 9]]], ignore_index=True)
+    kd = dataclasses.replace(kd_leads, leads=twice, cache={})
+    p = KpiParams()
+    assert not D.unique_leads(kd)
+    for c in _cutoffs(kd, p)[2][:2]:
+        _same(R._compute_stage_frame(kd, c), D.stage_frame(kd, c), f"stage frame {c}")
+        _same_model(R._learn(kd, c, p), D.learn(kd, c, p))
+
+
+def test_stage_frame_without_history_equals_reference(kd_leads):
+    from workbench.kpi import deals as D
+
+    kd = dataclasses.replace(kd_leads, stage_history=None, cache={})
+    for c in _cutoffs(kd, KpiParams())[2][:2]:
+        _same(R._compute_stage_frame(kd, c), D.stage_frame(kd, c), f"stage frame {c}")
+
+
+def test_calibration_equals_reference(kd_leads):
+    from workbench.kpi import forecast as FC
+
+    p = KpiParams()
+    kd = dataclasses.replace(kd_leads, cache={})
+    ref, new = R.calibration(kd, p), FC.calibration(kd, p)
+    _same(ref[0], new[0], "scores")
+    _same(ref[1], new[1], "reliability")
+
+
+def test_revenue_series_equal_reference(kd_leads):
+    from workbench.kpi import forecast as FC
+
+    p = KpiParams()
+    win, bwin, _ = _cutoffs(kd_leads, p)
+    for w in (win, bwin):
+        cut = R._cut(kd_leads, w.cutoff)
+        end = w.cutoff + pd.Timedelta(hours=23, minutes=59)
+        for lv in A.LEVELS:
+            _same(R._series(cut, lv, "revenue", w.cutoff_month), FC._series(kd_leads, lv, "revenue", w.cutoff_month, end),
+                  f"{lv} to {w.cutoff}")
+            _same(R._series(kd_leads, lv, "revenue", w.months[-1]), FC._series(kd_leads, lv, "revenue", w.months[-1]),
+                  f"{lv} final")
+
+
+def test_float32_threshold_compares_like_float64():
+    from workbench.kpi import deals as D
+
+    rng = np.random.default_rng(9)
+    q = np.r_[rng.random(3000), [0.0, 1.0, np.nan, -0.5, 1.5, 2.0 ** -24, 1 - 2.0 ** -25, 0.1, 1 / 3]]
+    t = D.float32_threshold(q)
+    r = np.r_[rng.random(20000, dtype=np.float32), np.float32(0.1), np.float32(1 / 3), np.float32(0.0),
+              np.nextafter(np.float32(0.1), np.float32(1)), np.nextafter(np.float32(1 / 3), np.float32(0))]
+    assert t.dtype == np.float32
+    assert np.array_equal(r[:, None] < q[None, :], r[:, None] < t[None, :])
+
+
+def test_simulate_pipeline_equals_reference(kd_leads):
+    from workbench.kpi import deals as D
+
+    p = KpiParams()
+    win = _cutoffs(kd_leads, p)[0]
+    deals = D.deal_probabilities(D.learn(kd_leads, win.cutoff, p), D.stage_frame(kd_leads, win.cutoff), win.cutoff, 300)
+    deals.loc[deals.index[::7], "amount"] = np.nan
+    levels = ["company", "channel", "region", "team", "rep"]
+    for draws, chunk in ((1000, 500), (777, 100)):
+        ref = R.simulate_pipeline(deals, levels, draws, 0.8, 7, chunk)
+        new = D.simulate_pipeline(deals, levels, draws, 0.8, 7, chunk)
+        _same(ref.drop(columns="pipeline_pct"), new.drop(columns="pipeline_pct"))
+        assert all(np.array_equal(a, b) for a, b in zip(ref["pipeline_pct"], new["pipeline_pct"], strict=True))

@@ -51,7 +51,19 @@ import pandas as pd
 from scipy import stats
 
 from workbench.kpi import actuals as A
+from workbench.kpi import deals as D
 from workbench.kpi import periods as P
+from workbench.kpi.deals import (  # noqa: F401  (their home was this module)
+    StageModel,
+    _lookup,
+    _surv,
+    deal_probabilities,
+    learn,
+    simulate_pipeline,
+    stage_frame,
+)
+
+_stage_frame = stage_frame
 
 log = logging.getLogger(__name__)
 
@@ -333,13 +345,12 @@ def ses_closed_form(Y: np.ndarray, alpha: float, weights: np.ndarray) -> tuple[n
     return level * w.sum(), s * coef
 
 
-def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int) -> pd.DataFrame:
-    """Key x month values of an additive KPI from the first month to ``last_month``."""
+def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int, end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Key x month values of an additive KPI from the first month to ``last_month`` (revenue: of the
+    order lines dated up to ``end`` when given; other KPIs: of ``kd_cut`` as it is)."""
     cols = list(range(kd_cut.first_month, last_month + 1))
     if kpi == "revenue":  # the common case, one grouped sum instead of every measure
-        o = kd_cut.orders
-        o = o.loc[o[level].notna() & (o["month"] <= last_month)]
-        wide = o.groupby([o[level], o["month"]])["amount"].sum().unstack(fill_value=0.0)
+        wide = _revenue(kd_cut, level, last_month, end)
     else:
         m = A.measures(kd_cut, level, "month", (kd_cut.first_month, last_month))
         v = A.kpi_values(kd_cut, m, level)
@@ -348,14 +359,35 @@ def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int) -> pd.Data
     return wide.reindex(columns=cols, fill_value=0.0)
 
 
+def _revenue(kd: A.KpiData, level: str, last_month: int, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Revenue per key (rows, in text order) x month (columns) up to ``last_month``: the grouped sum of
+    ``orders.groupby([level, "month"])["amount"]``, on integer codes (keys ranked in text order)."""
+    o = kd.orders
+    kc, kuniq = A.level_codes(kd, "orders", level)
+    month = o["month"].to_numpy()
+    keep = (kc >= 0) & (month <= last_month)
+    if end is not None:
+        keep &= (o["date"] <= end).to_numpy()
+    rows = np.flatnonzero(keep)
+    by_text = np.argsort(kuniq, kind="stable")
+    rank = np.empty(len(kuniq), dtype=np.int64)
+    rank[by_text] = np.arange(len(kuniq))
+    amount = pd.Series(o["amount"].to_numpy()[rows], name="amount")
+    keys = pd.Series(rank[kc[rows]], name=level)
+    wide = amount.groupby([keys, pd.Series(month[rows], name="month")]).sum().unstack(fill_value=0.0)
+    wide.index = pd.Index(kuniq[by_text][wide.index.to_numpy()], dtype=o[level].dtype, name=level)
+    return wide
+
+
 def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, kpi: str = "revenue") -> pd.DataFrame:
     """Actual to date and run-rate forecast at period end per level x key, with ``p_hit``."""
-    kd_cut = _cut(kd, win.cutoff)
+    # revenue is read from the order lines up to the cutoff directly; other KPIs from the data cut there
+    kd_cut, end = (kd, win.cutoff + pd.Timedelta(hours=23, minutes=59)) if kpi == "revenue" else (_cut(kd, win.cutoff), None)
     last_full = win.cutoff_month if win.cutoff_fraction >= 1 else win.cutoff_month - 1
     q = (1 - params.interval) / 2
     rows = []
     for level in params.forecast_levels:
-        allm = _series(kd_cut, level, kpi, win.cutoff_month)
+        allm = _series(kd_cut, level, kpi, win.cutoff_month, end)
         wide = allm.loc[:, [c for c in allm.columns if c <= last_full]]
         to_date = allm.loc[:, [c for c in allm.columns if win.months[0] <= c <= win.cutoff_month]].sum(axis=1)
         tg = targets.loc[targets["level"] == level].set_index("key")["target"] if len(targets) else pd.Series(dtype=float)
@@ -417,217 +449,6 @@ def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, 
 # ----------------------------------------------------------------------------- pipeline
 
 
-def _lookup(values: pd.Series, mapping: pd.Series) -> np.ndarray:
-    """``values.map(mapping)`` as floats, looking each distinct value up once (fast on long text columns)."""
-    codes, uniq = pd.factorize(values)
-    table = np.append(mapping.reindex(uniq).to_numpy(dtype=float), np.nan)
-    return table[np.where(codes < 0, len(uniq), codes)]
-
-
-def _stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame | None:
-    """Per lead created by ``cutoff``: furthest stage order reached by then and the day it was entered."""
-    if kd.leads is None or kd.stages is None:
-        return None
-    ck = ("stage_frame", pd.Timestamp(cutoff))
-    if ck not in kd.cache:
-        kd.cache[ck] = _compute_stage_frame(kd, cutoff)
-    return kd.cache[ck]
-
-
-def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
-    order = kd.stages.set_index("stage")["order"]
-    end = cutoff + pd.Timedelta(hours=23, minutes=59)
-    if kd.stage_history is not None and len(kd.stage_history):
-        sh = kd.stage_history
-        sh = sh.loc[sh["entered_date"] <= end]
-        sh = pd.DataFrame({"lead_id": sh["lead_id"].to_numpy(),
-                           "order": _lookup(sh["stage"], order),
-                           "entered": sh["entered_date"].to_numpy()})
-        # sorting on the numeric stage order only, then keeping each lead's last row, is the furthest stage
-        sh = sh.loc[sh["order"].notna()].sort_values("order", kind="stable")
-        last = sh.drop_duplicates("lead_id", keep="last").set_index("lead_id")
-    else:
-        L = kd.leads
-        last = pd.DataFrame({"order": L["stage"].map(order).to_numpy(dtype=float), "entered": L["created"].to_numpy()},
-                            index=L["lead_id"].to_numpy())
-    L = kd.leads.loc[kd.leads["created"] <= end]
-    f = pd.DataFrame({"lead_id": L["lead_id"].to_numpy(), "created": L["created"].to_numpy(),
-                      "closed": L["closed"].to_numpy(), "status": L["status"].to_numpy(),
-                      "amount": L["amount"].to_numpy(dtype=float), "channel": L["channel"].to_numpy()})
-    for lv in ("company", "region", "team", "rep"):
-        f[lv] = L[lv].to_numpy()
-    pos = last.index.get_indexer(f["lead_id"])  # one lookup for both columns
-    found = pos >= 0
-    f["order"] = np.where(found, last["order"].to_numpy()[np.maximum(pos, 0)], 1.0)
-    entered = pd.to_datetime(pd.Series(last["entered"].to_numpy()[np.maximum(pos, 0)]))
-    f["entered"] = entered.where(found, pd.Series(f["created"].to_numpy())).to_numpy()
-    closed_by = f["closed"].notna() & (f["closed"] <= end)
-    f["state"] = np.where(closed_by & (f["status"] == "won"), "won",
-                          np.where(closed_by & (f["status"] == "lost"), "lost", "open"))
-    f.loc[(f["state"] == "open") & (f["status"] != "open") & f["closed"].isna(), "state"] = f["status"]
-    return f
-
-
-@dataclasses.dataclass
-class StageModel:
-    """Win probabilities by stage (and channel) learned at a cutoff, with time-to-close samples."""
-
-    cutoff: pd.Timestamp
-    rates: pd.DataFrame  # stage order, channel, reached, won, p_won, p_stage
-    won_delay: dict  # stage order -> sorted days from entering it to a won close
-    lost_delay: dict
-    final_order: float
-    crm: pd.Series  # stage order -> CRM probability
-
-
-def learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
-    """Learn P(won | reached stage) by channel from mature creation cohorts closed by ``cutoff``."""
-    ck = ("learn", pd.Timestamp(cutoff), params.maturity_days, params.pooling_strength)
-    if ck not in kd.cache:
-        kd.cache[ck] = _learn(kd, cutoff, params)
-    return kd.cache[ck]
-
-
-def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
-    f = _stage_frame(kd, cutoff)
-    if f is None:
-        return None
-    final = float(kd.stages["order"].max())
-    mature = f.loc[(f["created"] <= cutoff - pd.Timedelta(days=params.maturity_days))
-                   & (f["created"] > cutoff - pd.Timedelta(days=730)) & f["state"].isin(["won", "lost"])]
-    if mature.empty:
-        return None
-    sh = kd.stage_history
-    order = kd.stages.set_index("stage")["order"]
-    orders = sorted(o for o in kd.stages["order"] if o < final)
-    recs = []
-    for s in orders:
-        r = mature.loc[(mature["order"] >= s) | (mature["state"] == "won")]
-        g = pd.DataFrame({"channel": r["channel"].to_numpy(), "won": (r["state"] == "won").to_numpy(dtype=np.int64)})
-        g = g.groupby("channel").agg(reached=("won", "size"), won=("won", "sum"))
-        recs.append(g.reset_index().assign(order=s))
-    rates = pd.concat(recs, ignore_index=True)
-    tot = rates.groupby("order")[["reached", "won"]].sum()
-    p_stage = (tot["won"] / tot["reached"]).rename("p_stage")
-    rates = rates.join(p_stage, on="order")
-    k = params.pooling_strength
-    rates["p_won"] = (rates["won"] + k * rates["p_stage"]) / (rates["reached"] + k)
-    # time from entering a stage to the close, per stage, for won and lost leads
-    won_delay, lost_delay = {}, {}
-    if sh is not None and len(sh):
-        mids = pd.Index(mature["lead_id"].astype("str"))
-        if mids.is_unique:  # the usual case: one positional lookup instead of a merge
-            pos = mids.get_indexer(sh["lead_id"].astype("str"))
-            keep = pos >= 0
-            pos = pos[keep]
-            h = pd.DataFrame({"order": _lookup(sh["stage"], order)[keep],
-                              "entered": sh["entered_date"].to_numpy()[keep],
-                              "closed": mature["closed"].to_numpy()[pos], "state": mature["state"].to_numpy()[pos]})
-        else:
-            h = pd.DataFrame({"lead_id": sh["lead_id"].astype("str").to_numpy(), "order": _lookup(sh["stage"], order),
-                              "entered": sh["entered_date"].to_numpy()})
-            h = h.merge(mature[["lead_id", "closed", "state"]].astype({"lead_id": "str"}), on="lead_id")
-    else:
-        h = mature.assign(entered=mature["created"])[["lead_id", "order", "entered", "closed", "state"]]
-    h["days"] = (pd.to_datetime(h["closed"]) - pd.to_datetime(h["entered"])).dt.days
-    for s in orders:
-        hs = h.loc[h["order"] == s]
-        won_delay[s] = np.sort(hs.loc[hs["state"] == "won", "days"].to_numpy(dtype=float))
-        lost_delay[s] = np.sort(hs.loc[hs["state"] == "lost", "days"].to_numpy(dtype=float))
-    crm = kd.stages.set_index("order")["probability"] if "probability" in kd.stages else pd.Series(dtype=float)
-    return StageModel(cutoff, rates, won_delay, lost_delay, final, crm)
-
-
-def _surv(sorted_days: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Smoothed share of ``sorted_days`` above each age in ``a``."""
-    n = len(sorted_days)
-    above = n - np.searchsorted(sorted_days, a, side="right")
-    return (above + 0.5) / (n + 1)
-
-
-def deal_probabilities(sm: StageModel, f: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: float,
-                       use_crm: bool = False) -> pd.DataFrame:
-    """For deals open at ``cutoff``: ``p_win`` (updated for age in stage), ``p_close`` (won within the
-    horizon, given won) and ``q = p_win * p_close``; also ``p_stage_channel`` before the age update."""
-    op = f.loc[f["state"] == "open"].copy()
-    op = op.loc[op["order"] < sm.final_order]
-    rates = sm.rates.set_index(["order", "channel"])["p_won"]
-    stage_p = sm.rates.groupby("order")["p_stage"].first()
-    idx = pd.MultiIndex.from_arrays([op["order"].to_numpy(), op["channel"].to_numpy()])
-    p = pd.Series(rates.reindex(idx).to_numpy(), index=op.index)
-    p = p.fillna(op["order"].map(stage_p))
-    p = p.fillna(0.0)
-    if use_crm and len(sm.crm):
-        p = op["order"].map(sm.crm).fillna(p)
-    op["p_stage_channel"] = p.to_numpy()
-    age = (cutoff - pd.to_datetime(op["entered"])).dt.days.clip(lower=0).to_numpy(dtype=float)
-    p_win = np.zeros(len(op))
-    p_close = np.zeros(len(op))
-    for s in np.unique(op["order"]):
-        m = (op["order"] == s).to_numpy()
-        wd, ld = sm.won_delay.get(s, np.array([])), sm.lost_delay.get(s, np.array([]))
-        ps = op["p_stage_channel"].to_numpy()[m]
-        if len(wd) == 0:
-            p_win[m], p_close[m] = ps, 0.5
-            continue
-        sw = _surv(wd, age[m])
-        sl = _surv(ld, age[m]) if len(ld) else np.ones(m.sum())
-        p_win[m] = np.where(use_crm, ps, ps * sw / (ps * sw + (1 - ps) * sl))
-        n_after = len(wd) - np.searchsorted(wd, age[m], side="right")
-        n_in = np.searchsorted(wd, age[m] + horizon_days, side="right") - np.searchsorted(wd, age[m], side="right")
-        p_close[m] = (n_in + 0.5) / (n_after + 1)
-    op["p_win"] = p_win
-    op["p_close"] = p_close
-    op["q"] = p_win * p_close
-    return op
-
-
-def simulate_pipeline(deals: pd.DataFrame, levels, draws: int, interval: float, seed: int,
-                      chunk: int = 500) -> pd.DataFrame:
-    """Monte Carlo of the won value inside the window per level x key: mean, interval, and the draws'
-    quantile function (kept as 101 percentiles for ``p_pipeline_covers_gap``)."""
-    from scipy import sparse
-
-    rng = np.random.default_rng(seed)
-    amt = np.nan_to_num(deals["amount"].to_numpy(dtype=float))
-    q = deals["q"].to_numpy(dtype=float)
-    mats, keys = {}, {}
-    for lv in levels:
-        codes, uniq = pd.factorize(deals[lv].fillna(A.UNATTRIBUTED))
-        m = sparse.csr_matrix((amt, (np.arange(len(amt)), codes)), shape=(len(amt), len(uniq)))
-        # few keys: a dense float32 matrix multiplies many times faster (BLAS); many keys stay sparse
-        mats[lv] = m.toarray().astype(np.float32) if len(uniq) * len(amt) <= 20_000_000 else m
-        keys[lv] = uniq
-    totals = {lv: [] for lv in levels}
-    done = 0
-    while done < draws:
-        n = min(chunk, draws - done)
-        won = (rng.random((n, len(q)), dtype=np.float32) < q).astype(np.float32)
-        for lv in levels:
-            mm = mats[lv]
-            if not len(q):
-                totals[lv].append(np.zeros((n, len(keys[lv]))))
-            elif isinstance(mm, np.ndarray):
-                totals[lv].append((won @ mm).astype(np.float64))
-            else:
-                totals[lv].append(np.asarray(mm.T @ won.T).T)
-        done += n
-    lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
-    probs = np.concatenate([[lo, hi], np.linspace(0, 1, 101)])
-    rows = []
-    for lv in levels:
-        T = np.vstack(totals[lv]) if totals[lv] else np.zeros((0, 0))
-        n_deals = pd.Series(deals[lv].fillna(A.UNATTRIBUTED)).value_counts()
-        # every key's quantiles in one call (one partial sort per column, not one call per key)
-        Q = np.quantile(T, probs, axis=0) if T.size else np.zeros((len(probs), len(keys[lv])))
-        means = T.mean(axis=0) if T.size else np.zeros(len(keys[lv]))
-        for j, key in enumerate(keys[lv]):
-            rows.append({"level": lv, "key": key, "pipeline_deals": int(n_deals.get(key, 0)),
-                         "pipeline_mean": float(means[j]), "pipeline_low": float(Q[0, j]),
-                         "pipeline_high": float(Q[1, j]), "pipeline_pct": Q[2:, j]})
-    return pd.DataFrame(rows)
-
-
 def pipeline(kd: A.KpiData, params, win: ForecastWindow,
              notes: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, StageModel | None]:
     """Open deals at the cutoff with their probabilities, and the simulated pipeline per level x key."""
@@ -636,7 +457,7 @@ def pipeline(kd: A.KpiData, params, win: ForecastWindow,
     sm = learn(kd, win.cutoff, params)
     if sm is None:
         return pd.DataFrame(), pd.DataFrame(), None
-    f = _stage_frame(kd, win.cutoff)
+    f = stage_frame(kd, win.cutoff)
     horizon = (win.end - win.cutoff).days
     deals = deal_probabilities(sm, f, win.cutoff, horizon, params.use_crm_probability)
     miss = deals["amount"].isna()
@@ -750,14 +571,12 @@ def calibration(kd: A.KpiData, params, horizon_days: int = 90, bins: int = 10) -
     sm = learn(kd, c0, params)
     if sm is None:
         return pd.DataFrame(), pd.DataFrame()
-    f0 = _stage_frame(kd, c0)
+    f0 = stage_frame(kd, c0)
     deals = deal_probabilities(sm, f0, c0, horizon_days)
     if deals.empty:
         return pd.DataFrame(), pd.DataFrame()
-    now = _stage_frame(kd, win.cutoff).set_index("lead_id")["state"]
-    closed_at = kd.leads.set_index("lead_id")["closed"]
-    st = deals["lead_id"].map(now)
-    won_in = (st == "won") & (pd.to_datetime(deals["lead_id"].map(closed_at)) <= win.cutoff)
+    st, closed = _outcome(kd, deals, c0, win.cutoff)
+    won_in = (st == "won") & (pd.to_datetime(closed) <= win.cutoff)
     y_h = won_in.to_numpy(dtype=float)
     resolved = st.isin(["won", "lost"]).to_numpy()
     y_e = (st == "won").to_numpy(dtype=float)
@@ -786,6 +605,21 @@ def calibration(kd: A.KpiData, params, horizon_days: int = 90, bins: int = 10) -
     rel["ci_low"], rel["ci_high"] = lo, hi
     rel["bin"] = [f"{edges[i]:.1f}-{edges[i + 1]:.1f}" for i in rel["bin"]]
     return scores, rel.drop(columns="won")
+
+
+def _outcome(kd: A.KpiData, deals: pd.DataFrame, c0: pd.Timestamp, cutoff: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """State at ``cutoff`` and close date of each deal open at ``c0`` (rows of the stage frame at ``c0``)."""
+    now = stage_frame(kd, cutoff)
+    if not D.unique_leads(kd):
+        return (deals["lead_id"].map(now.set_index("lead_id")["state"]),
+                deals["lead_id"].map(kd.leads.set_index("lead_id")["closed"]))
+    lead = D.stage_rows(kd, c0)[deals.index.to_numpy()]  # each deal's position in kd.leads
+    at = np.full(len(kd.leads), -1, dtype=np.int64)
+    at[D.stage_rows(kd, cutoff)] = np.arange(len(now))
+    row = at[lead]
+    state = np.where(row >= 0, now["state"].to_numpy(dtype=object)[np.maximum(row, 0)], np.nan)
+    return (pd.Series(state, index=deals.index, dtype=object),
+            pd.Series(kd.leads["closed"].to_numpy()[lead], index=deals.index))
 
 
 def stage_rates(kd: A.KpiData, params) -> pd.DataFrame:

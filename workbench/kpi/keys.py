@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 
-def _arrow_text(s) -> object | None:
+def arrow_text(s) -> object | None:
     """The Arrow array of an Arrow-backed text Series / Index / array, else ``None``."""
     arr = getattr(s, "array", s)
     pa_arr = getattr(arr, "_pa_array", None)
@@ -48,7 +48,7 @@ def positions(values, keys) -> np.ndarray:
     -------
     ndarray of int64
     """
-    a, b = _arrow_text(values), _arrow_text(keys)
+    a, b = arrow_text(values), arrow_text(keys)
     if a is None or b is None:
         return pd.Index(keys).get_indexer(pd.Index(values))
     import pyarrow as pa
@@ -68,8 +68,8 @@ def lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
     absent); other mappings go through ``Series.map`` itself.
     """
     kind = mapping.dtype.kind if isinstance(mapping.dtype, np.dtype) else None
-    text = _arrow_text(mapping) is not None
-    if not (text or kind in ("f", "M")) or (_arrow_text(values) is None or _arrow_text(mapping.index) is None):
+    text = arrow_text(mapping) is not None
+    if not (text or kind in ("f", "M")) or (arrow_text(values) is None or arrow_text(mapping.index) is None):
         return values.map(mapping)
     pos = positions(values, mapping.index)
     taken = mapping.array.take(pos, allow_fill=True)

@@ -35,7 +35,7 @@ from statsmodels.stats.proportion import proportion_confint
 from workbench.kpi import actuals as A
 from workbench.kpi import periods as P
 from workbench.kpi.attainment import review_months
-from workbench.kpi.forecast import _stage_frame
+from workbench.kpi.deals import stage_frame as _stage_frame
 
 log = logging.getLogger(__name__)
 
