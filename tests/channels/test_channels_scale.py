@@ -345,3 +345,23 @@ def test_acquisitions_read_only_three_customer_columns(awk):
     """Economics and the value of new customers hand acquisitions a slim customers frame: the same result."""
     slim = awk["customers"][["customer_id", "created_date", "acquisition_channel_id"]]
     pd.testing.assert_frame_equal(measures.acquisitions(slim, None), measures.acquisitions(awk["customers"], None))
+
+
+# ----------------------------------------------------------------------------- lead regions
+
+
+@pytest.mark.parametrize("rep_regions", [["华东", "华南"], ["华东", None], [None, None]])
+def test_lead_region_from_rep_else_customer(rep_regions):
+    """A lead's region is its rep's, else its customer's (looked up only when some rep has none)."""
+    from workbench.channels import prepare_leads
+
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L4"], "created_date": pd.Timestamp("2026-01-05"),
+                          "channel_id": ["CH01", "CH01", "经销商", "经销商"], "status": "open",
+                          "rep_id": ["R1", "R2", "R2", None], "customer_id": ["C1", "C2", None, "客户甲"]})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "region": pd.Series(rep_regions, dtype="str")})
+    cust = pd.DataFrame({"customer_id": ["C1", "C2", "客户甲", "C1"], "region": ["东北", "西北", "华中", "x"]})
+    ld = prepare_leads({"leads": leads, "reps": reps, "customers": cust}, ChannelParams(), as_of="2026-06-30")
+    by_rep = dict(zip(["R1", "R2"], rep_regions, strict=True))
+    by_cust = {"C1": "东北", "C2": "西北", "客户甲": "华中"}
+    want = [by_rep.get(r) or by_cust.get(c) for r, c in zip(leads["rep_id"], leads["customer_id"], strict=True)]
+    assert [None if pd.isna(v) else v for v in ld.leads["region"]] == want

@@ -55,8 +55,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize
+
+# not statsmodels.api: it imports formulas, graphics and time series too
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from workbench.channels import lines
 from workbench.channels.economics import spend_by_month
@@ -231,7 +234,7 @@ def _fit_group(panel_g, chans, lam, season) -> _GroupFit | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a degenerate design shows as non-finite errors below
-            res = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2")
+            res = GLM(y, X, family=families.Poisson()).fit(scale="X2")
     except (ValueError, np.linalg.LinAlgError) as exc:  # pragma: no cover - degenerate designs
         log.info("response fit failed for %s at lambda %.2f: %s", chans, lam, exc)
         return None

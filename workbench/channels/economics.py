@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS  # not statsmodels.api: it imports much more
+from statsmodels.tools.tools import add_constant
 
 from workbench import measures
 from workbench.channels import codes
@@ -361,7 +362,7 @@ def _trends(win: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
             rows.append({"channel_id": cid})
             continue
         t = np.arange(len(months))[ok.to_numpy()]
-        fit = sm.OLS(np.log(y[ok].to_numpy(float)), sm.add_constant(t.astype(float))).fit()
+        fit = OLS(np.log(y[ok].to_numpy(float)), add_constant(t.astype(float))).fit()
         lo, hi = fit.conf_int()[1]
         rows.append({"channel_id": cid, "revenue_growth": np.expm1(fit.params[1]),
                      "growth_ci_low": np.expm1(lo), "growth_ci_high": np.expm1(hi), "trend_months": int(ok.sum())})

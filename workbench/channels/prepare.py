@@ -373,7 +373,8 @@ def prepare_leads(tables: dict[str, pd.DataFrame], params: ChannelParams,
     if reps is not None and "region" in reps and "rep_id" in reps and lf["rep_id"].notna().any():
         lf["region"] = map_values(lf["rep_id"], reps.set_index("rep_id")["region"])
     cust = tables.get("customers")
-    if cust is not None and "region" in cust and lf["customer_id"].notna().any():
+    if cust is not None and "region" in cust and lf["customer_id"].notna().any() and lf["region"].isna().any():
+        # only when some lead's rep has no region: a lookup of every lead's customer among millions
         by_cust = map_values(lf["customer_id"], cust.set_index("customer_id")["region"])
         lf["region"] = lf["region"].where(lf["region"].notna(), by_cust)
 
