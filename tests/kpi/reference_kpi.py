@@ -17,7 +17,10 @@ import pandas as pd
 from workbench.kpi import actuals as A
 from workbench.kpi import formula as F
 from workbench.kpi import periods as P
+from workbench.kpi import incentives as I
 from workbench.kpi.actuals import _needed
+from workbench.kpi.attainment import price_volume_mix, review_months, target_months, targets_by_period
+from workbench.kpi.incentives import INCENTIVE_COLUMNS, IncentivePlan, commission
 from workbench.kpi.prepare import UNATTRIBUTED, KpiData, Note, kpi_catalogue
 from workbench.reporting import share
 
@@ -604,3 +607,133 @@ def _calibration(kd, params, horizon_days, bins):
     return scores, rel.drop(columns="won")
 
 
+
+# --- attainment.py
+
+def _compute_left_reps(kd: A.KpiData, inactive_days: int) -> pd.Series:
+    out = {}
+    if kd.reps is not None and "leave_date" in kd.reps:
+        ld = pd.to_datetime(kd.reps["leave_date"], errors="coerce")
+        for r, d in zip(kd.reps["rep_id"], ld, strict=True):
+            if pd.notna(d):
+                out[r] = d
+    last = kd.orders.loc[kd.orders["rep"].notna()].groupby("rep")["date"].max()
+    if kd.leads is not None:
+        last = pd.concat([last, kd.leads.loc[kd.leads["rep"].notna()].groupby("rep")["created"].max()]).groupby(level=0).max()
+    gone = last.loc[last < kd.as_of - pd.Timedelta(days=inactive_days)]
+    for r, d in gone.items():
+        out.setdefault(r, d)
+    return pd.Series(out, dtype="datetime64[ns]")
+
+
+def gap_table(kd: A.KpiData, att: pd.DataFrame, params) -> pd.DataFrame:
+    """Revenue gap of each key at ``gap_level`` over the review window, split into volume, price and mix.
+
+    The base is the same window a year earlier (``gap_base: last_year``) or the window just before
+    (``previous_period``). Needs ``product_id`` and ``quantity`` on orders; without them an empty frame.
+    """
+    o = kd.orders
+    if o["product_id"].isna().all() or o["quantity"].isna().all():
+        kd.note("Orders carry no product_id or quantity: the gap cannot be split into volume, price and mix.",
+                "订单缺少 product_id 或 quantity：无法把差距拆分为销量、价格和结构影响。", "gap")
+        return pd.DataFrame()
+    a0, a1 = review_months(kd, params)
+    span = a1 - a0 + 1
+    b0, b1 = (a0 - 12, a1 - 12) if params.gap_base == "last_year" else (a0 - span, a0 - 1)
+    if b0 < kd.first_month:
+        kd.note("The data start after the base window {b}: no gap split.", "数据起始晚于基期 {b}：无法拆分差距。", "gap",
+                b=f"{P.month_label(b0)}..{P.month_label(b1)}")
+        return pd.DataFrame()
+    lv = params.gap_level
+    tgt = pd.Series(dtype=float)
+    if att is not None and len(att):
+        pm = att["period"].map(lambda p: P.months_of(p, kd.fy_start)[0])
+        w = att.loc[(att["kpi"] == "revenue") & (att["level"] == lv) & (pm >= a0) & (pm <= a1)]
+        full = w.groupby("key")["status"].agg(lambda s: s.isin(["ok", "left"]).all())
+        tgt = w.groupby("key")["target"].sum().where(full)
+    d = o.loc[o[lv].notna() & o["product_id"].notna()]
+    cur = d.loc[(d["month"] >= a0) & (d["month"] <= a1)]
+    base = d.loc[(d["month"] >= b0) & (d["month"] <= b1)]
+    rows = []
+    cg = dict(tuple(cur.groupby(lv)[["product_id", "amount", "quantity"]]))
+    bg = dict(tuple(base.groupby(lv)[["product_id", "amount", "quantity"]]))
+    for key in sorted(set(cg) | set(bg)):
+        c = cg.get(key, pd.DataFrame(columns=["product_id", "amount", "quantity"])).rename(columns={"amount": "revenue"})
+        b = bg.get(key, pd.DataFrame(columns=["product_id", "amount", "quantity"])).rename(columns={"amount": "revenue"})
+        r = price_volume_mix(c, b, tgt.get(key))
+        rows.append({"level": lv, "key": key, "window": f"{P.month_label(a0)}..{P.month_label(a1)}",
+                     "base": f"{P.month_label(b0)}..{P.month_label(b1)}", **r})
+    out = pd.DataFrame(rows)
+    for c in ("target", "gap_vs_target", "volume_vs_target"):
+        if c not in out:
+            out[c] = np.nan
+    return out
+
+
+# --- incentives.py
+
+def incentive_pay(kd: A.KpiData, params, plan: IncentivePlan | None = None) -> pd.DataFrame:
+    """Pay per rep and complete plan period in the review window (see module docstring)."""
+    plan = plan or params.incentive_plan
+    a0, a1 = review_months(kd, params)
+    o = kd.orders.loc[(kd.orders["month"] >= a0) & (kd.orders["month"] <= a1) & kd.orders["rep"].notna()]
+    if o.empty:
+        return pd.DataFrame(columns=INCENTIVE_COLUMNS)
+    left = _compute_left_reps(kd, params.inactive_days)
+    if len(left):
+        o = o.loc[~(o["rep"].isin(left.index) & (o["date"] > o["rep"].map(left)))]
+    per = P.labels(o["month"].to_numpy(), plan.period, kd.fy_start)
+    complete = {p for p in set(per) if P.months_of(p, kd.fy_start)[0] >= a0 and P.months_of(p, kd.fy_start)[-1] <= a1}
+    d = pd.DataFrame({"period": per, "rep_id": o["rep"].to_numpy(), "team": o["team"].to_numpy(),
+                      "sales": o["amount"].clip(lower=0).to_numpy(), "returns": (-o["amount"]).clip(lower=0).to_numpy()})
+    d = d.loc[d["period"].isin(complete)]
+    g = d.groupby(["period", "rep_id"], as_index=False).agg(sales=("sales", "sum"), returns=("returns", "sum"))
+    info = kd.reps.set_index("rep_id") if kd.reps is not None else pd.DataFrame()
+    g["name"] = g["rep_id"].map(info["name"]) if "name" in info else pd.NA
+    g["team"] = g["rep_id"].map(info["team"]) if "team" in info else pd.NA
+    g["credited"] = g["sales"] - g["returns"] if plan.clawback_returns else g["sales"]
+    tp = pd.DataFrame(columns=["period", "level", "key", "target"])
+    if kd.targets is not None and "revenue" in kd.kpis:
+        tm = target_months(kd, params.prorate)
+        tp = targets_by_period(kd, tm.loc[tm["kpi"] == "revenue"], plan.period)
+        tp = tp.loc[tp["months_covered"] == tp["months_in_period"]]
+    rt = tp.loc[tp["level"] == "rep"].set_index(["period", "key"])["target"]
+    rt = rt.loc[~rt.index.duplicated()]
+    g["target"] = rt.reindex(pd.MultiIndex.from_arrays([g["period"], g["rep_id"]])).to_numpy(dtype=float)
+    g["attainment"] = g["credited"] / g["target"]
+    pay, acc, cut = commission(g["credited"].to_numpy(), g["target"].to_numpy(), plan)
+    g["commission"], g["accelerator_extra"], g["capped"] = pay, acc, cut
+    if plan.clawback_returns:
+        pay_gross, _, _ = commission(g["sales"].to_numpy(), g["target"].to_numpy(), plan)
+        g["clawback"] = pay_gross - pay
+    else:
+        g["clawback"] = 0.0
+    # team bonus
+    g["status"] = "active"
+    ends = g["period"].map({p: P.month_end(P.months_of(p, kd.fy_start)[-1]) for p in g["period"].unique()})
+    gone = g["rep_id"].map(left) if len(left) else pd.Series(pd.NaT, index=g.index)
+    g.loc[gone.notna() & (gone < ends), "status"] = "left"
+    team_t = tp.loc[tp["level"] == "team"].set_index(["period", "key"])["target"]
+    team_credit = g.groupby(["period", "team"])["credited"].sum()
+    team_rep_t = g.groupby(["period", "team"])["target"].sum(min_count=1)
+    g["team_bonus"] = 0.0
+    for (p, tm_), cr in team_credit.items():
+        tgt = team_t.get((p, tm_), team_rep_t.get((p, tm_), np.nan))
+        if np.isfinite(tgt) and tgt > 0 and cr / tgt >= plan.team_bonus_threshold:
+            m = (g["period"] == p) & (g["team"] == tm_) & (g["status"] == "active")
+            g.loc[m, "team_bonus"] = plan.team_bonus_amount
+    g["total_pay"] = g["commission"] + g["team_bonus"]
+    return g[INCENTIVE_COLUMNS].sort_values(["period", "rep_id"], kind="stable").reset_index(drop=True)
+
+
+def what_if(kd: A.KpiData, params) -> pd.DataFrame:
+    """Total cost of the plan and of each ``incentive_what_if`` variant, with the change against the plan."""
+    base = params.incentive_plan
+    rows = [{"scenario": "plan", "changes": "", **I.cost_summary(incentive_pay(kd, params, base))}]
+    for name, change in params.incentive_what_if.items():
+        plan = IncentivePlan(**{**base.model_dump(), **change})
+        rows.append({"scenario": name, "changes": ", ".join(f"{k}={v}" for k, v in change.items()),
+                     **I.cost_summary(incentive_pay(kd, params, plan))})
+    out = pd.DataFrame(rows)
+    out["delta"] = out["total_cost"] - out["total_cost"].iloc[0]
+    return out

@@ -41,7 +41,8 @@ def _awkward(ds):
     o.loc[pick(0.02), "amount"] = 0.0
     o.loc[pick(0.02), "amount"] = -o["amount"].abs()
     o.loc[pick(0.01), "channel_id"] = np.nan
-    t["orders"] = pd.concat([o, o.iloc[:50]], ignore_index=True)  # lines given twice
+    gone = (o["rep_id"] == "R007") & (o["order_date"] > pd.Timestamp("2025-12-31"))  # a rep who left
+    t["orders"] = pd.concat([o.loc[~gone], o.iloc[:50]], ignore_index=True)  # lines given twice
     c = t["customers"]
     dup = c.iloc[[0, 5]].assign(region="华北")
     c = pd.concat([c, dup], ignore_index=True)  # ids given twice: the first row counts
@@ -51,10 +52,13 @@ def _awkward(ds):
     r = t["reps"].copy()
     r.loc[r.index[3], "team"] = np.nan
     r.loc[r.index[4], "region"] = ""
+    r["leave_date"] = pd.NaT
+    r.loc[r.index[9], "leave_date"] = pd.Timestamp("2026-03-15")
     t["reps"] = r
     L = t["leads"].copy()
     L.loc[L.index[::97], "amount"] = np.nan
     L.loc[L.index[::53], "customer_id"] = "C_UNKNOWN"
+    L = L.loc[~((L["rep_id"] == "R007") & (L["created_date"] > pd.Timestamp("2025-12-31")))]
     t["leads"] = L
     f = t["feedback"].copy()
     f.loc[f.index[::11], "nps"] = np.nan
@@ -296,3 +300,31 @@ def test_simulate_pipeline_equals_reference(kd_leads):
         new = D.simulate_pipeline(deals, levels, draws, 0.8, 7, chunk)
         _same(ref.drop(columns="pipeline_pct"), new.drop(columns="pipeline_pct"))
         assert all(np.array_equal(a, b) for a, b in zip(ref["pipeline_pct"], new["pipeline_pct"], strict=True))
+
+
+# ----------------------------------------------------------------------------- attainment, gap, incentives
+
+
+@pytest.mark.parametrize("kw", [{}, {"as_of": "2026-05-17", "inactive_days": 20, "gap_base": "previous_period"}])
+def test_left_reps_gap_and_incentives_equal_reference(awkward, kw):
+    from workbench.kpi import attainment as T
+    from workbench.kpi import incentives as I
+
+    p = KpiParams(**kw)
+    kd = A.prepare(awkward, p)
+    left = R._compute_left_reps(kd, p.inactive_days)
+    assert len(left) > 0
+    pd.testing.assert_series_equal(left, T._left_reps(kd, p.inactive_days), check_exact=True)
+    att = T.attainment_table(kd, p)
+    _same(R.gap_table(kd, att, p), T.gap_table(kd, att, p), "gap")
+    for plan in (p.incentive_plan, p.incentive_plan.model_copy(update={"period": "month", "clawback_returns": False})):
+        _same(R.incentive_pay(kd, p, plan), I.incentive_pay(kd, p, plan), f"incentives {plan.period}")
+    _same(R.what_if(kd, p), I.what_if(kd, p), "what if")
+
+
+def test_incentives_without_lines_in_the_window(awkward):
+    from workbench.kpi import incentives as I
+
+    p = KpiParams(as_of="2026-05-17", review_periods=1)  # one month: no complete quarter
+    kd = A.prepare(awkward, p)
+    _same(R.incentive_pay(kd, p), I.incentive_pay(kd, p), "incentives")

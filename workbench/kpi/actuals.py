@@ -54,17 +54,32 @@ def _group_orders(o: pd.DataFrame, by, need: set[str] | None = None) -> pd.DataF
         One row per group (in the order groups first appear), :data:`ORDER_SUMS` then ``orders`` and
         ``customers``.
     """
-    amt = o["amount"].to_numpy(dtype=float)
-    cost = o["cost"].to_numpy(dtype=float) if "cost" in o else np.full(len(o), np.nan)
+    return _order_measures(_order_arrays(o), _keys(o, by), need)
+
+
+def _order_arrays(o: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns order measures read, as arrays (ids as integer codes)."""
+    n = len(o)
+    cols = {"amount": o["amount"].to_numpy(dtype=float),
+            "cost": o["cost"].to_numpy(dtype=float) if "cost" in o else np.full(n, np.nan),
+            "quantity": o["quantity"].to_numpy(dtype=float) if "quantity" in o else np.full(n, np.nan)}
+    for code, ident in (("order_code", "order_id"), ("customer_code", "customer_id")):
+        if code in o:
+            cols[code] = o[code].to_numpy()
+        elif ident in o:
+            cols[code] = pd.factorize(o[ident])[0]
+    return cols
+
+
+def _order_measures(cols: dict[str, np.ndarray], keys, need: set[str] | None) -> pd.DataFrame:
+    amt, cost = cols["amount"], cols["cost"]
     costed = ~np.isnan(cost)
-    qty = o["quantity"].to_numpy(dtype=float) if "quantity" in o else np.full(len(o), np.nan)
     frame = pd.DataFrame({
         "revenue": amt, "sales": _clip0(amt), "returns": _clip0(-amt),
         "cost": np.where(costed, cost, 0.0), "costed_revenue": np.where(costed, amt, 0.0),
-        "quantity": _fill0(qty), "lines": np.ones(len(o), dtype=np.int64),
+        "quantity": _fill0(cols["quantity"]), "lines": np.ones(len(amt), dtype=np.int64),
         "costed_lines": costed.astype(np.int64),
     }, copy=False)
-    keys = _keys(o, by)
     g = frame.groupby(keys, sort=False, dropna=True)
     out = g[ORDER_SUMS].sum()
     ids = g.ngroup().to_numpy()
@@ -72,48 +87,61 @@ def _group_orders(o: pd.DataFrame, by, need: set[str] | None = None) -> pd.DataF
         if need is not None and name not in need:
             out[name] = 0.0
             continue
-        codes = (o[col].to_numpy() if col in o else
-                 pd.factorize(o["order_id" if name == "orders" else "customer_id"])[0])
         sel = ~np.isnan(ids) if ids.dtype.kind == "f" else np.ones(len(ids), dtype=bool)
         if mask is not None:
             sel &= mask
-        out[name] = K.distinct_per_group(ids[sel].astype(np.int64), len(out), codes[sel])
+        out[name] = K.distinct_per_group(ids[sel].astype(np.int64), len(out), cols[col][sel])
     return out
 
 
 def _group_leads(L: pd.DataFrame, by) -> pd.DataFrame:
+    return _lead_measures(_lead_arrays(L), _keys(L, by))
+
+
+def _lead_arrays(L: pd.DataFrame) -> dict[str, np.ndarray]:
     st = L["status"]
-    won = (st == "won").to_numpy()
+    return {"won": (st == "won").to_numpy(), "lost": (st == "lost").to_numpy(), "open": (st == "open").to_numpy(),
+            "amount": L["amount"].to_numpy(dtype=float)}
+
+
+def _lead_measures(cols: dict[str, np.ndarray], keys) -> pd.DataFrame:
+    won = cols["won"]
     frame = pd.DataFrame({
-        "leads": np.ones(len(L), dtype=np.int64), "won": won.astype(np.int64),
-        "lost": (st == "lost").to_numpy().astype(np.int64), "open": (st == "open").to_numpy().astype(np.int64),
-        "won_value": _fill0(np.where(won, L["amount"].to_numpy(dtype=float), 0.0)),
+        "leads": np.ones(len(won), dtype=np.int64), "won": won.astype(np.int64),
+        "lost": cols["lost"].astype(np.int64), "open": cols["open"].astype(np.int64),
+        "won_value": _fill0(np.where(won, cols["amount"], 0.0)),
     }, copy=False)
-    keys = _keys(L, by)
     return frame.groupby(keys, sort=False, dropna=True).sum()
 
 
 def _group_feedback(f: pd.DataFrame, by) -> pd.DataFrame:
-    csat, nps = f["csat"].to_numpy(dtype=float), f["nps"].to_numpy(dtype=float)
+    return _feedback_measures(_feedback_arrays(f), _keys(f, by))
+
+
+def _feedback_arrays(f: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {"csat": f["csat"].to_numpy(dtype=float), "nps": f["nps"].to_numpy(dtype=float)}
+
+
+def _feedback_measures(cols: dict[str, np.ndarray], keys) -> pd.DataFrame:
+    csat, nps = cols["csat"], cols["nps"]
     frame = pd.DataFrame({
-        "responses": np.ones(len(f), dtype=np.int64), "csat_n": (~np.isnan(csat)).astype(np.int64),
+        "responses": np.ones(len(csat), dtype=np.int64), "csat_n": (~np.isnan(csat)).astype(np.int64),
         "csat_sum": _fill0(csat), "nps_n": (~np.isnan(nps)).astype(np.int64),
         "promoters": (nps >= 9).astype(np.int64), "detractors": (nps <= 6).astype(np.int64),
     }, copy=False)
-    keys = _keys(f, by)
     return frame.groupby(keys, sort=False, dropna=True).sum()
 
 
-_COLUMNS = {"orders": ["amount", "cost", "quantity", "order_code", "customer_code"],
-            "leads": ["status", "amount"], "feedback": ["csat", "nps"]}
+_ARRAYS = {"orders": _order_arrays, "leads": _lead_arrays, "feedback": _feedback_arrays}
 
 
-def _columns(df: pd.DataFrame, source: str) -> list[str]:
-    """The columns a source's measures read (ids only where their integer codes are absent)."""
-    cols = [c for c in _COLUMNS[source] if c in df]
-    if source == "orders":
-        cols += [i for i, c in (("order_id", "order_code"), ("customer_id", "customer_code")) if c not in df and i in df]
-    return cols
+def _source_arrays(kd: KpiData, source: str) -> dict[str, np.ndarray]:
+    """The arrays a source's measures read, for all its rows (computed once, kept in ``kd.cache``)."""
+    ck = ("source_arrays", source)
+    if ck not in kd.cache:
+        df = {"orders": kd.orders, "leads": kd.leads, "feedback": kd.feedback}[source]
+        kd.cache[ck] = _ARRAYS[source](df)
+    return kd.cache[ck]
 
 
 def level_codes(kd: KpiData, source: str, level: str) -> tuple[np.ndarray, np.ndarray]:
@@ -216,9 +244,12 @@ def _group_source(kd: KpiData, source: str, level: str, granularity: str, months
         g = pd.Series(np.ones(len(rows), dtype=np.int64)).groupby(gid, sort=False).size().rename(
             "new_customers").to_frame()
     else:
-        d = df[_columns(df, source)].take(rows)
-        fn = {"orders": _group_orders, "leads": _group_leads, "feedback": _group_feedback}[source]
-        g = fn(d, gid, _needed(kd)) if source == "orders" else fn(d, gid)
+        every = len(rows) == len(df)
+        cols = {c: (v if every else v[rows]) for c, v in _source_arrays(kd, source).items()}
+        if source == "orders":
+            g = _order_measures(cols, gid, _needed(kd))
+        else:
+            g = (_lead_measures if source == "leads" else _feedback_measures)(cols, gid)
     gi = g.index.to_numpy().astype(np.int64)
     g.index = pd.MultiIndex.from_arrays([puniq[gi // nk], kuniq[gi % nk]], names=["period", "key"])
     return g

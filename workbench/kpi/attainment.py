@@ -129,13 +129,23 @@ def _compute_left_reps(kd: A.KpiData, inactive_days: int) -> pd.Series:
         for r, d in zip(kd.reps["rep_id"], ld, strict=True):
             if pd.notna(d):
                 out[r] = d
-    last = kd.orders.loc[kd.orders["rep"].notna()].groupby("rep")["date"].max()
+    last = _last_activity(kd, "orders", "date")
     if kd.leads is not None:
-        last = pd.concat([last, kd.leads.loc[kd.leads["rep"].notna()].groupby("rep")["created"].max()]).groupby(level=0).max()
+        last = pd.concat([last, _last_activity(kd, "leads", "created")]).groupby(level=0).max()
     gone = last.loc[last < kd.as_of - pd.Timedelta(days=inactive_days)]
     for r, d in gone.items():
         out.setdefault(r, d)
     return pd.Series(out, dtype="datetime64[ns]")
+
+
+def _last_activity(kd: A.KpiData, source: str, column: str) -> pd.Series:
+    """Latest ``column`` per rep of one source (``df.groupby("rep")[column].max()``, on integer codes)."""
+    df = kd.orders if source == "orders" else kd.leads
+    codes, reps = A.level_codes(kd, source, "rep")
+    has = codes >= 0
+    last = pd.Series(df[column].to_numpy()[has], name=column).groupby(codes[has]).max()
+    last.index = pd.Index(reps[last.index.to_numpy()], dtype=df["rep"].dtype, name="rep")
+    return last.sort_index()
 
 
 def attainment_table(kd: A.KpiData, params) -> pd.DataFrame:
@@ -313,6 +323,26 @@ def price_volume_mix(cur: pd.DataFrame, base: pd.DataFrame, target: float | None
     return out
 
 
+def _product_sums(kd: A.KpiData, level: str, m0: int, m1: int) -> dict[str, pd.DataFrame]:
+    """Key -> ``product_id, revenue, quantity`` (one row per product) of the order lines of months
+    ``m0..m1`` with a key and a product: each product's sums as ``price_volume_mix`` takes them of the
+    key's lines (the same lines in the same order), grouped once for every key on integer codes."""
+    o = kd.orders
+    kc, keys = A.level_codes(kd, "orders", level)
+    pc, products = A.level_codes(kd, "orders", "product_id")
+    month = o["month"].to_numpy()
+    r = np.flatnonzero((kc >= 0) & (pc >= 0) & (month >= m0) & (month <= m1))
+    frame = pd.DataFrame({"revenue": o["amount"].to_numpy()[r], "quantity": o["quantity"].to_numpy(dtype=float)[r]})
+    s = frame.groupby([kc[r], pc[r]], sort=True).sum()
+    k_of, p_of = (s.index.get_level_values(i).to_numpy() for i in (0, 1))
+    out = {}
+    for k in np.unique(k_of):
+        at = k_of == k
+        out[keys[k]] = pd.DataFrame({"product_id": products[p_of[at]], "revenue": s["revenue"].to_numpy()[at],
+                                     "quantity": s["quantity"].to_numpy()[at]})
+    return out
+
+
 def gap_table(kd: A.KpiData, att: pd.DataFrame, params) -> pd.DataFrame:
     """Revenue gap of each key at ``gap_level`` over the review window, split into volume, price and mix.
 
@@ -338,16 +368,11 @@ def gap_table(kd: A.KpiData, att: pd.DataFrame, params) -> pd.DataFrame:
         w = att.loc[(att["kpi"] == "revenue") & (att["level"] == lv) & (pm >= a0) & (pm <= a1)]
         full = w.groupby("key")["status"].agg(lambda s: s.isin(["ok", "left"]).all())
         tgt = w.groupby("key")["target"].sum().where(full)
-    d = o.loc[o[lv].notna() & o["product_id"].notna()]
-    cur = d.loc[(d["month"] >= a0) & (d["month"] <= a1)]
-    base = d.loc[(d["month"] >= b0) & (d["month"] <= b1)]
+    cur, base = (_product_sums(kd, lv, m0, m1) for m0, m1 in ((a0, a1), (b0, b1)))
     rows = []
-    cg = dict(tuple(cur.groupby(lv)[["product_id", "amount", "quantity"]]))
-    bg = dict(tuple(base.groupby(lv)[["product_id", "amount", "quantity"]]))
-    for key in sorted(set(cg) | set(bg)):
-        c = cg.get(key, pd.DataFrame(columns=["product_id", "amount", "quantity"])).rename(columns={"amount": "revenue"})
-        b = bg.get(key, pd.DataFrame(columns=["product_id", "amount", "quantity"])).rename(columns={"amount": "revenue"})
-        r = price_volume_mix(c, b, tgt.get(key))
+    empty = pd.DataFrame(columns=["product_id", "amount", "quantity"]).rename(columns={"amount": "revenue"})
+    for key in sorted(set(cur) | set(base)):
+        r = price_volume_mix(cur.get(key, empty), base.get(key, empty), tgt.get(key))
         rows.append({"level": lv, "key": key, "window": f"{P.month_label(a0)}..{P.month_label(a1)}",
                      "base": f"{P.month_label(b0)}..{P.month_label(b1)}", **r})
     out = pd.DataFrame(rows)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.kpi import actuals as A
+from workbench.kpi import keys as K
 from workbench.kpi import periods as P
 from workbench.kpi.attainment import _left_reps, review_months, target_months, targets_by_period
 from workbench.kpi.params import IncentivePlan
@@ -74,31 +75,59 @@ def commission(credited: np.ndarray, target: np.ndarray, plan: IncentivePlan) ->
     return pay, acc, uncapped - pay
 
 
+def _credits(kd: A.KpiData, params, period: str) -> pd.DataFrame | None:
+    """Sales and returns per plan period x rep over the complete plan periods of the review window, lines
+    of a rep after the rep left left out; ``None`` without rep order lines. The same for every plan of
+    the same period length (the what-ifs), so computed once (kept in ``kd.cache``)."""
+    a0, a1 = review_months(kd, params)
+    ck = ("credits", a0, a1, period, params.inactive_days)
+    if ck in kd.cache:
+        return kd.cache[ck]
+    o = kd.orders[["month", "rep", "date", "amount"]]
+    o = o.loc[(o["month"] >= a0) & (o["month"] <= a1) & o["rep"].notna()]
+    if o.empty:
+        kd.cache[ck] = None
+        return None
+    left = _left_reps(kd, params.inactive_days)
+    if len(left):
+        o = o.loc[~(o["rep"].isin(left.index) & (o["date"] > K.map_values(o["rep"], left)))]
+    mcodes, months = pd.factorize(o["month"].to_numpy())
+    labels = P.labels(np.asarray(months), period, kd.fy_start)
+    complete = {p for p in set(labels) if P.months_of(p, kd.fy_start)[0] >= a0 and P.months_of(p, kd.fy_start)[-1] <= a1}
+    # text columns as inferring them from objects would type them (no lines left: objects)
+    per, reps = (pd.array(labels, dtype="str").take(mcodes), o["rep"].array) if len(o) else (labels, o["rep"].to_numpy())
+    d = pd.DataFrame({"period": per, "rep_id": reps,
+                      "sales": o["amount"].clip(lower=0).to_numpy(), "returns": (-o["amount"]).clip(lower=0).to_numpy()})
+    d = d.loc[d["period"].isin(complete)]
+    kd.cache[ck] = d.groupby(["period", "rep_id"], as_index=False).agg(sales=("sales", "sum"), returns=("returns", "sum"))
+    return kd.cache[ck]
+
+
+def _revenue_targets(kd: A.KpiData, params, period: str) -> pd.DataFrame:
+    """Revenue targets per plan period, periods fully covered only (kept in ``kd.cache``)."""
+    ck = ("revenue_targets", params.prorate, period)
+    if ck not in kd.cache:
+        tm = target_months(kd, params.prorate)
+        tp = targets_by_period(kd, tm.loc[tm["kpi"] == "revenue"], period)
+        kd.cache[ck] = tp.loc[tp["months_covered"] == tp["months_in_period"]]
+    return kd.cache[ck]
+
+
 def incentive_pay(kd: A.KpiData, params, plan: IncentivePlan | None = None) -> pd.DataFrame:
     """Pay per rep and complete plan period in the review window (see module docstring)."""
     plan = plan or params.incentive_plan
-    a0, a1 = review_months(kd, params)
-    o = kd.orders.loc[(kd.orders["month"] >= a0) & (kd.orders["month"] <= a1) & kd.orders["rep"].notna()]
-    if o.empty:
+    base = _credits(kd, params, plan.period)
+    if base is None:
         return pd.DataFrame(columns=INCENTIVE_COLUMNS)
     left = _left_reps(kd, params.inactive_days)
-    if len(left):
-        o = o.loc[~(o["rep"].isin(left.index) & (o["date"] > o["rep"].map(left)))]
-    per = P.labels(o["month"].to_numpy(), plan.period, kd.fy_start)
-    complete = {p for p in set(per) if P.months_of(p, kd.fy_start)[0] >= a0 and P.months_of(p, kd.fy_start)[-1] <= a1}
-    d = pd.DataFrame({"period": per, "rep_id": o["rep"].to_numpy(), "team": o["team"].to_numpy(),
-                      "sales": o["amount"].clip(lower=0).to_numpy(), "returns": (-o["amount"]).clip(lower=0).to_numpy()})
-    d = d.loc[d["period"].isin(complete)]
-    g = d.groupby(["period", "rep_id"], as_index=False).agg(sales=("sales", "sum"), returns=("returns", "sum"))
+    g = base.copy()
     info = kd.reps.set_index("rep_id") if kd.reps is not None else pd.DataFrame()
     g["name"] = g["rep_id"].map(info["name"]) if "name" in info else pd.NA
     g["team"] = g["rep_id"].map(info["team"]) if "team" in info else pd.NA
     g["credited"] = g["sales"] - g["returns"] if plan.clawback_returns else g["sales"]
     tp = pd.DataFrame(columns=["period", "level", "key", "target"])
     if kd.targets is not None and "revenue" in kd.kpis:
-        tm = target_months(kd, params.prorate)
-        tp = targets_by_period(kd, tm.loc[tm["kpi"] == "revenue"], plan.period)
-        tp = tp.loc[tp["months_covered"] == tp["months_in_period"]]
+        tp = _revenue_targets(kd, params, plan.period)
     rt = tp.loc[tp["level"] == "rep"].set_index(["period", "key"])["target"]
     rt = rt.loc[~rt.index.duplicated()]
     g["target"] = rt.reindex(pd.MultiIndex.from_arrays([g["period"], g["rep_id"]])).to_numpy(dtype=float)

@@ -76,6 +76,18 @@ def lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
     return pd.Series(taken, index=values.index, name=values.name)
 
 
+def map_values(keys: pd.Series, source: pd.Series) -> pd.Series:
+    """``keys.map(source)`` (``source`` with a unique index), each distinct key looked up once: a few reps
+    or regions behind millions of rows cost one short lookup and a take."""
+    if len(keys) == 0:
+        return keys.map(source)
+    codes, uniq = pd.factorize(keys, use_na_sentinel=False)  # a missing key is looked up too, as in map
+    if len(uniq) * 4 > len(keys):  # mostly distinct keys: look every one up
+        return lookup(keys, source)
+    got = lookup(pd.Series(uniq), source)
+    return pd.Series(got.array.take(codes), index=keys.index, name=keys.name)
+
+
 def first_rows(codes: np.ndarray) -> np.ndarray:
     """Row numbers of the first occurrence of each code, in row order (the rows ``drop_duplicates`` keeps).
 

@@ -116,27 +116,18 @@ def _attach_levels(df: pd.DataFrame, reps: pd.DataFrame | None, region: pd.Serie
     rep = df["rep_id"].astype("str") if "rep_id" in df else pd.Series(pd.NA, index=df.index, dtype="str")
     df["rep"] = rep
     if reps is not None and "team" in reps:
-        df["team"] = _map(rep, reps["team"]).astype("str")
+        df["team"] = K.map_values(rep, reps["team"]).astype("str")
     else:
         df["team"] = pd.Series(pd.NA, index=df.index, dtype="str")
     df["region"] = (region if region is not None else pd.Series(pd.NA, index=df.index, dtype="str")).fillna(UNATTRIBUTED)
     return df
 
 
-def _map(keys: pd.Series, source: pd.Series) -> pd.Series:
-    """``keys.map(source)``: each distinct key looked up once (few reps or regions behind millions of rows)."""
-    codes, uniq = pd.factorize(keys, use_na_sentinel=False)  # a missing key is looked up too, as in map
-    if len(uniq) * 4 > len(keys):  # mostly distinct keys (or none): look every one up
-        return K.lookup(keys, source)
-    got = K.lookup(pd.Series(uniq), source)
-    return pd.Series(got.array.take(codes), index=keys.index, name=keys.name)
-
-
 def _fill(base: pd.Series, source: pd.Series, keys: pd.Series) -> tuple[pd.Series, int]:
     blank = base.isna()
     if not blank.any():
         return base, 0
-    got = _map(keys[blank], source)
+    got = K.map_values(keys[blank], source)
     return base.fillna(got), int(got.notna().sum())
 
 
@@ -266,7 +257,7 @@ def _leads(lead: pd.DataFrame, reps: pd.DataFrame | None, cust: pd.DataFrame | N
     })
     for c in ("rep_id", "customer_id", "channel_id", "stage", "lead_id", "status"):
         L[c] = _text(L[c])
-    reg = _map(L["rep_id"], reps["region"]) if reps is not None and "region" in reps else pd.Series(pd.NA, index=L.index, dtype="str")
+    reg = K.map_values(L["rep_id"], reps["region"]) if reps is not None and "region" in reps else pd.Series(pd.NA, index=L.index, dtype="str")
     if cust is not None and "region" in cust:
         reg, _ = _fill(reg.astype("str"), cust["region"], L["customer_id"])
     leads = _attach_levels(L, reps, reg.astype("str"))
@@ -287,7 +278,7 @@ def _feedback(f: pd.DataFrame, cust: pd.DataFrame | None, end: pd.Timestamp) -> 
         "nps": (f["nps"] if "nps" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
         "csat": (f["csat"] if "csat" in f else pd.Series(np.nan, index=f.index)).to_numpy(dtype=float),
     })
-    reg = _map(fb["customer_id"], cust["region"]) if cust is not None and "region" in cust else None
+    reg = K.map_values(fb["customer_id"], cust["region"]) if cust is not None and "region" in cust else None
     fb = _attach_levels(fb, None, reg.astype("str") if reg is not None else None)
     fb["rep"] = pd.Series(pd.NA, index=fb.index, dtype="str")
     fb["month"] = P.month_of(fb["date"])
