@@ -365,3 +365,36 @@ def test_lead_region_from_rep_else_customer(rep_regions):
     by_cust = {"C1": "东北", "C2": "西北", "客户甲": "华中"}
     want = [by_rep.get(r) or by_cust.get(c) for r, c in zip(leads["rep_id"], leads["customer_id"], strict=True)]
     assert [None if pd.isna(v) else v for v in ld.leads["region"]] == want
+
+
+# ----------------------------------------------------------------------------- acquisitions counted once
+
+
+def test_acquisitions_are_remembered_only_for_the_same_customers(awk):
+    from workbench.channels import memo
+
+    cust = awk["customers"]
+    first = memo.acquisitions(cust, None)
+    pd.testing.assert_frame_equal(first, measures.acquisitions(cust, None))
+    again = memo.acquisitions(cust, awk["orders"])
+    pd.testing.assert_frame_equal(again, first)
+    assert again is not first and again.attrs["source"] == "customers"
+    assert memo._LAST["result"] is not again  # callers get copies
+    again.loc[0, "channel_id"] = "改"  # copy-on-write: the remembered frame is untouched
+    pd.testing.assert_frame_equal(memo.acquisitions(cust, None), measures.acquisitions(cust, None))
+    changed = cust.copy()
+    memo.acquisitions(changed, None)
+    changed.loc[changed.index[5], "created_date"] = pd.Timestamp("2025-07-01")  # a date changed in place
+    changed.loc[changed.index[6], "created_date"] = pd.NaT
+    pd.testing.assert_frame_equal(memo.acquisitions(changed, None), measures.acquisitions(changed, None))
+    assert not memo.acquisitions(changed, None).equals(first)
+    other = cust.assign(acquisition_channel_id=cust["acquisition_channel_id"].fillna("CH01"))  # a new column
+    pd.testing.assert_frame_equal(memo.acquisitions(other, None), measures.acquisitions(other, None))
+    assert memo.acquisitions(other, None).loc[lambda d: d["channel_id"] == "CH01"].shape[0] \
+        > first.loc[lambda d: d["channel_id"] == "CH01"].shape[0]
+    # the first-order fallback depends on the orders: never remembered
+    no_channel = cust.drop(columns="acquisition_channel_id")
+    got = memo.acquisitions(no_channel, awk["orders"])
+    assert got.attrs["source"] == "first_order"
+    pd.testing.assert_frame_equal(got, measures.acquisitions(no_channel, awk["orders"]))
+    assert memo.acquisitions(None, None).attrs["source"] == "none"

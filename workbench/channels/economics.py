@@ -35,7 +35,7 @@ from statsmodels.regression.linear_model import OLS  # not statsmodels.api: it i
 from statsmodels.tools.tools import add_constant
 
 from workbench import measures
-from workbench.channels import codes
+from workbench.channels import codes, memo
 from workbench.channels.params import ChannelParams
 from workbench.channels.prepare import UNKNOWN, LeadData, Note, channel_names
 
@@ -334,11 +334,9 @@ def _new_customers(tables, lines: _Lines | None, notes) -> pd.DataFrame:
     """New customers per channel and month, from :func:`workbench.measures.acquisitions`."""
     cols = ["channel_id", "month", "new_customers"]
     cust = tables.get("customers")
-    if cust is not None:  # the columns acquisitions reads: filtering them copies nothing else
-        cust = cust[[c for c in ("customer_id", "created_date", "acquisition_channel_id") if c in cust.columns]]
-    acq = measures.acquisitions(cust, None)
+    acq = memo.acquisitions(cust, None)  # computed once for this and the value of new customers
     if acq.attrs.get("source") == "none" and lines is not None and "customer_id" in lines.orders:
-        acq = measures.acquisitions(cust, lines.frame())  # the first-order fallback
+        acq = memo.acquisitions(cust, lines.frame())  # the first-order fallback
     if acq.attrs.get("source") == "none":
         notes.append(Note("New customers are unknown (no customers table and no orders).",
                           "新客户数未知（没有客户表也没有订单）。"))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import measures
-from workbench.channels import codes
+from workbench.channels import codes, memo
 
 VALUE_COLUMNS = ["acquisition_channel_id", "new_customers", "spend", "cac", "value_per_new_customer", "clv_cac",
                  "cac_window"]
@@ -99,9 +99,8 @@ def channel_value_columns(ds, prep, rfm: pd.DataFrame, clv) -> pd.DataFrame:
         return out[VALUE_COLUMNS]
     window = measures.complete_months(prep.analysis_date, measures.CAC_MONTHS)
     sp, _ = measures.monthly_spend(ds["spend"])
-    acq = measures.acquisitions(
-        _slim(ds["customers"] if ds.has("customers") else None, ("customer_id", "created_date",
-                                                                 "acquisition_channel_id")),
+    acq = memo.acquisitions(  # the economics section's, when it counted them from the same customers
+        ds["customers"] if ds.has("customers") else None,
         _slim(ds["orders"] if ds.has("orders") else None, ("customer_id", "channel_id", "order_date", "amount")))
     c = measures.cac(sp, acq, window).set_index("channel_id")
     if not len(c):
