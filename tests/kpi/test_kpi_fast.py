@@ -18,6 +18,7 @@ import reference_kpi as R
 from workbench.data import load_dataset
 from workbench.kpi import actuals as A
 from workbench.kpi import keys as K
+from workbench.kpi import periods as P
 from workbench.kpi.params import KpiParams
 from workbench.paths import SAMPLE_DIR
 
@@ -273,6 +274,14 @@ def test_revenue_series_equal_reference(kd_leads):
                   f"{lv} to {w.cutoff}")
             _same(R._series(kd_leads, lv, "revenue", w.months[-1]), FC._series(kd_leads, lv, "revenue", w.months[-1]),
                   f"{lv} final")
+    # a cutoff inside a month (its lines up to the cutoff day), and one before the data
+    for day in ("2026-05-15", "2026-02-28", "2023-01-10"):
+        c = pd.Timestamp(day)
+        cm = int(P.month_of(pd.Series([c]))[0])
+        cut = R._cut(kd_leads, c)
+        for lv in A.LEVELS:
+            _same(R._series(cut, lv, "revenue", cm), FC._series(kd_leads, lv, "revenue", cm, c + pd.Timedelta(hours=23, minutes=59)),
+                  f"{lv} to {day}")
 
 
 def test_float32_threshold_compares_like_float64():
@@ -328,3 +337,20 @@ def test_incentives_without_lines_in_the_window(awkward):
     p = KpiParams(as_of="2026-05-17", review_periods=1)  # one month: no complete quarter
     kd = A.prepare(awkward, p)
     _same(R.incentive_pay(kd, p), I.incentive_pay(kd, p), "incentives")
+
+
+def test_distinct_in_segments_counts_distinct_codes():
+    rng = np.random.default_rng(4)
+    code = np.sort(rng.integers(-1, 300, 5000))  # lines of an order together
+    group = rng.integers(-1, 12, 5000)
+    group[rng.random(5000) < 0.7] = -2  # most orders: every line in one group (set below)
+    one = rng.integers(0, 12, 301)[code + 1]
+    group = np.where(group == -2, one, group)
+    expect = pd.DataFrame({"g": group, "c": code}).query("g >= 0").drop_duplicates().groupby("g").size()
+    for perm_needed in (False, True):
+        order = rng.permutation(5000) if perm_needed else np.arange(5000)
+        perm, starts = K.code_segments(code[order])
+        assert (perm is None) == (not perm_needed)
+        got = K.distinct_in_segments(group[order], 14, perm, starts)
+        assert (got == expect.reindex(range(14), fill_value=0).to_numpy()).all()
+    assert (K.distinct_in_segments(np.array([], dtype=np.int64), 2, *K.code_segments(np.array([], dtype=np.int64))) == 0).all()

@@ -82,11 +82,11 @@ def _order_measures(cols: dict[str, np.ndarray], keys, need: set[str] | None) ->
     }, copy=False)
     g = frame.groupby(keys, sort=False, dropna=True)
     out = g[ORDER_SUMS].sum()
-    ids = g.ngroup().to_numpy()
     for name, col, mask in (("orders", "order_code", amt > 0), ("customers", "customer_code", None)):
         if need is not None and name not in need:
             out[name] = 0.0
             continue
+        ids = g.ngroup().to_numpy()
         sel = ~np.isnan(ids) if ids.dtype.kind == "f" else np.ones(len(ids), dtype=bool)
         if mask is not None:
             sel &= mask
@@ -207,6 +207,12 @@ def _measures(kd: KpiData, level: str, granularity: str, months) -> pd.DataFrame
     return out.sort_values(["period", "key"], kind="stable").reset_index(drop=True)
 
 
+def month_groups(kd: KpiData, source: str, level: str) -> pd.DataFrame | None:
+    """One source's measures per ``(month, key)`` over all months: index ``period`` (month integer),
+    ``key``; computed once per level (kept in ``kd.cache``)."""
+    return _source_groups(kd, source, level, "month", None)
+
+
 def _source_groups(kd: KpiData, source: str, level: str, granularity: str, months) -> pd.DataFrame | None:
     """:func:`_group_source`, kept in ``kd.cache``."""
     ck = ("source_groups", source, level, granularity, months)
@@ -246,13 +252,35 @@ def _group_source(kd: KpiData, source: str, level: str, granularity: str, months
     else:
         every = len(rows) == len(df)
         cols = {c: (v if every else v[rows]) for c, v in _source_arrays(kd, source).items()}
+        ids = pd.Categorical.from_codes(gid, categories=pd.RangeIndex(len(puniq) * nk), validate=False)
         if source == "orders":
-            g = _order_measures(cols, gid, _needed(kd))
+            g = _order_measures(cols, ids, set())  # the distinct counts below, by order
+            _distinct_orders(kd, g, rows, gid, cols["amount"] > 0, _needed(kd))
         else:
-            g = (_lead_measures if source == "leads" else _feedback_measures)(cols, gid)
+            g = (_lead_measures if source == "leads" else _feedback_measures)(cols, ids)
     gi = g.index.to_numpy().astype(np.int64)
     g.index = pd.MultiIndex.from_arrays([puniq[gi // nk], kuniq[gi % nk]], names=["period", "key"])
     return g
+
+
+def _distinct_orders(kd: KpiData, g: pd.DataFrame, rows: np.ndarray, gid: np.ndarray, positive: np.ndarray,
+                     need: set[str]) -> None:
+    """``orders`` (distinct orders with a positive line) and ``customers`` of each group of ``g`` (index:
+    group ids ``gid`` of order lines ``rows``), counted on the order lines sorted by order once."""
+    n = len(kd.orders)
+    ids = g.index.to_numpy().astype(np.int64)
+    for name, col, sel in (("orders", "order_code", positive), ("customers", "customer_code", None)):
+        if name not in need:
+            continue
+        ck = ("segments", col)
+        if ck not in kd.cache:
+            kd.cache[ck] = K.code_segments(_source_arrays(kd, "orders")[col])
+        group = np.full(n, -1, dtype=np.int64)
+        if sel is None:
+            group[rows] = gid
+        else:
+            group[rows[sel]] = gid[sel]
+        g[name] = K.distinct_in_segments(group, int(ids.max()) + 1 if len(ids) else 0, *kd.cache[ck])[ids]
 
 
 def _needed(kd: KpiData) -> set[str]:

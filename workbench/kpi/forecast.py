@@ -360,23 +360,39 @@ def _series(kd_cut: A.KpiData, level: str, kpi: str, last_month: int, end: pd.Ti
 
 
 def _revenue(kd: A.KpiData, level: str, last_month: int, end: pd.Timestamp | None) -> pd.DataFrame:
-    """Revenue per key (rows, in text order) x month (columns) up to ``last_month``: the grouped sum of
-    ``orders.groupby([level, "month"])["amount"]``, on integer codes (keys ranked in text order)."""
+    """Revenue per key (rows, in text order) x month (columns) up to ``last_month`` of the order lines
+    dated up to ``end``: ``orders.groupby([level, "month"])["amount"].sum().unstack(fill_value=0.0)``.
+
+    A month wholly before ``end`` sums the same lines in the same order as the order measures'
+    revenue, so it is read from them (grouped once per level); only a month that ``end`` cuts in
+    two is summed here.
+    """
     o = kd.orders
-    kc, kuniq = A.level_codes(kd, "orders", level)
-    month = o["month"].to_numpy()
-    keep = (kc >= 0) & (month <= last_month)
+    g = A.month_groups(kd, "orders", level)["revenue"]
+    month, key = g.index.get_level_values(0).to_numpy(), g.index.get_level_values(1).to_numpy()
+    value = g.to_numpy()
+    cut = None
     if end is not None:
-        keep &= (o["date"] <= end).to_numpy()
-    rows = np.flatnonzero(keep)
-    by_text = np.argsort(kuniq, kind="stable")
-    rank = np.empty(len(kuniq), dtype=np.int64)
-    rank[by_text] = np.arange(len(kuniq))
-    amount = pd.Series(o["amount"].to_numpy()[rows], name="amount")
-    keys = pd.Series(rank[kc[rows]], name=level)
-    wide = amount.groupby([keys, pd.Series(month[rows], name="month")]).sum().unstack(fill_value=0.0)
-    wide.index = pd.Index(kuniq[by_text][wide.index.to_numpy()], dtype=o[level].dtype, name=level)
-    return wide
+        cm = int(P.month_of(pd.Series([end]))[0])
+        at = (o["month"] == cm).to_numpy()
+        if cm <= last_month and at.any() and o["date"].to_numpy()[at].max() > np.datetime64(end):
+            cut = cm
+        last_month = min(last_month, cm)
+    keep = (month <= last_month) & (month != cut)
+    month, key, value = month[keep], key[keep], value[keep]
+    if cut is not None:  # the month end cuts: its lines up to end, summed per key in their order
+        kc, kuniq = A.level_codes(kd, "orders", level)
+        rows = np.flatnonzero((o["month"].to_numpy() == cut) & (o["date"] <= end).to_numpy() & (kc >= 0))
+        part = pd.Series(o["amount"].to_numpy()[rows]).groupby(kc[rows]).sum()
+        month = np.r_[month, np.full(len(part), cut)]
+        key = np.r_[key, kuniq[part.index.to_numpy()]]
+        value = np.r_[value, part.to_numpy()]
+    keys, kpos = np.unique(key.astype(object), return_inverse=True)
+    months, mpos = np.unique(month.astype(np.int64), return_inverse=True)
+    grid = np.zeros((len(keys), len(months)))
+    grid[kpos, mpos] = value
+    return pd.DataFrame(grid, index=pd.Index(keys, dtype=o[level].dtype, name=level),
+                        columns=pd.Index(months, name="month"))
 
 
 def run_rate(kd: A.KpiData, params, win: ForecastWindow, targets: pd.DataFrame, kpi: str = "revenue") -> pd.DataFrame:

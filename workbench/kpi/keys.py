@@ -11,7 +11,9 @@ missing, empty, Chinese, repeated), working on Arrow's hash kernels and on integ
 - :func:`lookup` — ``values.map(mapping)`` for a mapping with unique keys;
 - :func:`first_rows` — the rows ``drop_duplicates`` keeps (first of each value);
 - :func:`codes` — integer codes of a column whose order is the sorted order of its values;
-- :func:`distinct_per_group` — number of distinct codes per group (a distinct count).
+- :func:`distinct_per_group` — number of distinct codes per group (a distinct count);
+  :func:`code_segments` and :func:`distinct_in_segments` do the same for many groupings of the same
+  rows (an order's lines are sorted together once; most orders fall in one group).
 """
 
 from __future__ import annotations
@@ -120,3 +122,39 @@ def distinct_per_group(group: np.ndarray, n_groups: int, code: np.ndarray) -> np
     width = int(code.max()) + 1
     pair = pd.unique(group * width + code)
     return np.bincount(pair // width, minlength=n_groups)
+
+
+def code_segments(code: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """The rows of each code together: a stable order of the rows by code (``None`` when they already are)
+    and where each code's run starts in it."""
+    code = np.asarray(code)
+    if len(code) == 0:
+        return None, np.zeros(0, dtype=np.int64)
+    perm = None if bool(np.all(code[1:] >= code[:-1])) else np.argsort(code, kind="stable")
+    c = code if perm is None else code[perm]
+    return perm, np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+
+
+def distinct_in_segments(group: np.ndarray, n_groups: int, perm: np.ndarray | None, starts: np.ndarray) -> np.ndarray:
+    """Number of distinct codes in each group ``0 .. n_groups - 1`` (:func:`distinct_per_group`), for rows
+    laid out by :func:`code_segments`; ``group`` is -1 for a row left out.
+
+    A code whose rows all fall in one group counts once there (found by the least and greatest group
+    of its rows); the few codes spread over several groups are counted pair by pair.
+    """
+    g = np.asarray(group, dtype=np.int64)
+    if perm is not None:
+        g = g[perm]
+    if len(g) == 0:
+        return np.zeros(n_groups, dtype=np.int64)
+    lo = np.minimum.reduceat(np.where(g >= 0, g, np.iinfo(np.int64).max), starts)
+    hi = np.maximum.reduceat(g, starts)
+    one = (hi >= 0) & (lo == hi)
+    counts = np.bincount(lo[one], minlength=n_groups)
+    spread = (hi >= 0) & (lo != hi)
+    if spread.any():
+        seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(g)]))
+        r = np.flatnonzero(spread[seg] & (g >= 0))
+        pair = pd.unique(g[r] * len(starts) + seg[r])
+        counts += np.bincount(pair // len(starts), minlength=n_groups)
+    return counts

@@ -299,13 +299,15 @@ def _new_customers(ds, orders, cust, as_of, notes) -> pd.DataFrame:
     first order) and its keys (acquisition channel, region; rep and team of its first order)."""
     first = _first_orders(orders)
     if cust is not None and "created_date" in cust and cust["created_date"].notna().any():
-        c = cust.loc[cust["created_date"].notna() & (cust["created_date"] <= as_of)]
-        nc = pd.DataFrame({"customer_id": c.index.to_numpy(), "date": c["created_date"].to_numpy()})
+        c = cust.loc[(cust["created_date"].notna() & (cust["created_date"] <= as_of)).to_numpy()]
+        ids = c.index.array if K.arrow_text(c.index) is not None and c.index.notna().any() else c.index.to_numpy()
+        nc = pd.DataFrame({"customer_id": ids, "date": c["created_date"].to_numpy()})
         pos = K.positions(nc["customer_id"], first["customer_id"])
         firsts = {k: pd.Series(first[k].array.take(pos, allow_fill=True)) for k in ("channel", "region", "rep", "team")}
-        nc["channel"] = (c["acquisition_channel_id"].to_numpy() if "acquisition_channel_id" in c else pd.NA)
+        # (made text right away: taken as Arrow text or as objects, the same values)
+        nc["channel"] = (c["acquisition_channel_id"].array if "acquisition_channel_id" in c else pd.NA)
         nc["channel"] = nc["channel"].astype("str").fillna(firsts["channel"])
-        nc["region"] = (c["region"].to_numpy() if "region" in c else pd.NA)
+        nc["region"] = (c["region"].array if "region" in c else pd.NA)
         nc["region"] = nc["region"].astype("str").fillna(firsts["region"]).fillna(UNATTRIBUTED)
         nc["rep"] = firsts["rep"].astype("str")
         nc["team"] = firsts["team"].astype("str")
