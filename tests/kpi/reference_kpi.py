@@ -21,6 +21,10 @@ from workbench.kpi import incentives as I
 from workbench.kpi.actuals import _needed
 from workbench.kpi.attainment import price_volume_mix, review_months, target_months, targets_by_period
 from workbench.kpi.incentives import INCENTIVE_COLUMNS, IncentivePlan, commission
+from workbench.kpi.team import _pool_and_rank, _rep_info, _stage_names
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 from workbench.kpi.prepare import UNATTRIBUTED, KpiData, Note, kpi_catalogue
 from workbench.reporting import share
 
@@ -737,3 +741,185 @@ def what_if(kd: A.KpiData, params) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["delta"] = out["total_cost"] - out["total_cost"].iloc[0]
     return out
+
+
+# --- team.py
+
+def stage_conversion(kd: A.KpiData, by: str = "rep", months: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Per ``by`` key and stage transition: ``reached, passed, resolved, rate, ci_low, ci_high``."""
+    if kd.leads is None or kd.stages is None:
+        return pd.DataFrame()
+    f = _stage_frame(kd, kd.as_of)
+    if months is not None:
+        m = P.month_of(f["created"])
+        f = f.loc[(m >= months[0]) & (m <= months[1])]
+    f = f.loc[f[by].notna()]
+    names = _stage_names(kd)
+    orders = sorted(names)
+    won = (f["state"] == "won").to_numpy()
+    closed = f["state"].isin(["won", "lost"]).to_numpy()
+    reach = np.where(won, orders[-1], f["order"].to_numpy())
+    rows = []
+    for a, b in zip(orders[:-1], orders[1:], strict=True):
+        r = reach >= a
+        passed = reach >= b
+        resolved = r & (passed | closed)
+        g = pd.DataFrame({"key": f[by].to_numpy(), "reached": r, "passed": passed & r, "resolved": resolved}).groupby(
+            "key").sum()
+        g["transition"] = f"{names[a]}→{names[b]}"
+        g["from_order"] = a
+        rows.append(g.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    out = out.loc[out["reached"] > 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(out["resolved"] > 0, out["passed"] / out["resolved"].where(out["resolved"] > 0, 1), np.nan)
+    lo, hi = proportion_confint(out["passed"], out["resolved"].clip(lower=1), alpha=0.05, method="wilson")
+    out["ci_low"] = np.where(out["resolved"] > 0, lo, np.nan)
+    out["ci_high"] = np.where(out["resolved"] > 0, hi, np.nan)
+    return out.rename(columns={"key": by}).reset_index(drop=True)
+
+
+def rep_scorecard(kd: A.KpiData, att: pd.DataFrame | None, params, seed: int | None = None) -> pd.DataFrame:
+    """One row per rep over the review window (see module docstring for every definition).
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, name, team, region, channel_id, status, revenue, orders, target, attainment,
+        attainment_low, attainment_high, leads, won, lost, open, win_rate, win_rate_low, win_rate_high,
+        win_rate_pooled, rank, rank_low, rank_high, verdict, avg_deal_size, cycle_days_median``.
+    """
+    a0, a1 = review_months(kd, params)
+    info = _rep_info(kd)
+    o = kd.orders.loc[(kd.orders["month"] >= a0) & (kd.orders["month"] <= a1) & kd.orders["rep"].notna()]
+    rev = o.groupby("rep").agg(revenue=("amount", "sum"), orders=("order_id", "nunique"))
+    monthly = o.groupby(["rep", "month"])["amount"].sum().unstack(fill_value=0.0).reindex(
+        columns=range(a0, a1 + 1), fill_value=0.0)
+    sc = info.merge(rev, left_on="rep_id", right_index=True, how="outer" if kd.reps is None else "left")
+    sc[["revenue", "orders"]] = sc[["revenue", "orders"]].fillna(0)
+    # attainment over the window from the attainment table (rep revenue targets, complete periods)
+    sc["target"] = np.nan
+    sc["status"] = "active"
+    if att is not None and len(att):
+        pm = att["period"].map(lambda p: P.months_of(p, kd.fy_start)[0])
+        w = att.loc[(att["kpi"] == "revenue") & (att["level"] == "rep") & (pm >= a0) & (pm <= a1)]
+        w_ok = w.loc[w["status"].isin(["ok", "left"])]
+        sc["target"] = sc["rep_id"].map(w_ok.groupby("key")["target"].sum())
+        sc.loc[sc["rep_id"].isin(w.loc[w["status"] == "left", "key"]), "status"] = "left"
+        act_ok = w_ok.groupby("key")["actual"].sum()
+        sc["revenue_vs_target"] = sc["rep_id"].map(act_ok)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = sc["revenue_vs_target"] if "revenue_vs_target" in sc else sc["revenue"]
+        sc["attainment"] = base / sc["target"]
+        mrev = monthly.reindex(sc["rep_id"], fill_value=0.0).to_numpy()
+        sd = np.nanstd(mrev, axis=1, ddof=1) if mrev.shape[1] > 1 else np.full(len(mrev), np.nan)
+        se = sd * np.sqrt(mrev.shape[1]) / sc["target"].to_numpy()
+    sc["attainment_low"] = sc["attainment"] - 1.96 * se
+    sc["attainment_high"] = sc["attainment"] + 1.96 * se
+    sc = sc.drop(columns=[c for c in ("revenue_vs_target",) if c in sc])
+    # leads: cohort win rates, deal size, cycle time
+    if kd.leads is not None:
+        L = kd.leads.loc[(kd.leads["month"] >= a0) & (kd.leads["month"] <= a1) & kd.leads["rep"].notna()]
+        st = L["status"]
+        g = pd.DataFrame({"rep": L["rep"], "leads": 1, "won": (st == "won").astype(int), "lost": (st == "lost").astype(int),
+                          "open": (st == "open").astype(int)}).groupby("rep").sum()
+        wonL = L.loc[st == "won"]
+        g["avg_deal_size"] = wonL.groupby("rep")["amount"].mean()
+        g["cycle_days_median"] = (pd.to_datetime(wonL["closed"]) - pd.to_datetime(wonL["created"])).dt.days.groupby(
+            wonL["rep"]).median()
+        sc = sc.merge(g, left_on="rep_id", right_index=True, how="left")
+        for c in ("leads", "won", "lost", "open"):
+            sc[c] = sc[c].fillna(0).astype(int)
+        closed = sc["won"] + sc["lost"]
+        lo, hi = proportion_confint(sc["won"], closed.clip(lower=1), alpha=0.05, method="wilson")
+        sc["win_rate"] = np.where(closed > 0, sc["won"] / closed.clip(lower=1), np.nan)
+        sc["win_rate_low"] = np.where(closed > 0, lo, np.nan)
+        sc["win_rate_high"] = np.where(closed > 0, hi, np.nan)
+        sc = _pool_and_rank(sc, params, seed if seed is not None else params.random_seed)
+    else:
+        for c in ("leads", "won", "lost", "open", "win_rate", "win_rate_low", "win_rate_high", "win_rate_pooled",
+                  "rank", "rank_low", "rank_high", "avg_deal_size", "cycle_days_median"):
+            sc[c] = np.nan
+        sc["verdict"] = pd.NA
+    cols = ["rep_id", "name", "team", "region", "channel_id", "status", "revenue", "orders", "target", "attainment",
+            "attainment_low", "attainment_high", "leads", "won", "lost", "open", "win_rate", "win_rate_low",
+            "win_rate_high", "win_rate_pooled", "rank", "rank_low", "rank_high", "verdict", "avg_deal_size",
+            "cycle_days_median"]
+    for c in cols:
+        if c not in sc:
+            sc[c] = pd.NA
+    return sc[cols].sort_values(["rank", "rep_id"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def training_needs(kd: A.KpiData, params) -> pd.DataFrame:
+    """Reps significantly below the rest of their team at a named stage (see module docstring)."""
+    cols = ["rep_id", "name", "team", "transition", "rep_rate", "rep_n", "ci_low", "ci_high", "team_rate", "team_n",
+            "gap", "p_value", "q_value", "channel_expected", "explained_by_channel", "suggested_training"]
+    if kd.leads is None or kd.stages is None:
+        return pd.DataFrame(columns=cols)
+    months = review_months(kd, params)
+    sc = stage_conversion(kd, "rep", months)
+    if sc.empty:
+        return pd.DataFrame(columns=cols)
+    info = _rep_info(kd).set_index("rep_id")
+    sc["team"] = sc["rep"].map(info["team"]) if "team" in info else pd.NA
+    sc = sc.loc[sc["team"].notna()]
+    tot = sc.groupby(["team", "transition"])[["passed", "resolved"]].transform("sum")
+    sc["team_passed"] = tot["passed"] - sc["passed"]
+    sc["team_n"] = tot["resolved"] - sc["resolved"]
+    sc = sc.loc[(sc["resolved"] >= params.min_leads) & (sc["team_n"] >= params.min_leads)].copy()
+    if sc.empty:
+        return pd.DataFrame(columns=cols)
+    pv = [stats.fisher_exact([[p, n - p], [tp, tn - tp]], alternative="less")[1]
+          for p, n, tp, tn in zip(sc["passed"], sc["resolved"], sc["team_passed"], sc["team_n"], strict=True)]
+    sc["p_value"] = pv
+    sc["q_value"] = multipletests(sc["p_value"], method="fdr_bh")[1]
+    sc["team_rate"] = sc["team_passed"] / sc["team_n"]
+    sc["gap"] = sc["rate"] - sc["team_rate"]
+    sc["channel_expected"], sc["channel_p"] = _channel_expectation(kd, sc, months)
+    sc["explained_by_channel"] = sc["channel_p"] >= params.alpha
+    flagged = sc.loc[(sc["q_value"] < params.alpha) & (sc["gap"] < 0)].copy()
+    names = info["name"] if "name" in info else pd.Series(dtype="str")
+    flagged["name"] = flagged["rep"].map(names)
+    book = params.training_playbook
+    flagged["suggested_training"] = [
+        book.get(t) or book.get(t.split("→")[0]) or book.get(t.split("→")[1]) or f"coaching: {t}"
+        for t in flagged["transition"]]
+    flagged = flagged.rename(columns={"rep": "rep_id", "rate": "rep_rate", "resolved": "rep_n"})
+    flagged = flagged.sort_values(["explained_by_channel", "q_value"], kind="stable")
+    return flagged[cols].reset_index(drop=True)
+
+
+def _channel_expectation(kd: A.KpiData, sc: pd.DataFrame, months) -> tuple[np.ndarray, np.ndarray]:
+    """Per rep x transition: the rate the rep's channel mix predicts (company channel rates) and the
+    one-sided p-value of the rep's passes under that expectation (normal approximation)."""
+    by = stage_conversion(kd, "channel", months).set_index(["channel", "transition"])["rate"]
+    f = _stage_frame(kd, kd.as_of)
+    m = P.month_of(f["created"])
+    f = f.loc[(m >= months[0]) & (m <= months[1]) & f["rep"].notna()]
+    names = _stage_names(kd)
+    orders = sorted(names)
+    won = (f["state"] == "won").to_numpy()
+    closed = f["state"].isin(["won", "lost"]).to_numpy()
+    reach = np.where(won, orders[-1], f["order"].to_numpy())
+    exp, pval = [], []
+    cache = {}
+    for a, b in zip(orders[:-1], orders[1:], strict=True):
+        t = f"{names[a]}→{names[b]}"
+        r = reach >= a
+        resolved = r & ((reach >= b) | closed)
+        d = pd.DataFrame({"rep": f["rep"].to_numpy()[resolved], "channel": f["channel"].to_numpy()[resolved]})
+        rate_t = by.xs(t, level="transition") if t in by.index.get_level_values("transition") else pd.Series(dtype=float)
+        d["p"] = d["channel"].map(rate_t).astype(float)
+        d["v"] = d["p"] * (1 - d["p"])
+        cache[t] = d.groupby("rep").agg(mean=("p", "mean"), var=("v", "sum"))
+    for rep, t, passed, n in zip(sc["rep"], sc["transition"], sc["passed"], sc["resolved"], strict=True):
+        c = cache.get(t)
+        if c is None or rep not in c.index:
+            exp.append(np.nan)
+            pval.append(np.nan)
+            continue
+        mu, var = c.loc[rep, "mean"], c.loc[rep, "var"]
+        exp.append(mu)
+        pval.append(float(stats.norm.cdf((passed - mu * n) / np.sqrt(max(var, 1e-9)))))
+    return np.array(exp), np.array(pval)

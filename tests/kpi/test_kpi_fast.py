@@ -243,12 +243,14 @@ def test_lead_ids_given_twice_take_the_text_keyed_path(kd_leads):
         _same_model(R._learn(kd, c, p), D.learn(kd, c, p))
 
 
-def test_stage_frame_without_history_equals_reference(kd_leads):
+def test_stage_frame_and_rates_without_history_equal_reference(kd_leads):
     from workbench.kpi import deals as D
 
     kd = dataclasses.replace(kd_leads, stage_history=None, cache={})
-    for c in _cutoffs(kd, KpiParams())[2][:2]:
+    p = KpiParams()
+    for c in _cutoffs(kd, p)[2][:2]:
         _same(R._compute_stage_frame(kd, c), D.stage_frame(kd, c), f"stage frame {c}")
+        _same_model(R._learn(kd, c, p), D.learn(kd, c, p))
 
 
 def test_calibration_equals_reference(kd_leads):
@@ -354,3 +356,24 @@ def test_distinct_in_segments_counts_distinct_codes():
         got = K.distinct_in_segments(group[order], 14, perm, starts)
         assert (got == expect.reindex(range(14), fill_value=0).to_numpy()).all()
     assert (K.distinct_in_segments(np.array([], dtype=np.int64), 2, *K.code_segments(np.array([], dtype=np.int64))) == 0).all()
+
+
+# ----------------------------------------------------------------------------- team
+
+
+@pytest.mark.parametrize("kw", [{}, {"as_of": "2026-05-17", "review_periods": 6, "min_leads": 5, "alpha": 0.3}])
+def test_team_tables_equal_reference(awkward, kw):
+    from workbench.kpi import attainment as T
+    from workbench.kpi import team as TM
+
+    p = KpiParams(**kw)
+    kd = A.prepare(_awkward_leads(awkward), p)
+    months = T.review_months(kd, p)
+    for by in ("rep", "channel", "team", "region"):
+        _same(R.stage_conversion(kd, by, months), TM.stage_conversion(kd, by, months), f"stage conversion {by}")
+    _same(R.stage_conversion(kd, "rep"), TM.stage_conversion(kd, "rep"), "stage conversion, every month")
+    tn = R.training_needs(kd, p)
+    assert len(tn) > 0
+    _same(tn, TM.training_needs(kd, p), "training needs")
+    att = T.attainment_table(kd, p)
+    _same(R.rep_scorecard(kd, att, p), TM.rep_scorecard(kd, att, p), "scorecard")

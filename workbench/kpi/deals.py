@@ -18,6 +18,7 @@ from workbench.kpi import actuals as A
 from workbench.kpi import keys as K
 
 LEVEL_COLUMNS = ("company", "region", "team", "rep")
+STATES = pd.array(["open", "won", "lost"], dtype="str")
 
 
 def _lookup(values: pd.Series, mapping: pd.Series) -> np.ndarray:
@@ -38,8 +39,7 @@ def unique_leads(kd: A.KpiData) -> bool:
     """True when every lead id is given once (then leads are found by position)."""
     ck = ("unique_leads",)
     if ck not in kd.cache:
-        ids = kd.leads["lead_id"]
-        kd.cache[ck] = len(pd.factorize(ids, use_na_sentinel=False)[1]) == len(ids)
+        kd.cache[ck] = bool(kd.leads["lead_id"].is_unique)  # a missing id twice is a duplicate too
     return kd.cache[ck]
 
 
@@ -70,13 +70,23 @@ def stage_rows(kd: A.KpiData, cutoff: pd.Timestamp) -> np.ndarray:
     return np.flatnonzero((kd.leads["created"] <= _end(cutoff)).to_numpy())
 
 
+def _by_lead(kd: A.KpiData) -> np.ndarray:
+    """History rows of known leads and stages, ordered by lead, then stage order, then row (once)."""
+    ck = ("history_by_lead",)
+    if ck not in kd.cache:
+        pos, order, _ = _history(kd)
+        idx = np.flatnonzero(~np.isnan(order) & (pos >= 0))
+        idx = idx[np.argsort(order[idx], kind="stable")]
+        kd.cache[ck] = idx[np.argsort(pos[idx], kind="stable")]
+    return kd.cache[ck]
+
+
 def _furthest(kd: A.KpiData, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per lead (position in ``kd.leads``): found, furthest stage order entered by ``end`` and the day it was
     entered (of equal orders, the last row of the history)."""
     pos, order, entered = _history(kd)
-    idx = np.flatnonzero((entered <= np.datetime64(end)) & ~np.isnan(order) & (pos >= 0))
-    idx = idx[np.argsort(order[idx], kind="stable")]
-    idx = idx[np.argsort(pos[idx], kind="stable")]  # by lead, then order, then row
+    idx = _by_lead(kd)
+    idx = idx[entered[idx] <= np.datetime64(end)]  # still by lead, then order, then row
     last = np.r_[pos[idx][1:] != pos[idx][:-1], True] if len(idx) else np.zeros(0, dtype=bool)
     idx = idx[last]
     n = len(kd.leads)
@@ -134,9 +144,10 @@ def _compute_stage_frame(kd: A.KpiData, cutoff: pd.Timestamp) -> pd.DataFrame:
 def _states(f: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     """``state`` of each lead at ``end``: won / lost when closed by then, else open (a closed status without
     a close date stays as given)."""
-    closed_by = f["closed"].notna() & (f["closed"] <= end)
-    f["state"] = np.where(closed_by & (f["status"] == "won"), "won",
-                          np.where(closed_by & (f["status"] == "lost"), "lost", "open"))
+    closed_by = (f["closed"].notna() & (f["closed"] <= end)).to_numpy()
+    code = np.where(closed_by & (f["status"] == "won").to_numpy(), 1,
+                    np.where(closed_by & (f["status"] == "lost").to_numpy(), 2, 0))
+    f["state"] = STATES.take(code)
     f.loc[(f["state"] == "open") & (f["status"] != "open") & f["closed"].isna(), "state"] = f["status"]
     return f
 
@@ -230,10 +241,7 @@ def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
     rates = rates.join(p_stage, on="order")
     k = params.pooling_strength
     rates["p_won"] = (rates["won"] + k * rates["p_stage"]) / (rates["reached"] + k)
-    h = _closing(kd, cutoff, mature, mature_rows)
-    days = (pd.to_datetime(h["closed"]) - pd.to_datetime(h["entered"])).dt.days.to_numpy(dtype=float)
-    h_order, h_state = h["order"].to_numpy(dtype=float), np.asarray(h["state"], dtype=object)
-    won_h, lost_h = h_state == "won", h_state == "lost"
+    h_order, days, won_h, lost_h = _closing(kd, cutoff, mature, mature_rows)
     won_delay, lost_delay = {}, {}
     for s in orders:
         at = h_order == s
@@ -243,12 +251,15 @@ def _learn(kd: A.KpiData, cutoff: pd.Timestamp, params) -> StageModel | None:
     return StageModel(cutoff, rates, won_delay, lost_delay, final, crm)
 
 
-def _closing(kd: A.KpiData, cutoff: pd.Timestamp, mature: pd.DataFrame, mature_rows: np.ndarray) -> pd.DataFrame:
-    """Every stage entered by a mature lead: ``order, entered, closed, state`` (from the history, else the
-    lead's own stage entered at creation)."""
+def _closing(kd: A.KpiData, cutoff: pd.Timestamp, mature: pd.DataFrame, mature_rows: np.ndarray):
+    """Every stage entered by a mature lead (from the history, else the lead's own stage entered at
+    creation): its order, the days from entering it to the lead's close, and whether the lead was won
+    or lost."""
     sh = kd.stage_history
+    won, lost = (mature["state"] == "won").to_numpy(), (mature["state"] == "lost").to_numpy()
+    closed = mature["closed"].to_numpy()
     if sh is None or not len(sh):
-        return mature.assign(entered=mature["created"])[["lead_id", "order", "entered", "closed", "state"]]
+        return (mature["order"].to_numpy(dtype=float), _days(closed, mature["created"].to_numpy()), won, lost)
     if unique_leads(kd):  # the mature lead of each history row by position
         lead_pos, order, entered = _history(kd, as_text=True)
         at = np.full(len(kd.leads), -1, dtype=np.int64)
@@ -256,19 +267,25 @@ def _closing(kd: A.KpiData, cutoff: pd.Timestamp, mature: pd.DataFrame, mature_r
         pos = np.where(lead_pos >= 0, at[np.maximum(lead_pos, 0)], -1)
         keep = pos >= 0
         pos = pos[keep]
-        return pd.DataFrame({"order": order[keep], "entered": entered[keep],
-                             "closed": mature["closed"].to_numpy()[pos], "state": mature["state"].to_numpy()[pos]})
+        return order[keep], _days(closed[pos], entered[keep]), won[pos], lost[pos]
     order = kd.stages.set_index("stage")["order"]
     mids = pd.Index(mature["lead_id"].astype("str"))
     if mids.is_unique:
         pos = mids.get_indexer(sh["lead_id"].astype("str"))
         keep = pos >= 0
         pos = pos[keep]
-        return pd.DataFrame({"order": _lookup(sh["stage"], order)[keep], "entered": sh["entered_date"].to_numpy()[keep],
-                             "closed": mature["closed"].to_numpy()[pos], "state": mature["state"].to_numpy()[pos]})
+        return (_lookup(sh["stage"], order)[keep], _days(closed[pos], sh["entered_date"].to_numpy()[keep]),
+                won[pos], lost[pos])
     h = pd.DataFrame({"lead_id": sh["lead_id"].astype("str").to_numpy(), "order": _lookup(sh["stage"], order),
                       "entered": sh["entered_date"].to_numpy()})
-    return h.merge(mature[["lead_id", "closed", "state"]].astype({"lead_id": "str"}), on="lead_id")
+    h = h.merge(mature[["lead_id", "closed", "state"]].astype({"lead_id": "str"}), on="lead_id")
+    return (h["order"].to_numpy(dtype=float), _days(h["closed"].to_numpy(), h["entered"].to_numpy()),
+            (h["state"] == "won").to_numpy(), (h["state"] == "lost").to_numpy())
+
+
+def _days(closed: np.ndarray, entered: np.ndarray) -> np.ndarray:
+    """Whole days from ``entered`` to ``closed`` (``Series.dt.days``; NaN where either is missing)."""
+    return (pd.to_datetime(pd.Series(closed)) - pd.to_datetime(pd.Series(entered))).dt.days.to_numpy(dtype=float)
 
 
 # ----------------------------------------------------------------------------- open deals

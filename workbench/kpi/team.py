@@ -48,25 +48,29 @@ def stage_conversion(kd: A.KpiData, by: str = "rep", months: tuple[int, int] | N
     if kd.leads is None or kd.stages is None:
         return pd.DataFrame()
     f = _stage_frame(kd, kd.as_of)
+    keys, labels = pd.factorize(f[by], sort=True)
+    sel = keys >= 0
     if months is not None:
         m = P.month_of(f["created"])
-        f = f.loc[(m >= months[0]) & (m <= months[1])]
-    f = f.loc[f[by].notna()]
+        sel &= (m >= months[0]) & (m <= months[1])
+    keys = keys[sel]
     names = _stage_names(kd)
     orders = sorted(names)
-    won = (f["state"] == "won").to_numpy()
-    closed = f["state"].isin(["won", "lost"]).to_numpy()
-    reach = np.where(won, orders[-1], f["order"].to_numpy())
+    won = (f["state"] == "won").to_numpy()[sel]
+    closed = f["state"].isin(["won", "lost"]).to_numpy()[sel]
+    reach = np.where(won, orders[-1], f["order"].to_numpy()[sel])
+    present = np.bincount(keys, minlength=len(labels)) > 0  # keys of the rows (all of them, as groupby lists them)
     rows = []
     for a, b in zip(orders[:-1], orders[1:], strict=True):
         r = reach >= a
         passed = reach >= b
         resolved = r & (passed | closed)
-        g = pd.DataFrame({"key": f[by].to_numpy(), "reached": r, "passed": passed & r, "resolved": resolved}).groupby(
-            "key").sum()
+        count = {c: np.bincount(keys[m], minlength=len(labels))[present]
+                 for c, m in (("reached", r), ("passed", passed & r), ("resolved", resolved))}
+        g = pd.DataFrame({"key": labels[present], **count})
         g["transition"] = f"{names[a]}→{names[b]}"
         g["from_order"] = a
-        rows.append(g.reset_index())
+        rows.append(g)
     out = pd.concat(rows, ignore_index=True)
     out = out.loc[out["reached"] > 0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -85,6 +89,13 @@ def _rep_info(kd: A.KpiData) -> pd.DataFrame:
     return kd.reps[cols].copy()
 
 
+def _order_keys(kd: A.KpiData) -> np.ndarray:
+    """A number per order line standing for its order id (NaN where the id is missing): counts distinct
+    orders as the id text would, without hashing it."""
+    code = kd.orders["order_code"].to_numpy() if "order_code" in kd.orders else pd.factorize(kd.orders["order_id"])[0]
+    return np.where(code >= 0, code, np.nan)
+
+
 def rep_scorecard(kd: A.KpiData, att: pd.DataFrame | None, params, seed: int | None = None) -> pd.DataFrame:
     """One row per rep over the review window (see module docstring for every definition).
 
@@ -97,7 +108,8 @@ def rep_scorecard(kd: A.KpiData, att: pd.DataFrame | None, params, seed: int | N
     """
     a0, a1 = review_months(kd, params)
     info = _rep_info(kd)
-    o = kd.orders.loc[(kd.orders["month"] >= a0) & (kd.orders["month"] <= a1) & kd.orders["rep"].notna()]
+    o = kd.orders[["rep", "month", "amount"]].assign(order_id=_order_keys(kd))
+    o = o.loc[((o["month"] >= a0) & (o["month"] <= a1) & o["rep"].notna()).to_numpy()]
     rev = o.groupby("rep").agg(revenue=("amount", "sum"), orders=("order_id", "nunique"))
     monthly = o.groupby(["rep", "month"])["amount"].sum().unstack(fill_value=0.0).reindex(
         columns=range(a0, a1 + 1), fill_value=0.0)
@@ -125,7 +137,8 @@ def rep_scorecard(kd: A.KpiData, att: pd.DataFrame | None, params, seed: int | N
     sc = sc.drop(columns=[c for c in ("revenue_vs_target",) if c in sc])
     # leads: cohort win rates, deal size, cycle time
     if kd.leads is not None:
-        L = kd.leads.loc[(kd.leads["month"] >= a0) & (kd.leads["month"] <= a1) & kd.leads["rep"].notna()]
+        L = kd.leads[["rep", "month", "status", "amount", "closed", "created"]]
+        L = L.loc[((L["month"] >= a0) & (L["month"] <= a1) & L["rep"].notna()).to_numpy()]
         st = L["status"]
         g = pd.DataFrame({"rep": L["rep"], "leads": 1, "won": (st == "won").astype(int), "lost": (st == "lost").astype(int),
                           "open": (st == "open").astype(int)}).groupby("rep").sum()
@@ -241,23 +254,30 @@ def _channel_expectation(kd: A.KpiData, sc: pd.DataFrame, months) -> tuple[np.nd
     by = stage_conversion(kd, "channel", months).set_index(["channel", "transition"])["rate"]
     f = _stage_frame(kd, kd.as_of)
     m = P.month_of(f["created"])
-    f = f.loc[(m >= months[0]) & (m <= months[1]) & f["rep"].notna()]
+    reps, rep_ids = pd.factorize(f["rep"])
+    chans, chan_ids = pd.factorize(f["channel"])
+    sel = (m >= months[0]) & (m <= months[1]) & (reps >= 0)
+    reps, chans = reps[sel], chans[sel]
     names = _stage_names(kd)
     orders = sorted(names)
-    won = (f["state"] == "won").to_numpy()
-    closed = f["state"].isin(["won", "lost"]).to_numpy()
-    reach = np.where(won, orders[-1], f["order"].to_numpy())
+    won = (f["state"] == "won").to_numpy()[sel]
+    closed = f["state"].isin(["won", "lost"]).to_numpy()[sel]
+    reach = np.where(won, orders[-1], f["order"].to_numpy()[sel])
     exp, pval = [], []
     cache = {}
     for a, b in zip(orders[:-1], orders[1:], strict=True):
         t = f"{names[a]}→{names[b]}"
         r = reach >= a
         resolved = r & ((reach >= b) | closed)
-        d = pd.DataFrame({"rep": f["rep"].to_numpy()[resolved], "channel": f["channel"].to_numpy()[resolved]})
         rate_t = by.xs(t, level="transition") if t in by.index.get_level_values("transition") else pd.Series(dtype=float)
-        d["p"] = d["channel"].map(rate_t).astype(float)
-        d["v"] = d["p"] * (1 - d["p"])
-        cache[t] = d.groupby("rep").agg(mean=("p", "mean"), var=("v", "sum"))
+        # each row's channel rate (NaN: no channel, or a channel without a rate), by channel code
+        p_of = np.append(rate_t.reindex(chan_ids).to_numpy(dtype=float), np.nan)
+        p = p_of[np.where(chans >= 0, chans, len(chan_ids))[resolved]]
+        d = pd.DataFrame({"p": p, "v": p * (1 - p)})
+        g = d.groupby(pd.Categorical.from_codes(reps[resolved], categories=pd.RangeIndex(len(rep_ids)), validate=False),
+                      sort=False).agg(mean=("p", "mean"), var=("v", "sum"))
+        g.index = pd.Index(np.asarray(rep_ids, dtype=object)[g.index.to_numpy().astype(np.int64)], name="rep")
+        cache[t] = g
     for rep, t, passed, n in zip(sc["rep"], sc["transition"], sc["passed"], sc["resolved"], strict=True):
         c = cache.get(t)
         if c is None or rep not in c.index:
