@@ -52,6 +52,7 @@ from workbench.segmentation.strategy import (
     CRM_ID_FIELDS,
     FXIAOKE_COLUMNS,
     LABELLED,
+    NO_PLAY,
     TAG_SEPARATOR,
     TRANSITION_COLUMNS,
     ZOHO_COLUMNS,
@@ -860,3 +861,22 @@ def show_clv(report, clv: ClvResult, value: pd.DataFrame, params: SegmentationPa
                                           "the clv table.",
                                           "未来 {m} 个月预测价值最高的 {k} 个客户；全部客户见 clv 结果表。",
                                           k=INLINE_ROWS, m=params.clv_horizon_months))
+
+
+def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFrame:
+    out = value.copy()
+    play = np.full(len(out), NO_PLAY, dtype=object)
+    free = np.ones(len(out), dtype=bool)
+    for p in params.playbook:
+        m = free.copy()
+        for key in ("tier", "potential", "rfm_segment"):
+            if key in p:
+                m &= out[key].isin(p[key]).to_numpy()
+        play[m] = p["play"]
+        free &= ~m
+    out["play"] = play
+    en = {p["play"]: p["action"] for p in params.playbook}
+    zh = {p["play"]: p.get("action_zh", p["action"]) for p in params.playbook}
+    out["action"] = out["play"].map(en).fillna("")
+    out["action_zh"] = out["play"].map(zh).fillna("")
+    return out

@@ -297,6 +297,22 @@ def test_tier_migration_as_reference(world):
     new, old = strategy.tier_migration(w.prep, w.value, w.p), ref.tier_migration(w.prep, w.value, w.p)
     same(new[0], old[0])
     assert (old[0]["previous_tier"] == "(new)").any() and (old[0]["movement"] == "down").any()
+    reordered = w.value.iloc[::-1]  # not in the rfm order: looked up by id
+    same(strategy.tier_migration(w.prep, reordered, w.p)[0], ref.tier_migration(w.prep, reordered, w.p)[0])
+    assert clusters_mod.customer_codes(w.prep, reordered["customer_id"]) is None
+    assert (clusters_mod.customer_codes(w.prep, w.rfm["customer_id"]) == np.sort(
+        w.prep.lines["customer_id"].cat.categories.get_indexer(w.rfm["customer_id"]))).all()
+
+
+def test_assign_plays_as_reference(world):
+    w = world
+    holes = w.value.assign(tier=w.value["tier"].where(w.value.index % 7 > 0))  # a missing tier matches no tier rule
+    for value in (w.value, w.value.iloc[::-1], holes):
+        same(seg.assign_plays(value, w.p), ref.assign_plays(value, w.p))
+    plays = seg.assign_plays(holes, w.p)
+    tier_plays = {p["play"] for p in w.p.playbook if "tier" in p}
+    assert not plays.loc[holes["tier"].isna(), "play"].isin(tier_plays).any()
+    assert plays.loc[holes["tier"].notna(), "play"].isin(tier_plays).any()
 
 
 @pytest.mark.parametrize("mask_pii", [False, True])

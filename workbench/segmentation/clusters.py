@@ -46,7 +46,7 @@ from workbench.data.loader import Dataset
 from workbench.segmentation.keys import positions, same_values, take_aligned, unique_by_id
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.prepare import Prepared, Problem
+from workbench.segmentation.prepare import Prepared, Problem, customer_codes
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,9 @@ def features(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> Features:
         first = pd.concat([first, on_first], axis=1).min(axis=1)
     raw["feat_tenure"] = (prep.analysis_date - first).dt.days.clip(lower=0).astype(float)
     lines = prep.lines
-    row_codes = positions(raw.index, lines["customer_id"].cat.categories.astype("str"))  # once for both mixes
+    row_codes = customer_codes(prep, raw.index)  # once for both mixes; rfm's customers are prep's buyers
+    if row_codes is None:
+        row_codes = positions(raw.index, lines["customer_id"].cat.categories.astype("str"))
     blocks: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for column, block, prefix, table, attr in (("channel_id", "channel", "ch:", "channels", "type"),

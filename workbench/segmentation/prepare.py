@@ -37,7 +37,7 @@ import pandas as pd
 
 from workbench.data.loader import Dataset
 from workbench.reporting import Note
-from workbench.segmentation.keys import as_column, decode
+from workbench.segmentation.keys import as_column, decode, same_values
 from workbench.segmentation.params import SegmentationParams
 
 log = logging.getLogger(__name__)
@@ -280,6 +280,20 @@ def ids(frame: pd.DataFrame, code_values) -> pd.Index:
     """Customer ids (text) of integer codes from :func:`codes`."""
     cats = frame["customer_id"].cat.categories
     return pd.Index(cats.take(np.asarray(code_values, dtype=np.int64)), name="customer_id").astype("str")
+
+
+def customer_codes(prep: Prepared, customer_ids) -> np.ndarray | None:
+    """The codes (:func:`codes`) of ``customer_ids`` when they are ``prep``'s buyers in code order, else None.
+
+    Every per-customer table derived from ``rfm_table(prep)`` lists exactly these customers in this
+    order; checked here on the ids themselves, so a table that does not is looked up instead.
+    """
+    o = prep.orders
+    n = len(o["customer_id"].cat.categories)
+    buyers = np.flatnonzero(np.bincount(codes(o)[o["is_purchase"].to_numpy()], minlength=n))
+    if len(buyers) != len(customer_ids) or not same_values(ids(prep.lines, buyers), customer_ids):
+        return None
+    return buyers
 
 
 def _pair_keys(cust: np.ndarray, order_key: np.ndarray, step: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from workbench.segmentation.keys import (
 )
 from workbench.segmentation.labels import name as label_name
 from workbench.segmentation.params import SegmentationParams
-from workbench.segmentation.prepare import Prepared, Problem
+from workbench.segmentation.prepare import Prepared, Problem, customer_codes
 
 NO_PLAY = "(no play)"
 LABELLED = ("rfm_segment", "tier", "potential", "play")
@@ -57,21 +57,37 @@ def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFram
         ``value`` plus ``play``, ``action`` and ``action_zh`` (``"(no play)"`` when no play matches).
     """
     out = value.copy()
-    play = np.full(len(out), NO_PLAY, dtype=object)
+    # each condition is checked on the few distinct codes of its column, then spread by integer codes
+    coded = {key: pd.factorize(out[key]) for key in ("tier", "potential", "rfm_segment")
+             if any(key in p for p in params.playbook)}
+    which = np.full(len(out), len(params.playbook), dtype=np.int64)  # the first matching play; none: NO_PLAY
     free = np.ones(len(out), dtype=bool)
-    for p in params.playbook:
+    for i, p in enumerate(params.playbook):
         m = free.copy()
-        for key in ("tier", "potential", "rfm_segment"):
+        for key, (codes, uniques) in coded.items():
             if key in p:
-                m &= out[key].isin(p[key]).to_numpy()
-        play[m] = p["play"]
+                # out[key].isin(p[key]) per distinct value; the last entry answers for a missing value
+                allowed = pd.Series([*uniques, None], dtype=out[key].dtype).isin(p[key]).to_numpy()
+                m &= allowed[codes]
+        which[m] = i
         free &= ~m
-    out["play"] = play
+    names = [p["play"] for p in params.playbook] + [NO_PLAY]
     en = {p["play"]: p["action"] for p in params.playbook}
     zh = {p["play"]: p.get("action_zh", p["action"]) for p in params.playbook}
+    texts = {"play": names, "action": [_text(en.get(n)) for n in names], "action_zh": [_text(zh.get(n)) for n in names]}
+    if all(isinstance(t, str) for column in texts.values() for t in column):
+        for column, per_play in texts.items():
+            out[column] = decode(per_play, which, index=out.index)
+        return out
+    out["play"] = np.array(names, dtype=object)[which]
     out["action"] = out["play"].map(en).fillna("")
     out["action_zh"] = out["play"].map(zh).fillna("")
     return out
+
+
+def _text(v) -> str:
+    """An action as ``map(...).fillna("")`` leaves it: missing -> empty."""
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else v
 
 
 def strategy_table(plays: pd.DataFrame, params: SegmentationParams) -> pd.DataFrame:
@@ -251,10 +267,10 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
         prev_clv = no_model
         value = clv_mod.value_tiers(value[["customer_id", "rfm_segment", "revenue_window"]], no_model, params)
     prev_value = clv_mod.value_tiers(prev_rfm, prev_clv, params)
-    # value merged with the previous tiers on customer_id (left): the previous tier looked up in Arrow
+    # value merged with the previous tiers on customer_id (left), by the customers' codes
     df = value[["customer_id", "tier", "revenue_window"]].reset_index(drop=True)
     previous = prev_value.set_index("customer_id")["tier"]
-    df["previous_tier"] = take_aligned(previous, positions(df["customer_id"], previous.index)).set_axis(df.index)
+    df["previous_tier"] = take_aligned(previous, _previous_rows(prep, df, prev, prev_value)).set_axis(df.index)
     df["previous_tier"] = df["previous_tier"].fillna("(new)")
     rank = {t: i for i, t in enumerate(params.tier_names)}
     g = df.groupby(["previous_tier", "tier"], sort=False)
@@ -271,6 +287,17 @@ def tier_migration(prep: Prepared, value: pd.DataFrame, params: SegmentationPara
     out.attrs["previous_date"] = prev_date
     out.attrs["value_only"] = value_only
     return out[TRANSITION_COLUMNS], None
+
+
+def _previous_rows(prep: Prepared, current: pd.DataFrame, prev: Prepared, previous: pd.DataFrame) -> np.ndarray:
+    """Row of each ``current`` customer in ``previous`` (-1: none), both per-customer tables of
+    ``prep`` and of its restriction ``prev``: by their codes (the same categories), else by id."""
+    now, then = customer_codes(prep, current["customer_id"]), customer_codes(prev, previous["customer_id"])
+    same_codes = same_values(prep.lines["customer_id"].cat.categories, prev.lines["customer_id"].cat.categories)
+    if now is None or then is None or not same_codes:
+        return positions(current["customer_id"], previous["customer_id"])
+    at = np.minimum(np.searchsorted(then, now), max(len(then) - 1, 0))
+    return np.where((len(then) > 0) & (then[at] == now), at, -1)
 
 
 # ----------------------------------------------------------------------------- CRM import layouts
