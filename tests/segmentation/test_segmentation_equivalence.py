@@ -9,6 +9,7 @@ notes linked and unlinked, duplicated customer rows, unsorted tables. Frames are
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ from workbench.segmentation import keys, profiles, strategy, views
 from workbench.segmentation import rfm as rfm_mod
 
 AS_OF = "2026-03-31"
+prepare_mod = importlib.import_module("workbench.segmentation.prepare")  # the package exports a function of that name
 
 
 def _customer_ids(n: int) -> list[str]:
@@ -52,9 +54,9 @@ def awkward_orders(rng: np.random.Generator, n_customers: int = 900, by_date: bo
                 ch = rng.choice(["CH1", "CH2", "渠道3", "", None], p=[0.4, 0.3, 0.2, 0.05, 0.05])
                 rows.append((oid, day, cid, amount, amount * 0.6 if k % 7 else np.nan, ch,
                              rng.choice(["P1", "P2", "产品3", None]), rng.choice(["华东", "华南", "", None])))
-            if k % 13 == 0 and oid:  # a credit note linked by -R, full or partial
-                rows.append((f"{oid}-R", day + pd.Timedelta(days=3), cid, -float(rng.choice([50.0, 100.0, 1e4])),
-                             np.nan, rows[-1][5], "P1", None))
+            if k % 13 == 0 and oid:  # a credit note linked by -R, full or partial (-R-R: a credit of a credit)
+                rows.append((f"{oid}-R" if k % 5 else f"{oid}-R-R", day + pd.Timedelta(days=3), cid,
+                             -float(rng.choice([50.0, 100.0, 1e4])), np.nan, rows[-1][5], "P1", None))
             if k % 29 == 0:  # an unlinked cancellation, and a credit note of an order before the data
                 rows.append((f"C{k}", day, cid, -10.0, -6.0, "CH1", "P2", "华东"))
                 rows.append((f"OLD{k}-R", day, cid, -5.0, np.nan, None, None, None))
@@ -208,6 +210,19 @@ def test_prepare_and_restrict_as_reference(by_date, pattern):
     assert old.orders["order_key"].min() == -1  # lines without an order id share the code -1
     for date in ("2025-10-02", "2024-05-01", "2024-01-01"):  # a middle date, a few days in, before the data
         same_prepared(seg.restrict(new, date), ref.restrict(old, date))
+
+
+@pytest.mark.parametrize("pattern", ["-R$", "R$", "-R", r"-R\d*$", "(-R)+$"])
+def test_link_patterns_as_reference(pattern):
+    ds = awkward_dataset(seed=3)
+    o = ds["orders"]
+    newline = o.assign(order_id=o["order_id"].where(o.index != 7, "SO7-R\n"))  # Python's $ matches before \n
+    for orders in (o, newline):
+        d = Dataset(Path("."), DatasetMeta(), {"orders": orders}, {}, [])
+        p = params(return_link_pattern=pattern)
+        same_prepared(seg.prepare(d, p), ref.prepare(d, p))
+    assert prepare_mod._link_keys(pd.Series(["a-R\n", "b-R", None], dtype="str"), "-R$").tolist()[:2] == \
+        ["a\n", "b"]
 
 
 def test_prepare_without_channels_as_reference():

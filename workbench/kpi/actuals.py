@@ -94,6 +94,55 @@ def _order_measures(cols: dict[str, np.ndarray], keys, need: set[str] | None) ->
     return out
 
 
+class _Dense:
+    """Rows grouped by dense integer ids ``0 .. n - 1``: pandas sums each group's floats as it always does
+    (compensated, in row order), handed the ids as categorical codes so that it neither hashes them nor
+    looks for the ids present (every id is a group; the empty ones are dropped after)."""
+
+    def __init__(self, gid: np.ndarray, n: int):
+        self.gid, self.n = gid, n
+        self.ids = pd.Categorical.from_codes(gid, categories=pd.RangeIndex(n), validate=False)
+        self.present = np.flatnonzero(np.bincount(gid, minlength=n))
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Grouped sum of float values (as ``groupby(...).sum()``), per present id."""
+        return pd.Series(values, copy=False).groupby(self.ids, observed=False, sort=True).sum().to_numpy()[self.present]
+
+    def count(self, where: np.ndarray | None = None) -> np.ndarray:
+        """Rows (where ``where``) per present id, int64."""
+        g = self.gid if where is None else self.gid[where]
+        return np.bincount(g, minlength=self.n)[self.present].astype(np.int64)
+
+    def frame(self, columns: dict) -> pd.DataFrame:
+        return pd.DataFrame(columns, index=pd.Index(self.present))
+
+
+def _order_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
+    """:data:`ORDER_SUMS` per present group id, one float column at a time (no copy of every column at
+    once); line counts by counting."""
+    amt, cost = cols["amount"], cols["cost"]
+    costed = ~np.isnan(cost)
+    return d.frame({
+        "revenue": d.sum(amt), "sales": d.sum(_clip0(amt)), "returns": d.sum(_clip0(-amt)),
+        "cost": d.sum(np.where(costed, cost, 0.0)), "costed_revenue": d.sum(np.where(costed, amt, 0.0)),
+        "quantity": d.sum(_fill0(cols["quantity"])), "lines": d.count(), "costed_lines": d.count(costed),
+    })
+
+
+def _lead_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
+    """:func:`_lead_measures` per present group id."""
+    won = cols["won"]
+    return d.frame({"leads": d.count(), "won": d.count(won), "lost": d.count(cols["lost"]),
+                    "open": d.count(cols["open"]), "won_value": d.sum(_fill0(np.where(won, cols["amount"], 0.0)))})
+
+
+def _feedback_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
+    """:func:`_feedback_measures` per present group id."""
+    csat, nps = cols["csat"], cols["nps"]
+    return d.frame({"responses": d.count(), "csat_n": d.count(~np.isnan(csat)), "csat_sum": d.sum(_fill0(csat)),
+                    "nps_n": d.count(~np.isnan(nps)), "promoters": d.count(nps >= 9), "detractors": d.count(nps <= 6)})
+
+
 def _group_leads(L: pd.DataFrame, by) -> pd.DataFrame:
     return _lead_measures(_lead_arrays(L), _keys(L, by))
 
@@ -144,14 +193,28 @@ def _source_arrays(kd: KpiData, source: str) -> dict[str, np.ndarray]:
     return kd.cache[ck]
 
 
+def _all_empty_text(col: pd.Series) -> bool:
+    """True when an Arrow text column holds the empty text in every row."""
+    arr = K.arrow_text(col)
+    if arr is None or arr.null_count:
+        return False
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.equal(pc.utf8_length(arr), 0)).as_py())
+
+
 def level_codes(kd: KpiData, source: str, level: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of ``level`` on one of kd's frames (-1 where blank) and the keys they stand for;
     computed once per frame and level (kept in ``kd.cache``)."""
     ck = ("level_codes", source, level)
     if ck not in kd.cache:
         df = {"orders": kd.orders, "leads": kd.leads, "feedback": kd.feedback, "new": kd.new_customers}[source]
-        c, uniq = pd.factorize(df[level])
-        kd.cache[ck] = (c.astype(np.int64, copy=False), np.asarray(uniq, dtype=object))
+        col = df[level]
+        if len(col) and _all_empty_text(col):  # the company level: one key for every row, no hashing
+            kd.cache[ck] = (np.zeros(len(col), dtype=np.int32), np.array([""], dtype=object))
+        else:
+            c, uniq = pd.factorize(col)
+            kd.cache[ck] = (c.astype(np.int32), np.asarray(uniq, dtype=object))
     return kd.cache[ck]
 
 
@@ -246,18 +309,18 @@ def _group_source(kd: KpiData, source: str, level: str, granularity: str, months
     pcodes, puniq = _period_codes(month[rows], granularity, kd.fy_start)
     nk = max(len(kuniq), 1)
     gid = pcodes.astype(np.int64) * nk + kcodes[rows]
+    dense = _Dense(gid, len(puniq) * nk)
     if source == "new":
-        g = pd.Series(np.ones(len(rows), dtype=np.int64)).groupby(gid, sort=False).size().rename(
-            "new_customers").to_frame()
+        g = dense.frame({"new_customers": dense.count()})
     else:
         every = len(rows) == len(df)
         cols = {c: (v if every else v[rows]) for c, v in _source_arrays(kd, source).items()}
-        ids = pd.Categorical.from_codes(gid, categories=pd.RangeIndex(len(puniq) * nk), validate=False)
         if source == "orders":
-            g = _order_measures(cols, ids, set())  # the distinct counts below, by order
-            _distinct_orders(kd, g, rows, gid, cols["amount"] > 0, _needed(kd))
+            g = _order_sums(cols, dense)
+            g["orders"], g["customers"] = 0.0, 0.0
+            _distinct_orders(kd, g, rows, gid, cols["amount"] > 0, _needed(kd))  # counted by order
         else:
-            g = (_lead_measures if source == "leads" else _feedback_measures)(cols, ids)
+            g = (_lead_sums if source == "leads" else _feedback_sums)(cols, dense)
     gi = g.index.to_numpy().astype(np.int64)
     g.index = pd.MultiIndex.from_arrays([puniq[gi // nk], kuniq[gi % nk]], names=["period", "key"])
     return g
@@ -275,7 +338,7 @@ def _distinct_orders(kd: KpiData, g: pd.DataFrame, rows: np.ndarray, gid: np.nda
         ck = ("segments", col)
         if ck not in kd.cache:
             kd.cache[ck] = K.code_segments(_source_arrays(kd, "orders")[col])
-        group = np.full(n, -1, dtype=np.int64)
+        group = np.full(n, -1, dtype=np.int32 if len(ids) == 0 or ids.max() < 2 ** 31 - 1 else np.int64)
         if sel is None:
             group[rows] = gid
         else:

@@ -98,8 +98,7 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     codes = np.asarray(codes)
     if len(codes) == 0:
         return np.zeros(0, dtype=np.int64)
-    _, first = np.unique(codes, return_index=True)
-    return np.sort(first)
+    return np.flatnonzero(~pd.Series(codes).duplicated(keep="first").to_numpy())
 
 
 def codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -142,12 +141,14 @@ def distinct_in_segments(group: np.ndarray, n_groups: int, perm: np.ndarray | No
     A code whose rows all fall in one group counts once there (found by the least and greatest group
     of its rows); the few codes spread over several groups are counted pair by pair.
     """
-    g = np.asarray(group, dtype=np.int64)
+    g = np.asarray(group)
+    if g.dtype.kind != "i":
+        g = g.astype(np.int64)
     if perm is not None:
         g = g[perm]
     if len(g) == 0:
         return np.zeros(n_groups, dtype=np.int64)
-    lo = np.minimum.reduceat(np.where(g >= 0, g, np.iinfo(np.int64).max), starts)
+    lo = np.minimum.reduceat(np.where(g >= 0, g, np.iinfo(g.dtype).max), starts)
     hi = np.maximum.reduceat(g, starts)
     one = (hi >= 0) & (lo == hi)
     counts = np.bincount(lo[one], minlength=n_groups)
@@ -155,6 +156,6 @@ def distinct_in_segments(group: np.ndarray, n_groups: int, perm: np.ndarray | No
     if spread.any():
         seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(g)]))
         r = np.flatnonzero(spread[seg] & (g >= 0))
-        pair = pd.unique(g[r] * len(starts) + seg[r])
+        pair = pd.unique(g[r].astype(np.int64) * len(starts) + seg[r])
         counts += np.bincount(pair // len(starts), minlength=n_groups)
     return counts

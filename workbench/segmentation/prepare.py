@@ -30,10 +30,12 @@ customer without a purchase
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from workbench.data.loader import Dataset
 from workbench.reporting import Note
@@ -170,9 +172,7 @@ def prepare(ds: Dataset, params: SegmentationParams, analysis_date: str | pd.Tim
     # order ids stay Arrow text: factorised, replaced and compared there, never turned into ten
     # million Python strings
     order_id = o["order_id"].astype("str")
-    key = order_id
-    if params.return_link_pattern:
-        key = key.str.replace(params.return_link_pattern, "", regex=True)
+    key = _link_keys(order_id, params.return_link_pattern) if params.return_link_pattern else order_id
     # customer ids as a Categorical (sorted categories) and order keys as sorted integer codes: every
     # groupby and isin below works on integers instead of hashing a million strings again
     customer = pd.Categorical(o["customer_id"].astype("str"))
@@ -189,6 +189,24 @@ def prepare(ds: Dataset, params: SegmentationParams, analysis_date: str | pd.Tim
             lines[c] = as_column(o[c])
     lines["relinked"] = (lines["amount"].to_numpy() < 0) & (key != order_id).to_numpy(dtype=bool)
     return _from_lines(lines, date, facts)
+
+
+_LITERAL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _link_keys(order_id: pd.Series, pattern: str) -> pd.Series:
+    """``order_id.str.replace(pattern, "", regex=True)``: the order a credit note's id points to.
+
+    A literal suffix such as the default ``-R$`` is cut in Arrow (``ends_with``) instead of running
+    a regex over every id; ids with a newline keep the regex, whose ``$`` also matches before one.
+    """
+    suffix = pattern[:-1]
+    ids_ = getattr(order_id.array, "_pa_array", None)  # Arrow-backed text (pandas' default with pyarrow)
+    if pattern.endswith("$") and _LITERAL.fullmatch(suffix) and ids_ is not None:
+        if not pc.any(pc.match_substring(ids_, "\n"), min_count=0).as_py():
+            cut = pc.if_else(pc.ends_with(ids_, suffix), pc.utf8_slice_codeunits(ids_, 0, -len(suffix)), ids_)
+            return pd.Series(pd.array(cut, dtype="str"), index=order_id.index, name=order_id.name)
+    return order_id.str.replace(pattern, "", regex=True)
 
 
 def restrict(prep: Prepared, date: str | pd.Timestamp) -> Prepared:
