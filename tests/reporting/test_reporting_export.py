@@ -146,6 +146,20 @@ def test_fast_writer_writes_the_bytes_pandas_writes(tmp_path, n):
     assert len(read_csv(fast)) == n
 
 
+def test_fast_writer_in_batches(tmp_path, monkeypatch):
+    """Batches that end anywhere (coded columns taken batch by batch): still the reference's bytes."""
+    from workbench.reporting import export
+
+    df = _awkward_frame(5000, seed=3)
+    ref = tmp_path / "ref.csv"
+    export._pandas_csv(df, ref, {"money": "money"})
+    for batch in (1, 997, 4999, 5000):
+        monkeypatch.setattr(export, "_BATCH", batch)
+        fast = tmp_path / f"fast{batch}.csv"
+        assert export._fast_csv(df, fast, {"money": "money"})
+        assert fast.read_bytes() == ref.read_bytes(), batch
+
+
 def test_tables_the_fast_writer_leaves_to_pandas(tmp_path):
     """One column (an empty field is quoted there), numbers among text, time zones: pandas writes them."""
     from workbench.reporting.export import _fast_csv

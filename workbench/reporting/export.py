@@ -238,8 +238,33 @@ def _quoted(arr):
     return pc.fill_null(pc.if_else(need, q, arr), _lit(""))
 
 
+class _Taken:
+    """A column of CSV fields kept as its distinct fields and one code per row (missing: empty).
+
+    A batch of the file takes its rows' fields (:meth:`slice`), so the fields of a long column of
+    few distinct values (a segment, a recommended action) are never spelt out for every row at once.
+    """
+
+    def __init__(self, fields, codes):
+        self.fields, self.codes = _whole(fields), codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def slice(self, start: int, length: int):
+        import pyarrow.compute as pc
+
+        return pc.fill_null(pc.take(self.fields, self.codes.slice(start, length)), _lit(""))
+
+
+def _whole(fields):
+    """``fields`` as one Arrow array (a :class:`_Taken` spelt out)."""
+    return fields.slice(0, len(fields)) if isinstance(fields, _Taken) else fields
+
+
 def _safe_text(arr):
-    """:func:`neutralise` then :func:`_quoted`, once per distinct value when values repeat."""
+    """:func:`neutralise` then :func:`_quoted`, once per distinct value when values repeat
+    (then a :class:`_Taken`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -248,7 +273,7 @@ def _safe_text(arr):
     if len(arr) > 1000:
         enc = pc.dictionary_encode(arr)
         if len(enc.dictionary) * 4 < len(arr):
-            return pc.fill_null(pc.take(_safe_text(enc.dictionary), enc.indices), _lit(""))
+            return _Taken(_safe_text(enc.dictionary), enc.indices)
     formula = pc.fill_null(pc.and_not(pc.match_substring_regex(arr, _FORMULA_RE2),
                                       pc.match_substring_regex(arr, _NUMBER_RE2)), False)
     arr = pc.if_else(formula, pc.binary_join_element_wise(_lit("'"), arr, _lit("")), arr)
@@ -267,7 +292,7 @@ def _column_fields(s: pd.Series, kind: str | None):
         if fields is None:
             return None
         codes = s.cat.codes.to_numpy()
-        return pc.fill_null(pc.take(fields, pa.array(codes, mask=codes < 0)), _lit(""))
+        return _Taken(fields, pa.array(codes, mask=codes < 0))
     if pd.api.types.is_bool_dtype(dtype):
         vals = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.bool_())
         return pc.fill_null(pc.if_else(vals, "True", "False").cast(pa.large_string()), _lit(""))
@@ -285,12 +310,12 @@ def _column_fields(s: pd.Series, kind: str | None):
             uniq, inv = np.unique(vals, return_inverse=True)  # NaN sorts last, once per NaN: still ""
             if len(uniq) * 4 < len(vals):
                 texts = pa.array(_float_strings(uniq, kind), type=pa.large_string())
-                return _quoted(pc.take(texts, pa.array(inv.ravel())))
+                return _Taken(_quoted(texts), pa.array(inv.ravel()))  # quoting is per value
         return _quoted(pa.array(_float_strings(vals, kind), type=pa.large_string()))
     if pd.api.types.is_datetime64_dtype(dtype):  # time-zone-aware columns go through pandas
         codes, uniq = pd.factorize(s)  # dates repeat: each distinct one formatted once
         texts = pa.array(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), type=pa.large_string())
-        return pc.fill_null(pc.take(texts, pa.array(codes, mask=codes < 0)), _lit(""))
+        return _Taken(texts, pa.array(codes, mask=codes < 0))
     if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             return None  # numbers or other objects among the text: csv_frame's per-value path

@@ -33,6 +33,7 @@ from workbench.reporting.formats import (
 )
 from workbench.reporting.labels import COMMON, Catalogue
 from workbench.reporting.notes import Note, Notes
+from workbench.reporting.spill import SPILL_ROWS, Spill
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ class Report:
         self.tables_written: list[str] = []
         self.sheets: dict[str, excel.Sheet] = {}
         """The saved result tables as the workbook shows them, in the order they were saved."""
+        self._spill = Spill()  # long saved tables wait for the workbook on disk (reporting.spill)
         self.workbook_path: Path | None = None
         theme.apply(self.lang)
 
@@ -266,7 +268,7 @@ class Report:
         coded = [c for c in values if c in df.columns]
         desc = caption or (self.t(name) if self.t(name) != name else "")
         self.sheets[name] = excel.Sheet(
-            name, df.copy(deep=False), kinds, {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns},
+            name, self._spill.keep(df, name) if len(df) >= SPILL_ROWS else df.copy(deep=False), kinds, {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns},
             desc, {c: (lambda v: self.t(str(v))) for c in coded})
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path

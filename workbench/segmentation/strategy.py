@@ -401,7 +401,8 @@ def crm_layouts(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, cl,
 
     ``cl`` is the :class:`~workbench.segmentation.clusters.Clusters` result (its labels fill ``cluster``).
     """
-    if plays.empty:
+    source = getattr(getattr(ds, "meta", None), "source", None)
+    if plays.empty or source not in CRM_ID_FIELDS:  # no layout of either CRM is written: no list to lay out
         export = pd.DataFrame({c: pd.Series(dtype="object") for c in CRM_COLUMNS})
     else:
         export = crm_export(plays, rfm, attrs, cl.labels if cl is not None and cl.ok else None, params)

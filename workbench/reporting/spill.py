@@ -1,0 +1,159 @@
+"""Long result tables kept on disk until the report's workbook is written.
+
+A report saves its result tables as it goes (CSV at once) and writes the Excel workbook of
+all of them in its last cell (:meth:`workbench.reporting.report.Report.finish`). Holding every
+saved table in memory until then made a notebook's peak memory the sum of its long tables
+(the customer list, the RFM table: millions of rows each on ten million order lines). A table
+of at least :data:`SPILL_ROWS` rows is therefore written to a Parquet file in a temporary
+folder when it is saved and read back a block of rows at a time by the workbook writer.
+
+Nothing changes in the workbook: a table is spilled only when it reads back exactly as it was
+(values and dtypes of its first block, its dtypes and length); otherwise (objects Parquet cannot
+store, a dtype that would come back as another) it stays in memory as before.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SPILL_ROWS = 200_000
+"""Rows from which a saved table waits for the workbook on disk rather than in memory."""
+BLOCK_ROWS = 20_000
+"""Rows of one Parquet row group: a block of the workbook writer
+(:data:`workbench.reporting.excel.ROW_BLOCK`) reads one row group."""
+
+
+class SpilledTable:
+    """A DataFrame stored as Parquet, read as the workbook writer reads a sheet's data.
+
+    ``len``, ``columns``, ``dtypes``, ``iloc[a:b]`` (a slice of rows, read from the row groups that
+    hold them) and ``table[column]`` (one whole column) behave as on the DataFrame it stands for.
+    """
+
+    def __init__(self, path: Path, columns: pd.Index, dtypes: pd.Series, rows: int, owner=None):
+        self.path, self.columns, self.dtypes, self._rows = Path(path), columns, dtypes, rows
+        self._owner = owner  # the Spill whose folder holds the file: kept while the table is
+        self.iloc = _Rows(self)
+
+    def __len__(self) -> int:
+        return self._rows
+
+    @property
+    def empty(self) -> bool:
+        return self._rows == 0 or len(self.columns) == 0
+
+    def __getitem__(self, column) -> pd.Series:
+        import pyarrow.parquet as pq
+
+        table = pq.ParquetFile(self.path).read(columns=[str(column)], use_pandas_metadata=False)
+        s = table.to_pandas()[str(column)]
+        return _as_dtype(s, self.dtypes[column]).rename(column)
+
+    def rows(self, start: int, stop: int) -> pd.DataFrame:
+        """Rows ``start:stop`` (positions) as a DataFrame with a fresh RangeIndex from ``start``."""
+        import pyarrow.parquet as pq
+
+        start, stop = max(0, start), min(stop, self._rows)
+        pf = pq.ParquetFile(self.path)
+        if stop <= start:  # no rows, the table's columns
+            df = pf.read_row_groups([0]).to_pandas().iloc[:0] if pf.num_row_groups else pf.schema_arrow.empty_table().to_pandas()
+            df.index = pd.RangeIndex(start, start)
+            return self._typed(df)
+        groups, first, seen = [], None, 0
+        for g in range(pf.num_row_groups):
+            n = pf.metadata.row_group(g).num_rows
+            if seen + n > start and seen < stop:
+                groups.append(g)
+                first = seen if first is None else first
+            seen += n
+        df = pf.read_row_groups(groups).to_pandas()
+        df = df.iloc[start - first:stop - first]
+        df.index = pd.RangeIndex(start, stop)
+        return self._typed(df)
+
+    def _typed(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` with the table's dtypes (a categorical's categories are those of the whole
+        table, not only of the values in the row groups read)."""
+        for c in df.columns:
+            if df[c].dtype != self.dtypes[c]:
+                df[c] = df[c].astype(self.dtypes[c])
+        return df
+
+    def head(self, n: int) -> pd.DataFrame:
+        return self.rows(0, n)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The whole table in memory."""
+        return self.rows(0, self._rows)
+
+    def __repr__(self) -> str:
+        return f"SpilledTable({self.path.name}, {self._rows} rows x {len(self.columns)} columns)"
+
+
+class _Rows:
+    def __init__(self, table: SpilledTable):
+        self._t = table
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("a spilled table is read by slices of rows (iloc[a:b])")
+        start, stop, _ = key.indices(len(self._t))
+        return self._t.rows(start, stop)
+
+
+def _as_dtype(s: pd.Series, dtype) -> pd.Series:
+    return s if s.dtype == dtype else s.astype(dtype)
+
+
+class Spill:
+    """A temporary folder of spilled tables, removed by :meth:`close` (or when the report goes)."""
+
+    def __init__(self):
+        self._dir: Path | None = None
+        self._finalizer = None
+
+    def _folder(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="wb-sheets-"))
+            self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._dir), True)
+        return self._dir
+
+    def keep(self, df: pd.DataFrame, name: str):
+        """``df`` itself when short or when it would not read back as it is; else a :class:`SpilledTable`."""
+        if len(df) < SPILL_ROWS or not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
+            return df
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self._folder() / f"{len(list(self._folder().iterdir())):03d}.parquet"
+        try:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            pq.write_table(table, path, row_group_size=BLOCK_ROWS, compression="lz4")
+            del table
+            spilled = SpilledTable(path, df.columns, df.dtypes, len(df), owner=self)
+            back = spilled.rows(0, BLOCK_ROWS)
+            pd.testing.assert_frame_equal(back.reset_index(drop=True), df.iloc[:BLOCK_ROWS].reset_index(drop=True),
+                                          check_exact=True)
+            if pq.ParquetFile(path).metadata.num_rows != len(df):
+                raise AssertionError("rows lost")
+        except (pa.ArrowException, AssertionError, TypeError, ValueError, OSError) as e:
+            path.unlink(missing_ok=True)
+            log.info("result table %s stays in memory until the workbook (%s)", name, str(e).splitlines()[0][:200])
+            return df
+        log.info("result table %s (%d rows) waits for the workbook on disk", name, len(df))
+        return spilled
+
+    def close(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._dir = None
+
+
+__all__ = ["SPILL_ROWS", "BLOCK_ROWS", "Spill", "SpilledTable"]
