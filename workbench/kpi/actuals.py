@@ -38,13 +38,17 @@ def _keys(df: pd.DataFrame, by):
 def _group_orders(o: pd.DataFrame, by, need: set[str] | None = None) -> pd.DataFrame:
     """Order measures per group: sums and distinct orders (positive lines) and customers.
 
+    The measures the review groups by period and key (:func:`_group_source`), on groups named by
+    columns or ids: :func:`_order_sums` and distinct counts on dense group ids.
+
     Parameters
     ----------
     o : DataFrame
         Order lines with ``amount`` (``cost``, ``quantity``, ``order_code``, ``customer_code`` or the
         ids they code, optional).
     by : list of str, or ndarray
-        Grouping columns of ``o``, or one integer group id per line (>= 0).
+        Grouping columns of ``o`` (a row with a missing key is in no group), or one integer group id
+        per line (>= 0).
     need : set of str, optional
         The measures wanted; ``orders`` / ``customers`` not in it are left 0 (they cost most).
 
@@ -54,7 +58,24 @@ def _group_orders(o: pd.DataFrame, by, need: set[str] | None = None) -> pd.DataF
         One row per group (in the order groups first appear), :data:`ORDER_SUMS` then ``orders`` and
         ``customers``.
     """
-    return _order_measures(_order_arrays(o), _keys(o, by), need)
+    cols = _order_arrays(o)
+    keys = _keys(o, by)
+    grouped = pd.Series(np.zeros(len(o)), copy=False).groupby(keys, sort=False, dropna=True)
+    ids = grouped.ngroup().to_numpy()
+    index = grouped.size().index  # the groups in ngroup's order (first appearance)
+    sel = ~np.isnan(ids) if ids.dtype.kind == "f" else np.ones(len(ids), dtype=bool)
+    gid = ids[sel].astype(np.int64)
+    dense = _Dense(gid, len(index))
+    out = _order_sums({c: v[sel] for c, v in cols.items()}, dense)
+    positive = cols["amount"][sel] > 0
+    for name, col, mask in (("orders", "order_code", positive), ("customers", "customer_code", None)):
+        if need is not None and name not in need:
+            out[name] = 0.0
+            continue
+        m = np.ones(len(gid), dtype=bool) if mask is None else mask
+        out[name] = K.distinct_per_group(gid[m], len(index), cols[col][sel][m])[dense.present]
+    out.index = index[dense.present]
+    return out
 
 
 def _order_arrays(o: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -69,29 +90,6 @@ def _order_arrays(o: pd.DataFrame) -> dict[str, np.ndarray]:
         elif ident in o:
             cols[code] = pd.factorize(o[ident])[0]
     return cols
-
-
-def _order_measures(cols: dict[str, np.ndarray], keys, need: set[str] | None) -> pd.DataFrame:
-    amt, cost = cols["amount"], cols["cost"]
-    costed = ~np.isnan(cost)
-    frame = pd.DataFrame({
-        "revenue": amt, "sales": _clip0(amt), "returns": _clip0(-amt),
-        "cost": np.where(costed, cost, 0.0), "costed_revenue": np.where(costed, amt, 0.0),
-        "quantity": _fill0(cols["quantity"]), "lines": np.ones(len(amt), dtype=np.int64),
-        "costed_lines": costed.astype(np.int64),
-    }, copy=False)
-    g = frame.groupby(keys, sort=False, dropna=True)
-    out = g[ORDER_SUMS].sum()
-    for name, col, mask in (("orders", "order_code", amt > 0), ("customers", "customer_code", None)):
-        if need is not None and name not in need:
-            out[name] = 0.0
-            continue
-        ids = g.ngroup().to_numpy()
-        sel = ~np.isnan(ids) if ids.dtype.kind == "f" else np.ones(len(ids), dtype=bool)
-        if mask is not None:
-            sel &= mask
-        out[name] = K.distinct_per_group(ids[sel].astype(np.int64), len(out), cols[col][sel])
-    return out
 
 
 class _Dense:
@@ -130,21 +128,17 @@ def _order_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
 
 
 def _lead_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
-    """:func:`_lead_measures` per present group id."""
+    """Lead measures per present group id: leads, won, lost, open, won value."""
     won = cols["won"]
     return d.frame({"leads": d.count(), "won": d.count(won), "lost": d.count(cols["lost"]),
                     "open": d.count(cols["open"]), "won_value": d.sum(_fill0(np.where(won, cols["amount"], 0.0)))})
 
 
 def _feedback_sums(cols: dict[str, np.ndarray], d: _Dense) -> pd.DataFrame:
-    """:func:`_feedback_measures` per present group id."""
+    """Feedback measures per present group id: responses, CSAT and NPS counts and sums."""
     csat, nps = cols["csat"], cols["nps"]
     return d.frame({"responses": d.count(), "csat_n": d.count(~np.isnan(csat)), "csat_sum": d.sum(_fill0(csat)),
                     "nps_n": d.count(~np.isnan(nps)), "promoters": d.count(nps >= 9), "detractors": d.count(nps <= 6)})
-
-
-def _group_leads(L: pd.DataFrame, by) -> pd.DataFrame:
-    return _lead_measures(_lead_arrays(L), _keys(L, by))
 
 
 def _lead_arrays(L: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -153,32 +147,8 @@ def _lead_arrays(L: pd.DataFrame) -> dict[str, np.ndarray]:
             "amount": L["amount"].to_numpy(dtype=float)}
 
 
-def _lead_measures(cols: dict[str, np.ndarray], keys) -> pd.DataFrame:
-    won = cols["won"]
-    frame = pd.DataFrame({
-        "leads": np.ones(len(won), dtype=np.int64), "won": won.astype(np.int64),
-        "lost": cols["lost"].astype(np.int64), "open": cols["open"].astype(np.int64),
-        "won_value": _fill0(np.where(won, cols["amount"], 0.0)),
-    }, copy=False)
-    return frame.groupby(keys, sort=False, dropna=True).sum()
-
-
-def _group_feedback(f: pd.DataFrame, by) -> pd.DataFrame:
-    return _feedback_measures(_feedback_arrays(f), _keys(f, by))
-
-
 def _feedback_arrays(f: pd.DataFrame) -> dict[str, np.ndarray]:
     return {"csat": f["csat"].to_numpy(dtype=float), "nps": f["nps"].to_numpy(dtype=float)}
-
-
-def _feedback_measures(cols: dict[str, np.ndarray], keys) -> pd.DataFrame:
-    csat, nps = cols["csat"], cols["nps"]
-    frame = pd.DataFrame({
-        "responses": np.ones(len(csat), dtype=np.int64), "csat_n": (~np.isnan(csat)).astype(np.int64),
-        "csat_sum": _fill0(csat), "nps_n": (~np.isnan(nps)).astype(np.int64),
-        "promoters": (nps >= 9).astype(np.int64), "detractors": (nps <= 6).astype(np.int64),
-    }, copy=False)
-    return frame.groupby(keys, sort=False, dropna=True).sum()
 
 
 _ARRAYS = {"orders": _order_arrays, "leads": _lead_arrays, "feedback": _feedback_arrays}
