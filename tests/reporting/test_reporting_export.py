@@ -153,7 +153,7 @@ def test_fast_writer_in_batches(tmp_path, monkeypatch):
     df = _awkward_frame(5000, seed=3)
     ref = tmp_path / "ref.csv"
     export._pandas_csv(df, ref, {"money": "money"})
-    for batch in (1, 997, 4999, 5000):
+    for batch in (7, 997, 4999, 5000):
         monkeypatch.setattr(export, "_BATCH", batch)
         fast = tmp_path / f"fast{batch}.csv"
         assert export._fast_csv(df, fast, {"money": "money"})

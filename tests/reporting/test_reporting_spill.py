@@ -101,3 +101,27 @@ def test_report_keeps_long_tables_on_disk_until_the_workbook(tmp_path, monkeypat
     assert [r[0] for r in got[1:]] == list(long["customer_id"])
     clv = [r[list(long.columns).index("clv")] for r in got[1:]]
     assert clv == pytest.approx(list(long["clv"]))
+
+
+def test_batch_report_releases_arrow_memory_after_each_cell(tmp_path, monkeypatch):
+    """In a kernel, a batch run's report hooks the release of Arrow's pool after each cell, once."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from workbench.params import NotebookParams
+    from workbench.reporting import report as report_mod
+
+    InteractiveShell.clear_instance()
+    monkeypatch.setattr(spill, "_HOOKED", set())
+    ip = InteractiveShell.instance()
+    try:
+        released = []
+        monkeypatch.setattr(spill, "release_memory", lambda: released.append(1))
+        before = len(ip.events.callbacks["post_run_cell"])
+        for i in range(2):
+            report_mod.Report(NotebookParams(output_dir=str(tmp_path / "tables" / f"0{i}_x")))
+        report_mod.Report(NotebookParams())  # interactive: no hook needed
+        assert len(ip.events.callbacks["post_run_cell"]) == before + 1
+        ip.run_cell("x = 1")
+        assert released == [1]
+    finally:
+        InteractiveShell.clear_instance()

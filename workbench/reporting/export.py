@@ -238,33 +238,26 @@ def _quoted(arr):
     return pc.fill_null(pc.if_else(need, q, arr), _lit(""))
 
 
-class _Taken:
-    """A column of CSV fields kept as its distinct fields and one code per row (missing: empty).
+class _Lazy:
+    """A column of CSV fields made batch by batch: ``make(start, length)`` gives a batch's fields."""
 
-    A batch of the file takes its rows' fields (:meth:`slice`), so the fields of a long column of
-    few distinct values (a segment, a recommended action) are never spelt out for every row at once.
-    """
-
-    def __init__(self, fields, codes):
-        self.fields, self.codes = _whole(fields), codes
+    def __init__(self, n: int, make):
+        self.n, self.make = n, make
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return self.n
 
     def slice(self, start: int, length: int):
-        import pyarrow.compute as pc
-
-        return pc.fill_null(pc.take(self.fields, self.codes.slice(start, length)), _lit(""))
+        return _whole(self.make(start, max(0, min(length, self.n - start))))
 
 
 def _whole(fields):
-    """``fields`` as one Arrow array (a :class:`_Taken` spelt out)."""
-    return fields.slice(0, len(fields)) if isinstance(fields, _Taken) else fields
+    """``fields`` as one Arrow array (a :class:`_Lazy` column spelt out)."""
+    return fields.slice(0, len(fields)) if isinstance(fields, _Lazy) else fields
 
 
 def _safe_text(arr):
-    """:func:`neutralise` then :func:`_quoted`, once per distinct value when values repeat
-    (then a :class:`_Taken`)."""
+    """:func:`neutralise` then :func:`_quoted`, once per distinct value when values repeat."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -273,7 +266,7 @@ def _safe_text(arr):
     if len(arr) > 1000:
         enc = pc.dictionary_encode(arr)
         if len(enc.dictionary) * 4 < len(arr):
-            return _Taken(_safe_text(enc.dictionary), enc.indices)
+            return pc.fill_null(pc.take(_safe_text(enc.dictionary), enc.indices), _lit(""))
     formula = pc.fill_null(pc.and_not(pc.match_substring_regex(arr, _FORMULA_RE2),
                                       pc.match_substring_regex(arr, _NUMBER_RE2)), False)
     arr = pc.if_else(formula, pc.binary_join_element_wise(_lit("'"), arr, _lit("")), arr)
@@ -281,46 +274,68 @@ def _safe_text(arr):
 
 
 def _column_fields(s: pd.Series, kind: str | None):
-    """The CSV fields of one column as an Arrow large-string array, or None (not handled here)."""
+    """The CSV fields of one column, or None (not handled here): a :class:`_Lazy` column whose fields
+    are made batch by batch when written. What depends on the whole column (whether a float column
+    holds whole numbers, whether objects are all text) is decided here on the whole column; a value
+    repeated is formatted once (within a batch for text, :func:`_safe_text`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     dtype = s.dtype
+    n = len(s)
     if isinstance(dtype, pd.CategoricalDtype):
         cats = pd.Series(dtype.categories)
-        fields = _column_fields(cats, kind) if len(cats) else pa.array([], pa.large_string())
+        fields = _whole(_column_fields(cats, kind)) if len(cats) else pa.array([], pa.large_string())
         if fields is None:
             return None
         codes = s.cat.codes.to_numpy()
-        return _Taken(fields, pa.array(codes, mask=codes < 0))
+        return _Lazy(n, lambda a, m: _take_codes(fields, codes[a:a + m]))
     if pd.api.types.is_bool_dtype(dtype):
-        vals = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.bool_())
-        return pc.fill_null(pc.if_else(vals, "True", "False").cast(pa.large_string()), _lit(""))
+        def flags(a, m):
+            vals = pa.array(s.iloc[a:a + m].to_numpy(dtype=object, na_value=None), type=pa.bool_())
+            return pc.fill_null(pc.if_else(vals, "True", "False").cast(pa.large_string()), _lit(""))
+        return _Lazy(n, flags)
     if pd.api.types.is_integer_dtype(dtype):
-        return pc.fill_null(pc.cast(pa.array(s, from_pandas=True), pa.large_string()), _lit(""))
+        return _Lazy(n, lambda a, m: pc.fill_null(pc.cast(pa.array(s.iloc[a:a + m], from_pandas=True),
+                                                          pa.large_string()), _lit("")))
     if pd.api.types.is_float_dtype(dtype):
         vals = s.to_numpy(dtype=float, na_value=np.nan)
         finite = vals[np.isfinite(vals)]
         if len(finite) == len(vals[~np.isnan(vals)]) and len(finite) and (finite == np.round(finite)).all() \
                 and np.abs(finite).max() < 2**53:  # counts stored as float: integers, as csv_frame writes them
-            missing = np.isnan(vals)
-            ints = pa.array(np.where(missing, 0, vals).astype("int64"), mask=missing)
-            return pc.fill_null(pc.cast(ints, pa.large_string()), _lit(""))
-        if len(vals) > 1000:
+            def whole(a, m):
+                part = vals[a:a + m]
+                missing = np.isnan(part)
+                ints = pa.array(np.where(missing, 0, part).astype("int64"), mask=missing)
+                return pc.fill_null(pc.cast(ints, pa.large_string()), _lit(""))
+            return _Lazy(n, whole)
+        if n > 1000:  # values that repeat (rounded shares, prices): each distinct one formatted once
             uniq, inv = np.unique(vals, return_inverse=True)  # NaN sorts last, once per NaN: still ""
-            if len(uniq) * 4 < len(vals):
-                texts = pa.array(_float_strings(uniq, kind), type=pa.large_string())
-                return _Taken(_quoted(texts), pa.array(inv.ravel()))  # quoting is per value
-        return _quoted(pa.array(_float_strings(vals, kind), type=pa.large_string()))
+            if len(uniq) * 4 < n:
+                texts = _quoted(pa.array(_float_strings(uniq, kind), type=pa.large_string()))  # quoting is per value
+                codes = inv.ravel().astype(np.int32)
+                return _Lazy(n, lambda a, m: _take_codes(texts, codes[a:a + m]))
+        return _Lazy(n, lambda a, m: _quoted(pa.array(_float_strings(vals[a:a + m], kind), type=pa.large_string())))
     if pd.api.types.is_datetime64_dtype(dtype):  # time-zone-aware columns go through pandas
-        codes, uniq = pd.factorize(s)  # dates repeat: each distinct one formatted once
-        texts = pa.array(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object), type=pa.large_string())
-        return _Taken(texts, pa.array(codes, mask=codes < 0))
+        def dates(a, m):
+            codes, uniq = pd.factorize(s.iloc[a:a + m])  # dates repeat: each distinct one formatted once
+            texts = pa.array(pd.DatetimeIndex(uniq).strftime("%Y-%m-%d").to_numpy(dtype=object),
+                             type=pa.large_string())
+            return _take_codes(texts, codes)
+        return _Lazy(n, dates)
     if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             return None  # numbers or other objects among the text: csv_frame's per-value path
-        return _safe_text(pa.array(s, type=pa.large_string(), from_pandas=True))
+        return _Lazy(n, lambda a, m: _safe_text(pa.array(s.iloc[a:a + m], type=pa.large_string(), from_pandas=True)))
     return None
+
+
+def _take_codes(fields, codes: np.ndarray):
+    """``fields[codes]`` as CSV fields (a code of -1: the empty field)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.take(fields, pa.array(codes, mask=codes < 0)), _lit(""))
 
 
 def _fast_csv(df: pd.DataFrame, path: Path, kinds: dict[str, str]) -> bool:

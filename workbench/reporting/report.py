@@ -33,7 +33,7 @@ from workbench.reporting.formats import (
 )
 from workbench.reporting.labels import COMMON, Catalogue
 from workbench.reporting.notes import Note, Notes
-from workbench.reporting.spill import SPILL_ROWS, Spill
+from workbench.reporting.spill import SPILL_ROWS, Spill, release_after_each_cell, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,8 @@ class Report:
         self.sheets: dict[str, excel.Sheet] = {}
         """The saved result tables as the workbook shows them, in the order they were saved."""
         self._spill = Spill()  # long saved tables wait for the workbook on disk (reporting.spill)
+        if self.output_dir is not None:
+            release_after_each_cell()  # a batch run's kernel gives Arrow's freed memory back after each cell
         self.workbook_path: Path | None = None
         theme.apply(self.lang)
 
@@ -270,6 +272,8 @@ class Report:
         self.sheets[name] = excel.Sheet(
             name, self._spill.keep(df, name) if len(df) >= SPILL_ROWS else df.copy(deep=False), kinds, {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns},
             desc, {c: (lambda v: self.t(str(v))) for c in coded})
+        if len(df) >= SPILL_ROWS:
+            release_memory()  # the CSV's and the Parquet file's Arrow buffers, back to the system
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path
 

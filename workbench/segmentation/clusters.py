@@ -158,7 +158,7 @@ def features(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> Features:
         for c in tab.columns:  # raw.join(tab): the same rows in the same order
             raw[c] = tab[c].to_numpy()
         blocks[block], labels = list(tab.columns), {**labels, **names}
-    model = raw.copy()
+    model = raw.copy(deep=False)  # the mix shares are the same columns: not copied
     for c in ("feat_recency", "feat_frequency", "feat_monetary", "feat_order_value", "feat_tenure"):
         model[c] = np.log1p(raw[c].clip(lower=0.0))
     return Features(raw, model, blocks, labels)
@@ -167,7 +167,7 @@ def features(prep: Prepared, rfm: pd.DataFrame, ds: Dataset) -> Features:
 def _design(feat: Features) -> np.ndarray:
     from sklearn.preprocessing import StandardScaler
 
-    x = StandardScaler().fit_transform(feat.model.to_numpy(dtype=float))
+    x = StandardScaler(copy=False).fit_transform(feat.model.to_numpy(dtype=float, copy=True))  # scaled in place
     x = np.nan_to_num(x)
     cols = list(feat.model.columns)
     for block in feat.mix_columns.values():
