@@ -47,3 +47,26 @@ def test_a_single_pickle_still_reads(sample, tmp_path):
     path = tmp_path / "dataset-0.pkl"
     path.write_bytes(pickle.dumps(sample))
     assert sorted(read_cache(path).tables) == sorted(sample.tables)
+
+
+def test_line_numbers_kept_only_where_they_are_not_arithmetic(tmp_path):
+    """The cache's shell drops line numbers that line_of computes anyway; a file with a blank line
+    keeps them; every row's line is the same read from the cache."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.resolve("data/sample"), data)
+    raw = (data / "customers.csv").read_bytes()
+    enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "gb18030"  # the sample's customers: Excel on Chinese Windows
+    text = raw.decode(enc).splitlines(keepends=True)
+    text.insert(2, "\r\n")  # a blank line after the first customer: the rows below sit one line lower
+    (data / "customers.csv").write_text("".join(text), encoding=enc)
+    ds = load_dataset(data, strict=False)
+    back = read_cache(write_cache(ds, tmp_path / "cache"))
+    assert back.files["orders"].line_numbers is None and ds.files["orders"].line_numbers is not None
+    assert back.files["customers"].line_numbers is not None
+    for t in ("orders", "customers"):
+        n = ds.files[t].rows_read
+        pos = [0, 1, 2, n // 2, n - 1]
+        assert back.files[t].line_of(pos) == ds.files[t].line_of(pos)
+    assert ds.files["customers"].line_of([0, 1]) == [2, 4] == back.files["customers"].line_of([0, 1])

@@ -22,7 +22,7 @@ import datetime as dt
 import difflib
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +149,19 @@ class FileInfo:
     size_bytes: int
     line_numbers: np.ndarray | None = None  # per data row: the line (or sheet row) a spreadsheet shows
     sep: str | None = None
+
+    def compact(self) -> FileInfo:
+        """This FileInfo without ``line_numbers`` when they are what :meth:`line_of` computes without
+        them (every data row on one line: no quoted line breaks, no skipped blank lines); a ten-million-row
+        file's line numbers are 80 MB that each notebook would otherwise unpickle."""
+        ln = self.line_numbers
+        if ln is None or len(ln) == 0:
+            return self
+        first = 1 if self.format == "parquet" else self.header_row + 2
+        ln = np.asarray(ln)
+        if int(ln[0]) == first and (len(ln) == 1 or bool((np.diff(ln) == 1).all())):
+            return replace(self, line_numbers=None)
+        return self
 
     def line_of(self, positions) -> list[int]:
         """1-based file line (or sheet row) numbers of 0-based data-row positions."""

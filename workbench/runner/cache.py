@@ -89,7 +89,8 @@ def write_cache(ds, folder: Path) -> Path:
         files[name] = f"t{i:02d}.pkl"
         with open(folder / files[name], "wb") as fh:
             pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    shell = dataclasses.replace(ds, tables={})
+    infos = {k: (f.compact() if hasattr(f, "compact") else f) for k, f in (ds.files or {}).items()}
+    shell = dataclasses.replace(ds, tables={}, files=infos)  # line numbers only where rows span lines
     with open(folder / SHELL, "wb") as fh:
         pickle.dump((shell, files), fh, protocol=pickle.HIGHEST_PROTOCOL)
     return folder
