@@ -124,7 +124,7 @@ def test_fxiaoke_layout_by_customer_number(tmp_path):
     assert sorted(t["客户编号"]) == ["KH-0001", "KH-0002", "KH-0003", "KH-0004"]
     # 客户级别 is the value tier through fxiaoke_levels; 标签 in Chinese (fxiaoke_lang)
     assert t["客户级别"].tolist() == export["tier"].map(p.fxiaoke_levels).tolist()
-    assert t["标签"].tolist() == (export["tier_zh"] + ";" + export["rfm_segment_zh"] + ";" + export["play_zh"]).tolist()
+    assert t["标签"].tolist() == (export["tier_zh"].astype("str") + ";" + export["rfm_segment_zh"].astype("str") + ";" + export["play_zh"].astype("str")).tolist()
     assert f.unknown_levels == [] and f.left_out == 0  # A类/B类/C类 are the levels the tenant uses
     z = lay["zoho"]
     assert not z.ok and z.reason == "other_source" and z.source == "fxiaoke"

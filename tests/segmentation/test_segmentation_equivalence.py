@@ -330,23 +330,32 @@ def test_assign_plays_as_reference(world):
     assert plays.loc[holes["tier"].notna(), "play"].isin(tier_plays).any()
 
 
+def same_export(new, old):
+    """The CRM list as the reference's, its code, name and action columns categorical (values equal)."""
+    coded = [c for c in new.columns if isinstance(new[c].dtype, pd.CategoricalDtype)]
+    texts = {"recommended_action_en", "recommended_action_zh",
+             *(f"{c}{s}" for c in strategy.LABELLED for s in ("", "_en", "_zh"))}
+    assert set(coded) <= texts and {"recommended_action_en", "play_zh"} <= set(coded)
+    same(new.astype({c: old[c].dtype for c in coded}), old)
+
+
 @pytest.mark.parametrize("mask_pii", [False, True])
 def test_crm_export_and_layouts_as_reference(world, mask_pii):
     w = world
     p = params(mask_pii=mask_pii, crm_tags=["tier", "rfm_segment", "play", "potential"])
     labels = pd.Series(np.arange(len(w.rfm)) % 4 + 1, index=pd.Index(w.rfm["customer_id"]), name="cluster")
     for clusters in (labels, labels.iloc[::-1].iloc[5:], None):  # aligned, shuffled with holes, none
-        same(strategy.crm_export(w.plays, w.rfm, w.attrs, clusters, p),
+        same_export(strategy.crm_export(w.plays, w.rfm, w.attrs, clusters, p),
              ref.crm_export(w.plays, w.rfm, w.attrs, clusters, p))
     odd = w.plays.copy()
     odd.loc[odd.index[:7], "value_score"] = np.nan  # a sort key with holes: the general sort
     odd.loc[odd.index[3], "play"] = "not_in_playbook"
-    same(strategy.crm_export(odd, w.rfm, w.attrs, labels, p), ref.crm_export(odd, w.rfm, w.attrs, labels, p))
+    same_export(strategy.crm_export(odd, w.rfm, w.attrs, labels, p), ref.crm_export(odd, w.rfm, w.attrs, labels, p))
     odd = odd.assign(tier=odd["tier"].astype(object))  # a code column that is not text: taken as it is
-    same(strategy.crm_export(odd, w.rfm, w.attrs, labels, p), ref.crm_export(odd, w.rfm, w.attrs, labels, p))
+    same_export(strategy.crm_export(odd, w.rfm, w.attrs, labels, p), ref.crm_export(odd, w.rfm, w.attrs, labels, p))
     nameless = w.attrs.assign(name=pd.Series(None, index=w.attrs.index, dtype="str"))
-    same(strategy.crm_export(w.plays, w.rfm, nameless, labels, p), ref.crm_export(w.plays, w.rfm, nameless, labels, p))
-    same(strategy.crm_export(w.plays.iloc[::-1], w.rfm, w.attrs, labels, p),
+    same_export(strategy.crm_export(w.plays, w.rfm, nameless, labels, p), ref.crm_export(w.plays, w.rfm, nameless, labels, p))
+    same_export(strategy.crm_export(w.plays.iloc[::-1], w.rfm, w.attrs, labels, p),
          ref.crm_export(w.plays.iloc[::-1], w.rfm, w.attrs, labels, p))
     export = strategy.crm_export(w.plays, w.rfm, w.attrs, labels, p)
     for source in ("zoho", "fxiaoke"):

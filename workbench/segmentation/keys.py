@@ -98,8 +98,15 @@ def recode(values: pd.Series, fn: Callable[[object], str | None]) -> pd.Series:
 
     ``fn`` returns text, or None (or NaN) for a missing value, as a key absent from the ``map`` dict.
     Missing values stay missing. The result keeps the index and name of ``values`` and has the
-    ``str`` dtype, as the ``map`` of a ``str`` column to text gives it.
+    ``str`` dtype, as the ``map`` of a ``str`` column to text gives it (a categorical column of text
+    gives the same).
     """
+    if isinstance(values.dtype, pd.CategoricalDtype) and len(values):  # one text per category
+        cats = list(values.cat.categories)
+        texts = [None if _missing(t) else t for t in (fn(v) for v in cats)]
+        if any(isinstance(t, str) for t in texts) and all(t is None or isinstance(t, str) for t in texts):
+            return decode(texts, values.cat.codes.to_numpy(), index=values.index, name=values.name)
+        values = values.astype("str")
     if values.dtype == "str" and len(values):
         codes, uniques = pd.factorize(values)
         texts = [None if _missing(t) else t for t in (fn(v) for v in uniques)]

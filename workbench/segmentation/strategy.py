@@ -129,6 +129,10 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
     does not depend on the language the report was run in. Sorted by playbook order, then
     value score descending.
 
+    The codes, their names and the actions are categorical columns (a few texts, one small code
+    per customer: on millions of customers they would otherwise be most of the list's memory);
+    ``customer_id`` and ``name`` are text. The CSV and the workbook are the same either way.
+
     Returns
     -------
     DataFrame
@@ -146,8 +150,8 @@ def crm_export(plays: pd.DataFrame, rfm: pd.DataFrame, attrs: pd.DataFrame, clus
         namers = [lambda v, c=c, lang=lang: label_name(c, v, lang) for lang in ("en", "zh")]
         out[c], out[f"{c}_en"], out[f"{c}_zh"] = _take_named(df[c], perm, namers)
     out["cluster"] = _clusters_of(df["customer_id"], clusters)[perm]
-    out["recommended_action_en"] = _take(df["action"], perm)
-    out["recommended_action_zh"] = _take(df["action_zh"], perm)
+    out["recommended_action_en"] = _take_coded(df["action"], perm)
+    out["recommended_action_zh"] = _take_coded(df["action_zh"], perm)
     for c in ("recency_days", "frequency", "monetary", "revenue_window", "p_alive", "clv"):
         out[c] = _take(df[c], perm)
     out = out[CRM_COLUMNS]
@@ -173,13 +177,32 @@ def _take(col: pd.Series, perm: np.ndarray):
     return col.take(perm).reset_index(drop=True)
 
 
+def _take_coded(col: pd.Series, perm: np.ndarray):
+    """``col`` in the order ``perm``, a text column as :func:`coded` (categorical) whatever its length."""
+    if col.dtype == "str":
+        codes, uniques = pd.factorize(col)
+        return coded(list(uniques), codes[perm])
+    return col.take(perm).reset_index(drop=True)
+
+
+def coded(texts: list, codes: np.ndarray) -> pd.Series:
+    """A categorical column of text from per-code texts and integer codes (``-1`` or a None text:
+    missing): the values :func:`~workbench.segmentation.keys.decode` gives, held as one small code per
+    row (a CRM list's segments, plays and actions in two languages are 14 such columns of millions of rows)."""
+    tcodes, cats = pd.factorize(pd.Series(list(texts), dtype=object))  # two codes of one text: one category
+    table = np.append(tcodes, -1).astype(np.int32)  # code -1 -> the last entry: missing
+    cat = pd.Categorical.from_codes(table[np.asarray(codes, dtype=np.int64)],
+                                    categories=pd.Index(list(cats), dtype="str"))
+    return pd.Series(cat)
+
+
 def _take_named(col: pd.Series, perm: np.ndarray, namers: list) -> list:
     """``col`` in the order ``perm`` and, per function of ``namers``, the name of each value
     (``col.map({v: f(v) ...})``) in that order: one factorisation for all of them."""
     if col.dtype == "str" and len(col):
         codes, uniques = pd.factorize(col)
         codes = codes[perm]
-        return [decode(list(uniques), codes), *(decode([f(v) for v in uniques], codes) for f in namers)]
+        return [coded(list(uniques), codes), *(coded([f(v) for v in uniques], codes) for f in namers)]
     taken = col.take(perm).reset_index(drop=True)
     return [taken, *(taken.map({v: f(v) for v in taken.dropna().unique()}) for f in namers)]
 
@@ -365,7 +388,7 @@ def _tags(df: pd.DataFrame, keys: list[str], lang: str) -> pd.Series:
     """
     if not keys:
         return pd.Series("", index=df.index, dtype="str")
-    if len(df) > 1000 and all(df[k].dtype == "str" for k in keys):
+    if len(df) > 1000 and all(df[k].dtype == "str" or isinstance(df[k].dtype, pd.CategoricalDtype) for k in keys):
         combo, radix, uniques = np.zeros(len(df), dtype=np.int64), 1, []
         for k in keys:
             codes, u = pd.factorize(df[k])
