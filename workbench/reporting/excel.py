@@ -91,6 +91,8 @@ class Sheet:
         What the table is, in the report's language (the About sheet lists it).
     cell_text : dict
         Column -> function giving a cell's text (code columns shown by their label).
+    size_hint : int, optional
+        :func:`size_hint` of ``data`` (computed from ``data`` when not given).
     """
 
     table: str
@@ -99,6 +101,7 @@ class Sheet:
     headers: dict[str, str]
     description: str = ""
     cell_text: dict[str, Callable] = field(default_factory=dict)
+    size_hint: int | None = None  # :func:`size_hint` of ``data``, when taken before it went to disk
 
 
 def workbook_name(stem: str, lang: str) -> str:
@@ -420,7 +423,7 @@ def _write_head(ws, s: Sheet, fmt: Formatter, styles: _Styles) -> SheetRows:
     for j, h in enumerate(headers):
         _write_text(ws, 0, j, _text(h), styles.header)
     return SheetRows(n, len(cols), lambda starts, col_styles: _row_blocks(s, fmt, n, starts, col_styles),
-                     size_hint=_size_hint(s.data, n))
+                     size_hint=s.size_hint if s.size_hint is not None else size_hint(s.data))
 
 
 def _row_blocks(s: Sheet, fmt: Formatter, n: int, starts, col_styles) -> Iterator[str]:
@@ -438,12 +441,15 @@ def _row_blocks(s: Sheet, fmt: Formatter, n: int, starts, col_styles) -> Iterato
         yield rows_xml(columns, rows)
 
 
-def _size_hint(data: pd.DataFrame, n: int) -> int:
-    """About an upper bound of the bytes of a sheet's rows as XML: 64 a cell, 6 a character of a
-    column's longest text (a label or another object's text: 200 more)."""
+def size_hint(data: pd.DataFrame) -> int:
+    """About an upper bound of the bytes of a sheet's rows as XML (the rows an Excel sheet holds):
+    64 a cell, 6 a character of a column's longest text (a label or another object's text: 200 more)."""
+    n = min(len(data), MAX_ROWS)
     chars = 0
     for c in data.columns:
         s = data[c].iloc[:n]
+        if isinstance(s.dtype, pd.CategoricalDtype):  # its categories' texts (or their labels)
+            s = pd.Series(s.cat.categories, dtype=object)
         if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
             longest = s.str.len().max(skipna=True)
             chars += 0 if pd.isna(longest) else int(longest)
@@ -454,4 +460,4 @@ def _size_hint(data: pd.DataFrame, n: int) -> int:
 
 __all__ = ["MAX_CELL_TEXT", "MAX_ROWS", "ROW_BLOCK", "Sheet", "workbook_name", "sheet_names", "display_width",
            "is_id_column", "guess_kind", "number_format", "cell_value", "column_cells_of", "column_width",
-           "write_workbook"]
+           "size_hint", "write_workbook"]

@@ -269,11 +269,14 @@ class Report:
         header_keys = dict(headers or {})
         coded = [c for c in values if c in df.columns]
         desc = caption or (self.t(name) if self.t(name) != name else "")
-        self.sheets[name] = excel.Sheet(
-            name, self._spill.keep(df, name) if len(df) >= SPILL_ROWS else df.copy(deep=False), kinds, {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns},
-            desc, {c: (lambda v: self.t(str(v))) for c in coded})
-        if len(df) >= SPILL_ROWS:
+        headers_shown = {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns}
+        cell_text = {c: (lambda v: self.t(str(v))) for c in coded}
+        if len(df) >= SPILL_ROWS:  # a long table waits for the workbook on disk, its XML size taken now
+            self.sheets[name] = excel.Sheet(name, self._spill.keep(df, name), kinds, headers_shown, desc, cell_text,
+                                            size_hint=excel.size_hint(df))
             release_memory()  # the CSV's and the Parquet file's Arrow buffers, back to the system
+        else:
+            self.sheets[name] = excel.Sheet(name, df.copy(deep=False), kinds, headers_shown, desc, cell_text)
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path
 
