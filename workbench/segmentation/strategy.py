@@ -56,7 +56,7 @@ def assign_plays(value: pd.DataFrame, params: SegmentationParams) -> pd.DataFram
     DataFrame
         ``value`` plus ``play``, ``action`` and ``action_zh`` (``"(no play)"`` when no play matches).
     """
-    out = value.copy()
+    out = value.copy(deep=False)  # value's columns shared (copy-on-write), three columns added
     # each condition is checked on the few distinct codes of its column, then spread by integer codes
     coded = {key: pd.factorize(out[key]) for key in ("tier", "potential", "rfm_segment")
              if any(key in p for p in params.playbook)}
