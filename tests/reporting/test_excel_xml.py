@@ -215,3 +215,37 @@ def test_serial_numbers_of_dates():
     want = [None if pd.isna(v) else excel_serial(cell_value(v, "date", FMT)) for v in s]
     assert serials(s) == want
     assert want[3] == 61 and want[2] == 59 and want[4] == pytest.approx(46086.4375 + 0.5 / 86400)
+
+
+def test_a_write_failing_in_the_writer_thread_is_raised(tmp_path, monkeypatch):
+    """The rows are compressed and written in a second thread: its error (a full disk) reaches the
+    caller, the previous workbook stays and no thread or temporary file is left."""
+    import threading
+
+    from workbench.reporting import excel_xml
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"the previous workbook")
+    df = pd.DataFrame({"x": np.arange(50_000, dtype=float), "t": ["some text"] * 50_000})
+    calls = []
+    real = excel_xml._Background._run
+
+    def run(self):
+        write = self.f.write
+
+        def failing(data):
+            calls.append(len(data))
+            if len(calls) == 3:
+                raise OSError(28, "No space left on device")
+            return write(data)
+        self.f.write = failing
+        real(self)
+    monkeypatch.setattr(excel_xml._Background, "_run", run)
+    with pytest.raises(OSError, match="No space left"):
+        write_workbook(path, [Sheet("t", df, {"x": "count", "t": "text"}, {}, "")], FMT)
+    assert path.read_bytes() == b"the previous workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+    assert not [t for t in threading.enumerate() if t.name == "workbook-writer"]
+    monkeypatch.undo()
+    write_workbook(path, [Sheet("t", df, {"x": "count", "t": "text"}, {}, "")], FMT)
+    assert load_workbook(path, read_only=True)["t"]["A50001"].value == 49_999

@@ -44,7 +44,7 @@ def test_what_would_not_read_back_stays_in_memory(monkeypatch):
     monkeypatch.setattr(spill, "SPILL_ROWS", 10)
     box = spill.Spill()
     mixed = pd.DataFrame({"a": pd.Series([1, "x", 2.5, None] * 5, dtype=object), "b": range(20)})
-    numbered = pd.DataFrame({0: range(20), "b": range(20)})  # a column name Parquet would make text
+    numbered = pd.DataFrame({0: range(20), "b": range(20)})  # a column name the file would make text
     short = _long(5)
     for df in (mixed, numbered, short):
         assert box.keep(df, "t") is df

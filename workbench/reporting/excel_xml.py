@@ -187,11 +187,50 @@ def _write_sheet(zout: zipfile.ZipFile, info: zipfile.ZipInfo, sheet_xml: str, r
         raise ValueError(f"{info.filename}: no <dimension> element where the sheet's XML should have one")
     starts = [f'<c r="{xl_col_to_name(j)}' for j in range(rows.m)]
     # opened by name, the part gets the archive's compression and level
-    with zout.open(info.filename, "w", force_zip64=rows.size_hint > ZIP64_BYTES) as f:
-        f.write(head.encode("utf-8"))
+    with zout.open(info.filename, "w", force_zip64=rows.size_hint > ZIP64_BYTES) as f, _Background(f) as out:
+        out.write(head.encode("utf-8"))
         for block in rows.blocks(starts, column_styles(sheet_xml, rows.m)):
-            f.write(block.encode("utf-8"))
-        f.write(sheet_xml[end:].encode("utf-8"))
+            out.write(block.encode("utf-8"))
+        out.write(sheet_xml[end:].encode("utf-8"))
+
+
+class _Background:
+    """Writes to ``f`` in a second thread: a block of rows is compressed (zlib lets go of the GIL)
+    while the next one is made. At most :data:`QUEUED` blocks wait; an error in either thread ends
+    both and is raised here."""
+
+    QUEUED = 2
+
+    def __init__(self, f):
+        import queue
+        import threading
+
+        self.f, self.error = f, None
+        self.q: queue.Queue = queue.Queue(maxsize=self.QUEUED)
+        self.thread = threading.Thread(target=self._run, name="workbook-writer", daemon=True)
+
+    def _run(self) -> None:
+        while (data := self.q.get()) is not None:
+            if self.error is None:
+                try:
+                    self.f.write(data)
+                except BaseException as e:  # kept for the main thread, which raises it
+                    self.error = e
+
+    def write(self, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.q.put(data)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.q.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def splice_rows(src: Path, dst: Path, rows: dict[str, SheetRows], level: int = COMPRESS_LEVEL) -> None:

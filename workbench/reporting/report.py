@@ -274,7 +274,7 @@ class Report:
         if len(df) >= SPILL_ROWS:  # a long table waits for the workbook on disk, its XML size taken now
             self.sheets[name] = excel.Sheet(name, self._spill.keep(df, name), kinds, headers_shown, desc, cell_text,
                                             size_hint=excel.size_hint(df))
-            release_memory()  # the CSV's and the Parquet file's Arrow buffers, back to the system
+            release_memory()  # the CSV's and the spilled copy's Arrow buffers, back to the system
         else:
             self.sheets[name] = excel.Sheet(name, df.copy(deep=False), kinds, headers_shown, desc, cell_text)
         log.info("wrote result table %s (%d rows)", path, len(df))

@@ -4,11 +4,11 @@ A report saves its result tables as it goes (CSV at once) and writes the Excel w
 all of them in its last cell (:meth:`workbench.reporting.report.Report.finish`). Holding every
 saved table in memory until then made a notebook's peak memory the sum of its long tables
 (the customer list, the RFM table: millions of rows each on ten million order lines). A table
-of at least :data:`SPILL_ROWS` rows is therefore written to a Parquet file in a temporary
+of at least :data:`SPILL_ROWS` rows is therefore written to an Arrow IPC file (LZ4) in a temporary
 folder when it is saved and read back a block of rows at a time by the workbook writer.
 
 Nothing changes in the workbook: a table is spilled only when it reads back exactly as it was
-(values and dtypes of its first block, its dtypes and length); otherwise (objects Parquet cannot
+(values and dtypes of its first block, its dtypes and length); otherwise (objects Arrow cannot
 store, a dtype that would come back as another) it stays in memory as before.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import tempfile
 import weakref
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 SPILL_ROWS = 200_000
 """Rows from which a saved table waits for the workbook on disk rather than in memory."""
 BLOCK_ROWS = 20_000
-"""Rows of one Parquet row group: a block of the workbook writer
+"""Rows of one record batch of the file: a block of the workbook writer
 (:data:`workbench.reporting.excel.ROW_BLOCK`) reads one row group."""
 
 
@@ -35,7 +36,7 @@ def release_memory() -> None:
 
     Arrow's allocator (mimalloc or jemalloc) keeps freed blocks for its next allocations; numpy and
     pandas allocate elsewhere and cannot use them, so after a long table is written (its CSV
-    fields, its Parquet file) the process would otherwise hold that memory to its end.
+    fields, its spilled copy) the process would otherwise hold that memory to its end.
     """
     import sys
 
@@ -66,14 +67,16 @@ def release_after_each_cell() -> bool:
 
 
 class SpilledTable:
-    """A DataFrame stored as Parquet, read as the workbook writer reads a sheet's data.
+    """A DataFrame stored as an Arrow IPC file, read as the workbook writer reads a sheet's data.
 
     ``len``, ``columns``, ``dtypes``, ``iloc[a:b]`` (a slice of rows, read from the row groups that
     hold them) and ``table[column]`` (one whole column) behave as on the DataFrame it stands for.
     """
 
-    def __init__(self, path: Path, columns: pd.Index, dtypes: pd.Series, rows: int, owner=None):
+    def __init__(self, path: Path, columns: pd.Index, dtypes: pd.Series, rows: int, owner=None,
+                 batch_rows: list[int] | None = None):
         self.path, self.columns, self.dtypes, self._rows = Path(path), columns, dtypes, rows
+        self._starts = np.cumsum([0, *(batch_rows or [])])  # first row of each record batch, then the end
         self._owner = owner  # the Spill whose folder holds the file: kept while the table is
         self.iloc = _Rows(self)
 
@@ -85,30 +88,28 @@ class SpilledTable:
         return self._rows == 0 or len(self.columns) == 0
 
     def __getitem__(self, column) -> pd.Series:
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
-        table = pq.ParquetFile(self.path).read(columns=[str(column)], use_pandas_metadata=False)
-        s = table.to_pandas()[str(column)]
+        reader = pa.ipc.open_file(self.path)
+        parts = [reader.get_batch(i).select([str(column)]) for i in range(reader.num_record_batches)]
+        s = pa.Table.from_batches(parts).to_pandas()[str(column)]
         return _as_dtype(s, self.dtypes[column]).rename(column)
 
     def rows(self, start: int, stop: int) -> pd.DataFrame:
         """Rows ``start:stop`` (positions) as a DataFrame with a fresh RangeIndex from ``start``."""
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
         start, stop = max(0, start), min(stop, self._rows)
-        pf = pq.ParquetFile(self.path)
-        if stop <= start:  # no rows, the table's columns
-            df = pf.read_row_groups([0]).to_pandas().iloc[:0] if pf.num_row_groups else pf.schema_arrow.empty_table().to_pandas()
+        reader = pa.ipc.open_file(self.path)
+        if stop <= start:  # no rows: the table's columns
+            df = reader.schema.empty_table().to_pandas()
             df.index = pd.RangeIndex(start, start)
             return self._typed(df)
-        groups, first, seen = [], None, 0
-        for g in range(pf.num_row_groups):
-            n = pf.metadata.row_group(g).num_rows
-            if seen + n > start and seen < stop:
-                groups.append(g)
-                first = seen if first is None else first
-            seen += n
-        df = pf.read_row_groups(groups).to_pandas()
+        first_batch = int(np.searchsorted(self._starts, start, side="right")) - 1
+        last_batch = int(np.searchsorted(self._starts, stop, side="left")) - 1
+        batches = [reader.get_batch(i) for i in range(first_batch, last_batch + 1)]
+        first = int(self._starts[first_batch])
+        df = pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
         df = df.iloc[start - first:stop - first]
         df.index = pd.RangeIndex(start, stop)
         return self._typed(df)
@@ -165,19 +166,23 @@ class Spill:
         if len(df) < SPILL_ROWS or not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
             return df
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        path = self._folder() / f"{len(list(self._folder().iterdir())):03d}.parquet"
+        path = self._folder() / f"{len(list(self._folder().iterdir())):03d}.arrow"
         try:
             table = pa.Table.from_pandas(df, preserve_index=False)
-            pq.write_table(table, path, row_group_size=BLOCK_ROWS, compression="lz4")
+            options = pa.ipc.IpcWriteOptions(compression="lz4")
+            sizes = []
+            with pa.ipc.new_file(path, table.schema, options=options) as writer:
+                for batch in table.to_batches(max_chunksize=BLOCK_ROWS):
+                    writer.write_batch(batch)
+                    sizes.append(batch.num_rows)
             del table
-            spilled = SpilledTable(path, df.columns, df.dtypes, len(df), owner=self)
+            if sum(sizes) != len(df):
+                raise AssertionError("rows lost")
+            spilled = SpilledTable(path, df.columns, df.dtypes, len(df), owner=self, batch_rows=sizes)
             back = spilled.rows(0, BLOCK_ROWS)
             pd.testing.assert_frame_equal(back.reset_index(drop=True), df.iloc[:BLOCK_ROWS].reset_index(drop=True),
                                           check_exact=True)
-            if pq.ParquetFile(path).metadata.num_rows != len(df):
-                raise AssertionError("rows lost")
         except (pa.ArrowException, AssertionError, TypeError, ValueError, OSError) as e:
             path.unlink(missing_ok=True)
             log.info("result table %s stays in memory until the workbook (%s)", name, str(e).splitlines()[0][:200])
