@@ -69,14 +69,15 @@ def release_after_each_cell() -> bool:
 class SpilledTable:
     """A DataFrame stored as an Arrow IPC file, read as the workbook writer reads a sheet's data.
 
-    ``len``, ``columns``, ``dtypes``, ``iloc[a:b]`` (a slice of rows, read from the row groups that
-    hold them) and ``table[column]`` (one whole column) behave as on the DataFrame it stands for.
+    ``len``, ``columns``, ``dtypes``, ``iloc[a:b]`` (a slice of rows, read from the record batches
+    that hold them) and ``table[column]`` (one whole column) behave as on the DataFrame it stands for.
+    ``batch_rows`` are the rows of each record batch of the file, in order.
     """
 
-    def __init__(self, path: Path, columns: pd.Index, dtypes: pd.Series, rows: int, owner=None,
-                 batch_rows: list[int] | None = None):
+    def __init__(self, path: Path, columns: pd.Index, dtypes: pd.Series, rows: int, batch_rows: list[int],
+                 owner=None):
         self.path, self.columns, self.dtypes, self._rows = Path(path), columns, dtypes, rows
-        self._starts = np.cumsum([0, *(batch_rows or [])])  # first row of each record batch, then the end
+        self._starts = np.cumsum([0, *batch_rows])  # first row of each record batch, then the end
         self._owner = owner  # the Spill whose folder holds the file: kept while the table is
         self.iloc = _Rows(self)
 
@@ -116,7 +117,7 @@ class SpilledTable:
 
     def _typed(self, df: pd.DataFrame) -> pd.DataFrame:
         """``df`` with the table's dtypes (a categorical's categories are those of the whole
-        table, not only of the values in the row groups read)."""
+        table, not only of the values in the batches read)."""
         for c in df.columns:
             if df[c].dtype != self.dtypes[c]:
                 df[c] = df[c].astype(self.dtypes[c])
@@ -179,7 +180,7 @@ class Spill:
             del table
             if sum(sizes) != len(df):
                 raise AssertionError("rows lost")
-            spilled = SpilledTable(path, df.columns, df.dtypes, len(df), owner=self, batch_rows=sizes)
+            spilled = SpilledTable(path, df.columns, df.dtypes, len(df), sizes, owner=self)
             back = spilled.rows(0, BLOCK_ROWS)
             pd.testing.assert_frame_equal(back.reset_index(drop=True), df.iloc[:BLOCK_ROWS].reset_index(drop=True),
                                           check_exact=True)
