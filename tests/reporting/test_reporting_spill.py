@@ -86,7 +86,6 @@ def test_report_keeps_long_tables_on_disk_until_the_workbook(tmp_path, monkeypat
     from workbench.params import NotebookParams
     from workbench.reporting import report as report_mod
 
-    monkeypatch.setattr(report_mod, "SPILL_ROWS", 30)
     monkeypatch.setattr(spill, "SPILL_ROWS", 30)
     rpt = report_mod.Report(NotebookParams(output_dir=str(tmp_path / "tables" / "00_x")))
     long, short = _long(41, seed=5), _long(4, seed=6)

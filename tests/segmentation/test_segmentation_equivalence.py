@@ -193,6 +193,16 @@ def test_keys_helpers_agree_with_pandas():
     assert keys.decode(["x", "y"], np.array([1, -1, 0])).tolist()[::2] == ["y", "x"]
     assert keys.decode(["x", "y"], np.array([1, -1, 0])).isna().tolist() == [False, True, False]
     assert keys.unique_by_id(pd.DataFrame({"customer_id": ids, "v": [1, 2, 3]}))["v"].tolist() == [1, 2, 3]
+    # coded: decode's values as a categorical (a text twice, a None text, code -1, no code at all)
+    rng = np.random.default_rng(4)
+    texts = ["VIP", "重点客户", None, "VIP", "=x"]
+    codes = rng.integers(-1, len(texts), 500)
+    got = keys.coded(texts, codes)
+    assert isinstance(got.dtype, pd.CategoricalDtype) and list(got.cat.categories) == ["VIP", "重点客户", "=x"]
+    same(got.astype("str"), keys.decode(texts, codes))
+    assert keys.coded(["a"], np.array([-1, -1])).isna().all() and len(keys.coded([], np.array([], int))) == 0
+    recoded = keys.recode(got, lambda v: None if v == "=x" else v.lower())  # categorical in, text out
+    same(recoded, keys.decode(["vip", "重点客户", None, "vip", None], codes))
 
 
 # ----------------------------------------------------------------------------- prepare, rfm, clv, tiers

@@ -152,8 +152,8 @@ class FileInfo:
 
     def compact(self) -> FileInfo:
         """This FileInfo without ``line_numbers`` when they are what :meth:`line_of` computes without
-        them (every data row on one line: no quoted line breaks, no skipped blank lines); a ten-million-row
-        file's line numbers are 80 MB that each notebook would otherwise unpickle."""
+        them (no blank line skipped above a row); a ten-million-row file's line numbers are 80 MB that
+        each notebook would otherwise unpickle."""
         ln = self.line_numbers
         if ln is None or len(ln) == 0:
             return self

@@ -33,7 +33,7 @@ from workbench.reporting.formats import (
 )
 from workbench.reporting.labels import COMMON, Catalogue
 from workbench.reporting.notes import Note, Notes
-from workbench.reporting.spill import SPILL_ROWS, Spill, release_after_each_cell, release_memory
+from workbench.reporting.spill import Spill, release_after_each_cell, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -271,12 +271,13 @@ class Report:
         desc = caption or (self.t(name) if self.t(name) != name else "")
         headers_shown = {c: self._header(header_keys.get(c, c), kinds[c]) for c in df.columns}
         cell_text = {c: (lambda v: self.t(str(v))) for c in coded}
-        if len(df) >= SPILL_ROWS:  # a long table waits for the workbook on disk, its XML size taken now
-            self.sheets[name] = excel.Sheet(name, self._spill.keep(df, name), kinds, headers_shown, desc, cell_text,
+        data = self._spill.keep(df, name)  # a long table waits for the workbook on disk
+        if data is df:
+            self.sheets[name] = excel.Sheet(name, df.copy(deep=False), kinds, headers_shown, desc, cell_text)
+        else:  # its XML size taken while it is in memory
+            self.sheets[name] = excel.Sheet(name, data, kinds, headers_shown, desc, cell_text,
                                             size_hint=excel.size_hint(df))
             release_memory()  # the CSV's and the spilled copy's Arrow buffers, back to the system
-        else:
-            self.sheets[name] = excel.Sheet(name, df.copy(deep=False), kinds, headers_shown, desc, cell_text)
         log.info("wrote result table %s (%d rows)", path, len(df))
         return path
 

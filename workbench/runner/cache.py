@@ -90,7 +90,7 @@ def write_cache(ds, folder: Path) -> Path:
         with open(folder / files[name], "wb") as fh:
             pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
     infos = {k: (f.compact() if hasattr(f, "compact") else f) for k, f in (ds.files or {}).items()}
-    shell = dataclasses.replace(ds, tables={}, files=infos)  # line numbers only where rows span lines
+    shell = dataclasses.replace(ds, tables={}, files=infos)  # line numbers only where line_of cannot compute them
     with open(folder / SHELL, "wb") as fh:
         pickle.dump((shell, files), fh, protocol=pickle.HIGHEST_PROTOCOL)
     return folder

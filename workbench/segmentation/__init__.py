@@ -40,10 +40,10 @@ __getattr__, __dir__ = _attach(__name__, {
     "profiles": ["attributes", "channel_value", "profile_by", "segment_channel"],
     "rfm": ["assign_segments", "rfm_table", "score", "score_table", "segment_rules_table", "segment_summary"],
     "strategy": ["CrmLayout", "assign_plays", "crm_export", "crm_layouts", "strategy_table", "tier_migration"],
+    "strategy_views": ["show_crm_export", "show_crm_layouts", "show_migration", "show_playbook"],
     "views": ["headline", "show_channel_value", "show_cluster_profiles", "show_clv", "show_clv_params",
-              "show_crm_export", "show_crm_layouts", "show_data_notes", "show_holdout", "show_k_choice",
-              "show_migration", "show_playbook", "show_profiles", "show_rf_grid", "show_rfm", "show_scores",
-              "show_segment_rules", "show_segments", "show_tiers"],
+              "show_data_notes", "show_holdout", "show_k_choice", "show_profiles", "show_rf_grid", "show_rfm",
+              "show_scores", "show_segment_rules", "show_segments", "show_tiers"],
 })
 
 

@@ -128,6 +128,17 @@ def decode(texts: list[str | None], codes: np.ndarray, index=None, name=None) ->
     return pd.Series(out, index=index, name=name)
 
 
+def coded(texts: list, codes: np.ndarray) -> pd.Series:
+    """A categorical column of text from per-code texts and integer codes (``-1`` or a None text:
+    missing): the values :func:`decode` gives, held as one small code per
+    row (a CRM list's segments, plays and actions in two languages are 14 such columns of millions of rows)."""
+    tcodes, cats = pd.factorize(pd.Series(list(texts), dtype=object))  # two codes of one text: one category
+    table = np.append(tcodes, -1).astype(np.int32)  # code -1 -> the last entry: missing
+    cat = pd.Categorical.from_codes(table[np.asarray(codes, dtype=np.int64)],
+                                    categories=pd.Index(list(cats), dtype="str"))
+    return pd.Series(cat)
+
+
 def as_column(s: pd.Series):
     """``s`` as ``DataFrame({c: s.to_numpy()})`` stores it, without the round trip through Python objects.
 

@@ -19,6 +19,7 @@ from workbench.segmentation import clv as clv_mod
 from workbench.segmentation import rfm as rfm_mod
 from workbench.segmentation.keys import (
     as_column,
+    coded,
     decode,
     positions,
     recode,
@@ -183,17 +184,6 @@ def _take_coded(col: pd.Series, perm: np.ndarray):
         codes, uniques = pd.factorize(col)
         return coded(list(uniques), codes[perm])
     return col.take(perm).reset_index(drop=True)
-
-
-def coded(texts: list, codes: np.ndarray) -> pd.Series:
-    """A categorical column of text from per-code texts and integer codes (``-1`` or a None text:
-    missing): the values :func:`~workbench.segmentation.keys.decode` gives, held as one small code per
-    row (a CRM list's segments, plays and actions in two languages are 14 such columns of millions of rows)."""
-    tcodes, cats = pd.factorize(pd.Series(list(texts), dtype=object))  # two codes of one text: one category
-    table = np.append(tcodes, -1).astype(np.int32)  # code -1 -> the last entry: missing
-    cat = pd.Categorical.from_codes(table[np.asarray(codes, dtype=np.int64)],
-                                    categories=pd.Index(list(cats), dtype="str"))
-    return pd.Series(cat)
 
 
 def _take_named(col: pd.Series, perm: np.ndarray, namers: list) -> list:
