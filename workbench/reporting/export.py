@@ -248,12 +248,7 @@ class _Lazy:
         return self.n
 
     def slice(self, start: int, length: int):
-        return _whole(self.make(start, max(0, min(length, self.n - start))))
-
-
-def _whole(fields):
-    """``fields`` as one Arrow array (a :class:`_Lazy` column spelt out)."""
-    return fields.slice(0, len(fields)) if isinstance(fields, _Lazy) else fields
+        return self.make(start, max(0, min(length, self.n - start)))
 
 
 def _safe_text(arr):
@@ -285,9 +280,10 @@ def _column_fields(s: pd.Series, kind: str | None):
     n = len(s)
     if isinstance(dtype, pd.CategoricalDtype):
         cats = pd.Series(dtype.categories)
-        fields = _whole(_column_fields(cats, kind)) if len(cats) else pa.array([], pa.large_string())
-        if fields is None:
+        column = _column_fields(cats, kind) if len(cats) else None
+        if len(cats) and column is None:
             return None
+        fields = column.slice(0, len(cats)) if column is not None else pa.array([], pa.large_string())
         codes = s.cat.codes.to_numpy()
         return _Lazy(n, lambda a, m: _take_codes(fields, codes[a:a + m]))
     if pd.api.types.is_bool_dtype(dtype):

@@ -84,10 +84,6 @@ class SpilledTable:
     def __len__(self) -> int:
         return self._rows
 
-    @property
-    def empty(self) -> bool:
-        return self._rows == 0 or len(self.columns) == 0
-
     def __getitem__(self, column) -> pd.Series:
         import pyarrow as pa
 
@@ -122,9 +118,6 @@ class SpilledTable:
             if df[c].dtype != self.dtypes[c]:
                 df[c] = df[c].astype(self.dtypes[c])
         return df
-
-    def head(self, n: int) -> pd.DataFrame:
-        return self.rows(0, n)
 
     def to_frame(self) -> pd.DataFrame:
         """The whole table in memory."""
